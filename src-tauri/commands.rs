@@ -1,0 +1,337 @@
+//! IPC commands. Each one only parses its input, calls one posko-core method
+//! and maps the error to `{code, message, fields}` in the user's language.
+//! Every command takes at most one argument, `input`, so the TypeScript side
+//! (ui/src/lib/ipc.ts) is uniform: `invoke(name, { input })`.
+
+use posko_core::error::{ErrorPayload, FieldMessage, field_message};
+use posko_core::model::*;
+use posko_core::{Actor, CoreError, CoreResult, Lang, Posko, SetupState};
+use posko_domain::calendar::Holiday;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use tauri::State;
+use ts_rs::TS;
+
+use crate::state::Shared;
+
+type Res<T> = Result<T, ErrorPayload>;
+
+/// What the UI needs on start: can the store be used, is setup needed, who is signed in.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct AppStatus {
+    pub store_ready: bool,
+    pub error: Option<ErrorPayload>,
+    pub setup: Option<SetupState>,
+    pub user: Option<Actor>,
+    pub lang: Lang,
+    pub store_dir: String,
+    pub version: String,
+}
+
+fn parse<T: DeserializeOwned>(v: Value) -> CoreResult<T> {
+    serde_json::from_value(v).map_err(|e| CoreError::BadRequest { detail: e.to_string() })
+}
+
+/// Run `f` on the blocking pool (never the UI thread) and map its error.
+async fn blocking<T: Send + 'static>(s: &Shared, f: impl FnOnce(&Shared) -> CoreResult<T> + Send + 'static) -> Res<T> {
+    let s2 = s.clone();
+    let lang = s.lang();
+    tauri::async_runtime::spawn_blocking(move || f(&s2))
+        .await
+        .map_err(|e| CoreError::Io { detail: e.to_string() }.payload(lang))?
+        .map_err(|e| e.payload(lang))
+}
+
+/// Run `f` with the open store, whether or not someone is signed in.
+async fn with_store<T: Send + 'static>(s: &Shared, f: impl FnOnce(&mut Posko) -> CoreResult<T> + Send + 'static) -> Res<T> {
+    blocking(s, move |s| {
+        let mut g = s.store();
+        let p = g.as_mut().map_err(|e| e.clone())?;
+        f(p)
+    })
+    .await
+}
+
+/// Run `f` as the signed-in user; permissions are checked by the core.
+async fn as_user<T: Send + 'static>(s: &Shared, f: impl FnOnce(&mut Posko, &Actor) -> CoreResult<T> + Send + 'static) -> Res<T> {
+    blocking(s, move |s| {
+        let actor = s.session().ok_or(CoreError::NotSignedIn)?;
+        let mut g = s.store();
+        let p = g.as_mut().map_err(|e| e.clone())?;
+        f(p, &actor)
+    })
+    .await
+}
+
+fn status_of(s: &Shared) -> AppStatus {
+    let lang = s.lang();
+    let g = s.store();
+    let (store_ready, error, setup) = match &*g {
+        Ok(p) => (true, None, p.setup_state().ok()),
+        Err(e) => (false, Some(e.payload(lang)), None),
+    };
+    AppStatus {
+        store_ready,
+        error,
+        setup,
+        user: s.session(),
+        lang,
+        store_dir: s.0.dir.display().to_string(),
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+    }
+}
+
+#[tauri::command]
+async fn app_status(s: State<'_, Shared>) -> Res<AppStatus> {
+    blocking(&s, |s| Ok(status_of(s))).await
+}
+
+#[tauri::command]
+async fn retry_open(s: State<'_, Shared>) -> Res<AppStatus> {
+    blocking(&s, |s| {
+        s.retry_open();
+        Ok(status_of(s))
+    })
+    .await
+}
+
+#[tauri::command]
+async fn set_lang(s: State<'_, Shared>, input: Value) -> Res<Lang> {
+    blocking(&s, move |s| {
+        let l: Lang = parse(input)?;
+        s.set_lang(l);
+        Ok(l)
+    })
+    .await
+}
+
+#[tauri::command]
+async fn setup(s: State<'_, Shared>, input: Value) -> Res<Actor> {
+    let shared = s.inner().clone();
+    let actor = with_store(&s, move |p| p.setup(parse(input)?)).await?;
+    shared.set_session(Some(actor.clone()));
+    Ok(actor)
+}
+
+#[tauri::command]
+async fn sign_in(s: State<'_, Shared>, input: Value) -> Res<Actor> {
+    let shared = s.inner().clone();
+    let actor = with_store(&s, move |p| p.sign_in(&parse::<SignInInput>(input)?)).await?;
+    shared.set_session(Some(actor.clone()));
+    Ok(actor)
+}
+
+#[tauri::command]
+async fn sign_out(s: State<'_, Shared>) -> Res<()> {
+    s.set_session(None);
+    Ok(())
+}
+
+#[tauri::command]
+async fn vocabulary(s: State<'_, Shared>) -> Res<Vocabulary> {
+    with_store(&s, |p| Ok(p.vocabulary())).await
+}
+
+#[tauri::command]
+async fn today(s: State<'_, Shared>) -> Res<TodaySummary> {
+    as_user(&s, |p, a| p.today_summary(a)).await
+}
+
+#[tauri::command]
+async fn list_complaints(s: State<'_, Shared>, input: Value) -> Res<Page<ComplaintRow>> {
+    as_user(&s, move |p, a| p.list_complaints(a, &parse(input)?)).await
+}
+
+#[tauri::command]
+async fn complaint_detail(s: State<'_, Shared>, input: Value) -> Res<ComplaintDetail> {
+    as_user(&s, move |p, a| {
+        let q: DetailQuery = parse(input)?;
+        p.complaint_detail(a, q.id, q.reveal)
+    })
+    .await
+}
+
+#[tauri::command]
+async fn validate_complaint(s: State<'_, Shared>, input: Value) -> Res<Vec<FieldMessage>> {
+    let lang = s.lang();
+    as_user(&s, move |p, _| {
+        Ok(p.validate_complaint(parse(input)?)
+            .iter()
+            .map(|e| FieldMessage { field: e.field.clone(), code: e.code.code().to_owned(), message: field_message(e, lang) })
+            .collect())
+    })
+    .await
+}
+
+#[tauri::command]
+async fn duplicate_hints(s: State<'_, Shared>, input: Value) -> Res<Vec<DuplicateHint>> {
+    as_user(&s, move |p, a| p.duplicate_hints(a, &parse(input)?)).await
+}
+
+#[tauri::command]
+async fn create_complaint(s: State<'_, Shared>, input: Value) -> Res<Created> {
+    as_user(&s, move |p, a| p.create_complaint(a, parse(input)?)).await
+}
+
+#[tauri::command]
+async fn transition(s: State<'_, Shared>, input: Value) -> Res<posko_domain::Status> {
+    as_user(&s, move |p, a| p.transition(a, &parse(input)?)).await
+}
+
+#[tauri::command]
+async fn add_follow_up(s: State<'_, Shared>, input: Value) -> Res<i64> {
+    as_user(&s, move |p, a| p.add_follow_up(a, &parse(input)?)).await
+}
+
+#[tauri::command]
+async fn decide_follow_up(s: State<'_, Shared>, input: Value) -> Res<()> {
+    as_user(&s, move |p, a| p.decide_follow_up(a, &parse(input)?)).await
+}
+
+#[tauri::command]
+async fn add_attachment(s: State<'_, Shared>, input: Value) -> Res<i64> {
+    as_user(&s, move |p, a| p.add_attachment(a, &parse(input)?)).await
+}
+
+#[tauri::command]
+async fn get_attachment(s: State<'_, Shared>, input: Value) -> Res<AttachmentData> {
+    as_user(&s, move |p, a| p.attachment(a, parse::<IdInput>(input)?.id)).await
+}
+
+#[tauri::command]
+async fn topics(s: State<'_, Shared>) -> Res<Vec<Topic>> {
+    as_user(&s, |p, _| p.topics()).await
+}
+
+#[tauri::command]
+async fn save_topic(s: State<'_, Shared>, input: Value) -> Res<i64> {
+    as_user(&s, move |p, a| p.save_topic(a, &parse(input)?)).await
+}
+
+#[tauri::command]
+async fn templates(s: State<'_, Shared>) -> Res<Vec<ReplyTemplate>> {
+    as_user(&s, |p, _| p.templates()).await
+}
+
+#[tauri::command]
+async fn save_template(s: State<'_, Shared>, input: Value) -> Res<()> {
+    as_user(&s, move |p, a| p.save_template(a, &parse(input)?)).await
+}
+
+#[tauri::command]
+async fn delete_template(s: State<'_, Shared>, input: Value) -> Res<()> {
+    as_user(&s, move |p, a| p.delete_template(a, &parse::<CodeInput>(input)?.code)).await
+}
+
+#[tauri::command]
+async fn holidays(s: State<'_, Shared>) -> Res<Vec<Holiday>> {
+    as_user(&s, |p, _| Ok(p.holidays()?.holidays)).await
+}
+
+#[tauri::command]
+async fn edit_holidays(s: State<'_, Shared>, input: Value) -> Res<HolidayImportReport> {
+    as_user(&s, move |p, a| {
+        let e: HolidayEdit = parse(input)?;
+        p.edit_holidays(a, &e.upsert, &e.delete)
+    })
+    .await
+}
+
+#[tauri::command]
+async fn import_holidays_csv(s: State<'_, Shared>, input: Value) -> Res<HolidayImportReport> {
+    as_user(&s, move |p, a| p.import_holidays_csv(a, &parse::<TextInput>(input)?.text)).await
+}
+
+#[tauri::command]
+async fn office_settings(s: State<'_, Shared>) -> Res<OfficeSettings> {
+    as_user(&s, |p, _| p.office_settings()).await
+}
+
+#[tauri::command]
+async fn update_office_settings(s: State<'_, Shared>, input: Value) -> Res<u32> {
+    let shared = s.inner().clone();
+    let (n, lang) = as_user(&s, move |p, a| {
+        let n = p.update_office_settings(a, parse(input)?)?;
+        Ok((n, p.lang()))
+    })
+    .await?;
+    shared.set_lang(lang);
+    Ok(n)
+}
+
+#[tauri::command]
+async fn save_draft(s: State<'_, Shared>, input: Value) -> Res<()> {
+    as_user(&s, move |p, a| {
+        let d: DraftInput = parse(input)?;
+        p.save_draft(a, &d.form, &d.payload)
+    })
+    .await
+}
+
+#[tauri::command]
+async fn load_draft(s: State<'_, Shared>, input: Value) -> Res<Option<FormDraft>> {
+    as_user(&s, move |p, a| p.load_draft(a, &parse::<DraftKey>(input)?.form)).await
+}
+
+#[tauri::command]
+async fn clear_draft(s: State<'_, Shared>, input: Value) -> Res<()> {
+    as_user(&s, move |p, a| p.clear_draft(a, &parse::<DraftKey>(input)?.form)).await
+}
+
+#[tauri::command]
+async fn list_users(s: State<'_, Shared>) -> Res<Vec<UserView>> {
+    as_user(&s, |p, a| p.list_users(a)).await
+}
+
+#[tauri::command]
+async fn create_user(s: State<'_, Shared>, input: Value) -> Res<i64> {
+    as_user(&s, move |p, a| p.create_user(a, &parse(input)?)).await
+}
+
+macro_rules! commands {
+    ($($name:ident),* $(,)?) => {
+        /// Every command's name, for the capability test.
+        pub const NAMES: [&str; [$(stringify!($name)),*].len()] = [$(stringify!($name)),*];
+
+        pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
+            tauri::generate_handler![$($name),*]
+        }
+    };
+}
+
+commands![
+    app_status,
+    retry_open,
+    set_lang,
+    setup,
+    sign_in,
+    sign_out,
+    vocabulary,
+    today,
+    list_complaints,
+    complaint_detail,
+    validate_complaint,
+    duplicate_hints,
+    create_complaint,
+    transition,
+    add_follow_up,
+    decide_follow_up,
+    add_attachment,
+    get_attachment,
+    topics,
+    save_topic,
+    templates,
+    save_template,
+    delete_template,
+    holidays,
+    edit_holidays,
+    import_holidays_csv,
+    office_settings,
+    update_office_settings,
+    save_draft,
+    load_draft,
+    clear_draft,
+    list_users,
+    create_user,
+];

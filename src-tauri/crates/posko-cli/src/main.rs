@@ -1,0 +1,379 @@
+//! `posko`: the headless command line over posko-core. Its command names,
+//! flags and `--json` output are a public interface (see README): keep them stable.
+//!
+//! Exit codes: 0 success; 2 the input or the store refused the request (the
+//! error is printed, as `{"error": {code, message, fields}}` on stderr with
+//! `--json`); 1 anything else.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand};
+use posko_core::clock::SystemClock;
+use posko_core::keychain::OsKeychain;
+use posko_core::model::{ComplaintFilter, ComplaintInput, DeadlineQuery, SortOrder, TransitionInput};
+use posko_core::{Actor, CoreError, Lang, Posko};
+use posko_domain::{Action, Channel, Kind, OfficeZone, Status};
+
+#[derive(Parser)]
+#[command(name = "posko", version, about = "Posko: meja pengaduan luring (CLI)")]
+struct Cli {
+    /// Store directory (default: the user's data directory, or $POSKO_DATA_DIR).
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Language of messages: id (default) or en.
+    #[arg(long, global = true, value_name = "LANG")]
+    lang: Option<String>,
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Create the encrypted store and the office (unit).
+    Init {
+        #[arg(long)]
+        unit_name: String,
+        #[arg(long)]
+        unit_code: String,
+        /// WIB, WITA or WIT.
+        #[arg(long, default_value = "WIB")]
+        zone: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Record, list, show and move complaints.
+    #[command(subcommand)]
+    Complaint(ComplaintCmd),
+    /// Full-text search of the register.
+    Search {
+        text: String,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The due date N working days after a date, on this store's calendar.
+    Deadline {
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        from: NaiveDate,
+        #[arg(long)]
+        working_days: u32,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Fill the store with realistic synthetic complaints.
+    Demo {
+        #[arg(long, default_value_t = 200)]
+        count: u64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Spread receipts over this many days before today.
+        #[arg(long, default_value_t = 365)]
+        days: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Holiday table.
+    #[command(subcommand)]
+    Holidays(HolidaysCmd),
+}
+
+#[derive(Subcommand)]
+enum ComplaintCmd {
+    /// Record a complaint from a JSON file (or - for standard input). Prints {"id", "register_no"}.
+    Add {
+        #[arg(long, value_name = "FILE|-")]
+        json: String,
+    },
+    /// List the register with the same filters as the app.
+    List {
+        #[command(flatten)]
+        filter: FilterArgs,
+        #[arg(long)]
+        json: bool,
+    },
+    /// One complaint with deadlines, timeline and follow-ups.
+    Show {
+        id: i64,
+        /// Show identity numbers unmasked.
+        #[arg(long)]
+        reveal: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Apply a workflow action (verify, route, finish, ...).
+    Transition {
+        id: i64,
+        action: String,
+        #[arg(long)]
+        note: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum HolidaysCmd {
+    /// Import holidays from CSV (date,name,kind,source); recomputes open deadlines.
+    Import {
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the holiday table.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args)]
+struct FilterArgs {
+    /// Status code; repeat for several (received, verified, routed, in_follow_up, ...).
+    #[arg(long = "status")]
+    statuses: Vec<String>,
+    #[arg(long)]
+    kind: Option<String>,
+    #[arg(long)]
+    channel: Option<String>,
+    #[arg(long)]
+    topic: Option<i64>,
+    #[arg(long)]
+    overdue: bool,
+    #[arg(long)]
+    open: bool,
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    from: Option<NaiveDate>,
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    to: Option<NaiveDate>,
+    #[arg(long)]
+    text: Option<String>,
+    /// newest, oldest, due_soonest, relevance
+    #[arg(long, default_value = "newest")]
+    sort: String,
+    #[arg(long, default_value_t = 50)]
+    limit: u32,
+    #[arg(long, default_value_t = 0)]
+    offset: u32,
+}
+
+struct Failure {
+    err: CoreError,
+    json: bool,
+}
+
+impl From<CoreError> for Failure {
+    fn from(err: CoreError) -> Self {
+        Failure { err, json: false }
+    }
+}
+
+fn bad(detail: impl Into<String>) -> CoreError {
+    CoreError::BadRequest { detail: detail.into() }
+}
+
+fn parse_code<T>(what: &str, s: &str, f: impl Fn(&str) -> Option<T>) -> Result<T, CoreError> {
+    f(s).ok_or_else(|| bad(format!("unknown {what} '{s}'")))
+}
+
+fn filter_from(a: FilterArgs) -> Result<ComplaintFilter, CoreError> {
+    Ok(ComplaintFilter {
+        statuses: a.statuses.iter().map(|s| parse_code("status", s, Status::from_code)).collect::<Result<_, _>>()?,
+        kind: a.kind.as_deref().map(|k| parse_code("kind", k, Kind::from_code)).transpose()?,
+        channel: a.channel.as_deref().map(|c| parse_code("channel", c, Channel::from_code)).transpose()?,
+        topic_id: a.topic,
+        overdue_only: a.overdue,
+        open_only: a.open,
+        from: a.from,
+        to: a.to,
+        text: a.text,
+        sort: serde_json::from_value(serde_json::Value::String(a.sort.clone())).map_err(|_| bad(format!("unknown sort '{}'", a.sort)))?,
+        offset: a.offset,
+        limit: a.limit,
+    })
+}
+
+fn print_json(v: &impl serde::Serialize) {
+    println!("{}", serde_json::to_string_pretty(v).expect("output types serialise"));
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let lang = cli.lang.as_deref().and_then(Lang::from_code).unwrap_or_default();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure { err, json }) => {
+            if json {
+                eprintln!("{}", serde_json::json!({ "error": err.payload(lang) }));
+            } else {
+                eprintln!("posko: {}", err.message(lang));
+                for f in err.payload(lang).fields {
+                    eprintln!("  - {}: {}", f.field, f.message);
+                }
+            }
+            match err {
+                CoreError::Database { .. } | CoreError::Io { .. } => ExitCode::from(1),
+                _ => ExitCode::from(2),
+            }
+        }
+    }
+}
+
+fn open(dir: &std::path::Path, create: bool) -> Result<Posko, CoreError> {
+    Posko::open(dir, &OsKeychain::new(), Arc::new(SystemClock), create)
+}
+
+fn run(cli: Cli) -> Result<(), Failure> {
+    let dir = cli.data_dir.unwrap_or_else(posko_core::paths::default_data_dir);
+    let actor = Actor::system();
+    let with_json = |json: bool| move |err: CoreError| Failure { err, json };
+    match cli.cmd {
+        Cmd::Init { unit_name, unit_code, zone, json } => {
+            let wrap = with_json(json);
+            let zone = parse_code("zone", &zone, OfficeZone::from_code).map_err(wrap)?;
+            let mut p = open(&dir, true).map_err(wrap)?;
+            p.init_office(&unit_name, &unit_code, zone).map_err(wrap)?;
+            let office = p.office_settings().map_err(wrap)?;
+            if json {
+                print_json(&serde_json::json!({ "store_dir": dir, "office": office }));
+            } else {
+                println!("Posko siap: {} ({}) di {}", office.unit_name, office.unit_code, dir.display());
+            }
+        }
+        Cmd::Complaint(ComplaintCmd::Add { json: file }) => {
+            let wrap = with_json(true);
+            let text = if file == "-" {
+                let mut s = String::new();
+                std::io::stdin().read_to_string(&mut s).map_err(|e| wrap(CoreError::io(e)))?;
+                s
+            } else {
+                std::fs::read_to_string(&file).map_err(|e| wrap(CoreError::io(e)))?
+            };
+            let input: ComplaintInput = serde_json::from_str(&text).map_err(|e| wrap(bad(e.to_string())))?;
+            let mut p = open(&dir, false).map_err(wrap)?;
+            let created = p.create_complaint(&actor, input).map_err(wrap)?;
+            print_json(&created);
+        }
+        Cmd::Complaint(ComplaintCmd::List { filter, json }) => {
+            let wrap = with_json(json);
+            let f = filter_from(filter).map_err(wrap)?;
+            let p = open(&dir, false).map_err(wrap)?;
+            let page = p.list_complaints(&actor, &f).map_err(wrap)?;
+            if json {
+                print_json(&page);
+            } else {
+                for r in &page.rows {
+                    println!(
+                        "{:>6}  {:<24} {}  {:<18} {}",
+                        r.id,
+                        r.register_no,
+                        r.received_date,
+                        r.status.code(),
+                        r.title
+                    );
+                }
+                println!("({} dari {})", page.rows.len(), page.total);
+            }
+        }
+        Cmd::Complaint(ComplaintCmd::Show { id, reveal, json }) => {
+            let wrap = with_json(json);
+            let p = open(&dir, false).map_err(wrap)?;
+            let d = p.complaint_detail(&actor, id, reveal).map_err(wrap)?;
+            if json {
+                print_json(&d);
+            } else {
+                println!("{}  {}  [{}]", d.register_no, d.title, d.status.code());
+                for dl in &d.deadlines {
+                    println!("  {:<24} {} ({} hari kerja) {:?}", dl.step.code(), dl.due_date, dl.working_days, dl.remaining_days);
+                }
+                for e in &d.events {
+                    println!("  {} {} {}", e.at, e.actor_name, e.kind);
+                }
+            }
+        }
+        Cmd::Complaint(ComplaintCmd::Transition { id, action, note, json }) => {
+            let wrap = with_json(json);
+            let action = parse_code("action", &action, Action::from_code).map_err(wrap)?;
+            let mut p = open(&dir, false).map_err(wrap)?;
+            let to = p
+                .transition(&actor, &TransitionInput { complaint_id: id, action, note, assigned_to: None })
+                .map_err(wrap)?;
+            if json {
+                print_json(&serde_json::json!({ "id": id, "status": to }));
+            } else {
+                println!("{id}: {}", to.code());
+            }
+        }
+        Cmd::Search { text, limit, json } => {
+            let wrap = with_json(json);
+            let p = open(&dir, false).map_err(wrap)?;
+            let f = ComplaintFilter { text: Some(text), sort: SortOrder::Relevance, limit, ..Default::default() };
+            let page = p.list_complaints(&actor, &f).map_err(wrap)?;
+            if json {
+                print_json(&page);
+            } else {
+                for r in &page.rows {
+                    println!("{:>6}  {:<24} {}", r.id, r.register_no, r.title);
+                }
+                println!("({} ditemukan)", page.total);
+            }
+        }
+        Cmd::Deadline { from, working_days, json } => {
+            let wrap = with_json(json);
+            let p = open(&dir, false).map_err(wrap)?;
+            let a = p.deadline(DeadlineQuery { from, working_days }).map_err(wrap)?;
+            if json {
+                print_json(&a);
+            } else {
+                println!("{}", a.due);
+            }
+        }
+        Cmd::Demo { count, seed, days, json } => {
+            let wrap = with_json(json);
+            let mut p = open(&dir, false).map_err(wrap)?;
+            let quiet = json || count < 1000;
+            let r = posko_core::demo::generate(&mut p, count, seed, days, |n| {
+                if !quiet {
+                    eprint!("\r{n}/{count}");
+                }
+            })
+            .map_err(wrap)?;
+            if !quiet {
+                eprintln!();
+            }
+            if json {
+                print_json(&serde_json::json!({ "created": r.created, "first": r.first_register_no, "last": r.last_register_no }));
+            } else {
+                println!("{} laporan contoh dibuat ({} … {})", r.created, r.first_register_no.unwrap_or_default(), r.last_register_no.unwrap_or_default());
+            }
+        }
+        Cmd::Holidays(HolidaysCmd::Import { file, json }) => {
+            let wrap = with_json(json);
+            let text = std::fs::read_to_string(&file).map_err(|e| wrap(CoreError::io(e)))?;
+            let mut p = open(&dir, false).map_err(wrap)?;
+            let r = p.import_holidays_csv(&actor, &text).map_err(wrap)?;
+            if json {
+                print_json(&r);
+            } else {
+                println!("{} ditambahkan, {} diganti, {} tenggat dihitung ulang", r.added, r.replaced, r.recomputed_deadlines);
+            }
+        }
+        Cmd::Holidays(HolidaysCmd::List { json }) => {
+            let wrap = with_json(json);
+            let p = open(&dir, false).map_err(wrap)?;
+            let h = p.holidays().map_err(wrap)?;
+            if json {
+                print_json(&h);
+            } else {
+                for x in h.holidays {
+                    println!("{}  {:<13} {}", x.date, x.kind.code(), x.name);
+                }
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,206 @@
+//! The database effect: opening the encrypted SQLite file, its pragmas and
+//! migrations. Nothing else in the core opens a connection.
+//!
+//! Layout of a store directory:
+//! - `posko.db` (+ `-wal`, `-shm`): SQLCipher-encrypted SQLite.
+//! - `posko.store.json`: the store's id (not secret), which names its key in
+//!   the OS keychain. The key itself is never written to disk.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rand::RngCore;
+use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use crate::error::{CoreError, CoreResult};
+use crate::keychain::SecretStore;
+
+pub const DB_FILE: &str = "posko.db";
+pub const STORE_FILE: &str = "posko.store.json";
+
+/// Numbered migrations, applied in order, each in its own transaction.
+/// A test checks that every file in `migrations/` is listed here.
+pub const MIGRATIONS: &[(i64, &str, &str)] =
+    &[(1, "0001_initial.sql", include_str!("../migrations/0001_initial.sql"))];
+
+pub fn schema_version() -> i64 {
+    MIGRATIONS.last().map(|m| m.0).unwrap_or(0)
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct StoreFile {
+    store_id: String,
+    format: u32,
+}
+
+/// The keychain account that holds a store's key.
+pub fn key_account(store_id: &str) -> String {
+    format!("store-key:{store_id}")
+}
+
+/// An open, unlocked, migrated store.
+pub struct Db {
+    pub conn: Connection,
+    pub dir: PathBuf,
+    pub store_id: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenMode {
+    /// Fail with `NotInitialized` if there is no store yet.
+    Existing,
+    /// Create a new store (and key) if there is none.
+    CreateIfMissing,
+}
+
+pub fn db_path(dir: &Path) -> PathBuf {
+    dir.join(DB_FILE)
+}
+
+pub fn store_exists(dir: &Path) -> bool {
+    db_path(dir).exists()
+}
+
+/// Open (or create) the store in `dir`, taking its key from `secrets`.
+pub fn open(dir: &Path, secrets: &dyn SecretStore, mode: OpenMode) -> CoreResult<Db> {
+    let path = db_path(dir);
+    if path.exists() {
+        let store_id = read_store_id(dir)?;
+        let key = secrets.get(&key_account(&store_id))?.ok_or(CoreError::KeyMissing)?;
+        let key = Zeroizing::new(key);
+        let conn = connect(&path, &key)?;
+        migrate(&conn)?;
+        return Ok(Db { conn, dir: dir.to_owned(), store_id });
+    }
+    if mode == OpenMode::Existing {
+        return Err(CoreError::NotInitialized);
+    }
+    fs::create_dir_all(dir)?;
+    let store_id = uuid::Uuid::new_v4().to_string();
+    let mut raw = Zeroizing::new([0u8; 32]);
+    rand::rng().fill_bytes(raw.as_mut());
+    let key = Zeroizing::new(hex::encode(raw.as_ref()));
+    // Keychain first: if it is unreachable we stop before any file exists, so
+    // there is never an unencrypted or unopenable store left behind.
+    secrets.set(&key_account(&store_id), &key)?;
+    write_store_id(dir, &store_id)?;
+    let conn = connect(&path, &key)?;
+    migrate(&conn)?;
+    Ok(Db { conn, dir: dir.to_owned(), store_id })
+}
+
+fn read_store_id(dir: &Path) -> CoreResult<String> {
+    let text = fs::read_to_string(dir.join(STORE_FILE)).map_err(|_| CoreError::KeyMissing)?;
+    let f: StoreFile = serde_json::from_str(&text)
+        .map_err(|e| CoreError::StoreUnreadable { detail: format!("{STORE_FILE}: {e}") })?;
+    Ok(f.store_id)
+}
+
+fn write_store_id(dir: &Path, store_id: &str) -> CoreResult<()> {
+    let f = StoreFile { store_id: store_id.to_owned(), format: 1 };
+    let tmp = dir.join(format!("{STORE_FILE}.tmp"));
+    fs::write(&tmp, serde_json::to_vec_pretty(&f).expect("plain struct serialises"))?;
+    fs::rename(&tmp, dir.join(STORE_FILE))?;
+    Ok(())
+}
+
+/// Open a connection with the raw 256-bit key and the store's pragmas.
+pub fn connect(path: &Path, hex_key: &str) -> CoreResult<Connection> {
+    let conn = Connection::open(path)?;
+    // A raw key (x'..') skips SQLCipher's PBKDF2: the key is already random.
+    conn.execute_batch(&format!("PRAGMA key = \"x'{hex_key}'\";"))?;
+    // The first read proves the key; a wrong key or a damaged file fails here.
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))
+        .map_err(|e| match CoreError::from(e) {
+            CoreError::Database { detail } => CoreError::StoreUnreadable { detail },
+            other => other,
+        })?;
+    conn.busy_timeout(Duration::from_millis(busy_timeout_ms()))?;
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = FULL;
+         PRAGMA foreign_keys = ON;
+         PRAGMA temp_store = MEMORY;
+         PRAGMA secure_delete = ON;",
+    )?;
+    Ok(conn)
+}
+
+fn busy_timeout_ms() -> u64 {
+    std::env::var("POSKO_BUSY_TIMEOUT_MS").ok().and_then(|v| v.parse().ok()).unwrap_or(5000)
+}
+
+/// Apply every migration newer than the store's `user_version`.
+pub fn migrate(conn: &Connection) -> CoreResult<()> {
+    let current: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let known = schema_version();
+    if current > known {
+        return Err(CoreError::StoreTooNew { found: current, known });
+    }
+    for (version, _name, sql) in MIGRATIONS.iter().filter(|m| m.0 > current) {
+        let tx = conn.unchecked_transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", version)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_are_numbered_contiguously_and_all_listed() {
+        for (i, (v, name, _)) in MIGRATIONS.iter().enumerate() {
+            assert_eq!(*v, i as i64 + 1);
+            assert!(name.starts_with(&format!("{v:04}_")), "{name}");
+        }
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+        let mut files: Vec<_> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".sql"))
+            .collect();
+        files.sort();
+        let listed: Vec<_> = MIGRATIONS.iter().map(|m| m.1.to_owned()).collect();
+        assert_eq!(files, listed, "every migration file must be listed in MIGRATIONS");
+    }
+
+    #[test]
+    fn migrations_apply_on_an_empty_database_and_are_idempotent() {
+        let conn = Connection::open_in_memory().unwrap();
+        migrate(&conn).unwrap();
+        migrate(&conn).unwrap();
+        let v: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        assert_eq!(v, schema_version());
+        let fk: Vec<(String, i64)> = conn
+            .prepare("PRAGMA foreign_key_check")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(fk.is_empty());
+    }
+
+    #[test]
+    fn a_newer_store_is_refused() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "user_version", schema_version() + 1).unwrap();
+        assert!(matches!(migrate(&conn), Err(CoreError::StoreTooNew { .. })));
+    }
+
+    #[test]
+    fn keychain_failure_leaves_no_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let secrets = crate::keychain::MemorySecrets::default();
+        secrets.broken.store(true, std::sync::atomic::Ordering::SeqCst);
+        let err = open(dir.path(), &secrets, OpenMode::CreateIfMissing).err().unwrap();
+        assert_eq!(err.code(), "KEYCHAIN_UNAVAILABLE");
+        assert!(!store_exists(dir.path()));
+    }
+}

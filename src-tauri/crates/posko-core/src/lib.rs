@@ -1,0 +1,28 @@
+//! posko-core: everything Posko does, without Tauri.
+//!
+//! One module per outside effect (`db`, `keychain`, `clock`) and services on
+//! the [`Posko`] handle (`app`, `complaints`, `reference`, `users`). Pure rules
+//! live in `posko-domain`. Both the Tauri shell and the `posko` CLI call
+//! these methods and nothing lower.
+
+pub mod app;
+pub mod clock;
+pub mod complaints;
+pub mod db;
+mod deadlines;
+pub mod demo;
+pub mod error;
+pub mod i18n;
+pub mod keychain;
+pub mod model;
+pub mod paths;
+pub mod reference;
+pub mod search;
+mod seed;
+pub mod users;
+pub mod validate;
+
+pub use app::{Posko, SetupState};
+pub use error::{CoreError, CoreResult, ErrorPayload};
+pub use i18n::Lang;
+pub use model::Actor;

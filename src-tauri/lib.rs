@@ -1,0 +1,31 @@
+//! The Tauri shell: wiring only. Commands live in `commands.rs`; everything
+//! they do is a call into posko-core.
+
+mod commands;
+mod state;
+
+pub use commands::AppStatus;
+pub use state::Shared;
+
+use tauri::Manager;
+
+/// Commands the UI may call. The capability test checks this list against
+/// `capabilities/*.json`, both ways.
+pub const COMMANDS: &[&str] = &commands::NAMES;
+
+pub fn run() {
+    let data_dir = posko_core::paths::default_data_dir();
+    tauri::Builder::default()
+        // A second start focuses the first window instead of opening the store twice.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            if let Some(w) = app.get_webview_window("main") {
+                let _ = w.unminimize();
+                let _ = w.show();
+                let _ = w.set_focus();
+            }
+        }))
+        .manage(Shared::open(data_dir))
+        .invoke_handler(commands::handler())
+        .run(tauri::generate_context!())
+        .expect("error while running Posko");
+}

@@ -1,0 +1,1 @@
+fn main() { posko_app::run() }

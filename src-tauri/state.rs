@@ -1,0 +1,67 @@
+//! The shell's state: the open store (or why it could not be opened), the
+//! signed-in user and the UI language. Shared across commands behind mutexes;
+//! commands run on Tauri's blocking pool, never on the UI thread.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use posko_core::clock::SystemClock;
+use posko_core::keychain::OsKeychain;
+use posko_core::{Actor, CoreError, Lang, Posko};
+
+pub struct Inner {
+    pub dir: PathBuf,
+    pub store: Mutex<Result<Posko, CoreError>>,
+    pub session: Mutex<Option<Actor>>,
+    pub lang: Mutex<Lang>,
+}
+
+#[derive(Clone)]
+pub struct Shared(pub Arc<Inner>);
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic in one command must not brick the app: take the data as it is.
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Shared {
+    /// Open (or create) the store at start. A failure is kept and shown by the
+    /// UI with its remedy; the app never falls back to an unencrypted store.
+    pub fn open(dir: PathBuf) -> Shared {
+        let store = Self::try_open(&dir);
+        let lang = store.as_ref().map(|p| p.lang()).unwrap_or_default();
+        Shared(Arc::new(Inner { dir, store: Mutex::new(store), session: Mutex::new(None), lang: Mutex::new(lang) }))
+    }
+
+    fn try_open(dir: &std::path::Path) -> Result<Posko, CoreError> {
+        Posko::open(dir, &OsKeychain::new(), Arc::new(SystemClock), true)
+    }
+
+    /// Try again after the user fixed the keychain.
+    pub fn retry_open(&self) {
+        let mut g = lock(&self.0.store);
+        if g.is_err() {
+            *g = Self::try_open(&self.0.dir);
+        }
+    }
+
+    pub fn store(&self) -> MutexGuard<'_, Result<Posko, CoreError>> {
+        lock(&self.0.store)
+    }
+
+    pub fn session(&self) -> Option<Actor> {
+        lock(&self.0.session).clone()
+    }
+
+    pub fn set_session(&self, a: Option<Actor>) {
+        *lock(&self.0.session) = a;
+    }
+
+    pub fn lang(&self) -> Lang {
+        *lock(&self.0.lang)
+    }
+
+    pub fn set_lang(&self, l: Lang) {
+        *lock(&self.0.lang) = l;
+    }
+}

@@ -1,0 +1,10 @@
+//! Posko's integration tests: one binary made of modules (ripgrep style).
+//! They use the real pieces: a real SQLCipher file on disk and the real OS
+//! keychain (run them through scripts/with-keyring.sh on Linux).
+
+mod bad_input;
+mod bindings;
+mod capabilities;
+mod store;
+mod support;
+mod workflow;
