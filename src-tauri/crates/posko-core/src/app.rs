@@ -292,6 +292,7 @@ impl Posko {
             || new.cuti_bersama_stops_clock != old.cuti_bersama_stops_clock
             || new.zone != old.zone;
         let now = now_text(self.now());
+        let holidays = if calendar_changed { self.load_holidays()? } else { Vec::new() };
         let tx = self.db.conn.transaction()?;
         put_setting(&tx, OFFICE_KEY, &new, &now)?;
         tx.execute(
@@ -301,7 +302,7 @@ impl Posko {
         let recomputed = if calendar_changed {
             let cal = Calendar::new(
                 CalendarSettings { work_week: new.work_week, cuti_bersama_stops_clock: new.cuti_bersama_stops_clock },
-                &self.load_holidays()?,
+                &holidays,
             );
             crate::deadlines::recompute_open(&tx, &cal)?
         } else {
