@@ -86,9 +86,8 @@ impl App {
         let test_name = current_test_name();
         let application = app_binary();
         let driver_bin = tauri_driver_binary();
-        fs::create_dir_all(data_dir).unwrap_or_else(|e| {
-            panic!("cannot create data directory {}: {e}", data_dir.display())
-        });
+        fs::create_dir_all(data_dir)
+            .unwrap_or_else(|e| panic!("cannot create data directory {}: {e}", data_dir.display()));
         let data_dir = data_dir
             .canonicalize()
             .expect("cannot resolve the data directory");
@@ -509,7 +508,7 @@ fn parse_xwininfo_titles(listing: &str, class_instance: &str) -> Vec<String> {
             (!title.is_empty()).then_some((area, title))
         })
         .collect();
-    found.sort_by(|a, b| b.0.cmp(&a.0));
+    found.sort_by_key(|(area, _)| std::cmp::Reverse(*area));
     found.into_iter().map(|(_, title)| title).collect()
 }
 

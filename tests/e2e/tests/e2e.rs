@@ -22,7 +22,11 @@ async fn window_opens_with_title() {
         "native window title"
     );
     app.wait_for_within(APP_ROOT, Duration::from_secs(15)).await;
-    assert_eq!(app.title().await, "Posko", "document title (ui/index.html <title>)");
+    assert_eq!(
+        app.title().await,
+        "Posko",
+        "document title (ui/index.html <title>)"
+    );
     app.screenshot("window").await;
 
     app.close().await;

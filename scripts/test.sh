@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# scripts/test.sh: run every test of Posko, in order, stopping at the first failure.
+#
+#   1 format      cargo fmt --all -- --check
+#   2 ui          npm ci (if ui/node_modules is missing), svelte-check, vitest, vite build
+#                 (the build must come before any cargo build of the app: Tauri embeds ui/dist)
+#   3 clippy      cargo clippy --workspace --all-targets -- -D warnings
+#   4 rust-tests  cargo test --workspace --exclude posko-e2e, inside scripts/with-keyring.sh
+#                 (posko-core's tests use the real Secret Service keychain)
+#   5 e2e         cargo build --bin posko-app, then the real-window tests
+#                 (cargo test -p posko-e2e -- --test-threads=1) under with-keyring.sh + Xvfb;
+#                 screenshots in target/e2e-screenshots, driver logs in target/e2e-logs
+#   6 windows     cargo check --workspace --exclude posko-e2e --target x86_64-pc-windows-gnu
+#
+# Quick local loops only (never in CI): POSKO_SKIP_E2E=1, POSKO_SKIP_WINDOWS=1.
+# Run scripts/setup.sh first on a new machine (.ci/run does).
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-always}"
+
+if [[ -n ${CI:-} && (${POSKO_SKIP_E2E:-0} == 1 || ${POSKO_SKIP_WINDOWS:-0} == 1) ]]; then
+  echo "test.sh: POSKO_SKIP_E2E / POSKO_SKIP_WINDOWS are for local loops, not for CI" >&2
+  exit 2
+fi
+
+step_names=()
+step_times=()
+step_results=()
+current=""
+started_all=$SECONDS
+
+summary() {
+  local status=$?
+  if [[ -n $current ]]; then
+    step_names+=("$current")
+    step_times+=($((SECONDS - step_started)))
+    step_results+=("FAILED")
+  fi
+  printf '\n\033[1m==== test.sh summary ====\033[0m\n'
+  local i
+  for i in "${!step_names[@]}"; do
+    printf '  %-12s %-8s %4ds\n' "${step_names[$i]}" "${step_results[$i]}" "${step_times[$i]}"
+  done
+  printf '  %-12s %-8s %4ds\n' "total" "$([[ $status == 0 ]] && echo ok || echo FAILED)" \
+    $((SECONDS - started_all))
+  exit "$status"
+}
+trap summary EXIT
+
+begin() {
+  current=$1
+  step_started=$SECONDS
+  printf '\n\033[1;36m==== [%s] %s ====\033[0m\n' "$1" "$2"
+}
+end() {
+  step_names+=("$current")
+  step_times+=($((SECONDS - step_started)))
+  step_results+=("ok")
+  current=""
+}
+skip() {
+  printf '\n\033[1;33m==== [%s] skipped (%s) ====\033[0m\n' "$1" "$2"
+  step_names+=("$1")
+  step_times+=(0)
+  step_results+=("skipped")
+}
+
+begin format "cargo fmt --all -- --check"
+cargo fmt --all -- --check
+end
+
+begin ui "UI: svelte-check, vitest, vite build"
+if [[ ! -d ui/node_modules ]]; then
+  npm --prefix ui ci --no-audit --no-fund
+fi
+npm --prefix ui run check
+npm --prefix ui test
+npm --prefix ui run build
+end
+
+begin clippy "cargo clippy --workspace --all-targets -- -D warnings"
+cargo clippy --workspace --all-targets -- -D warnings
+end
+
+begin rust-tests "cargo test --workspace (with a fresh keyring)"
+scripts/with-keyring.sh cargo test --workspace --exclude posko-e2e
+end
+
+if [[ ${POSKO_SKIP_E2E:-0} == 1 ]]; then
+  skip e2e "POSKO_SKIP_E2E=1"
+else
+  begin e2e "real-window E2E tests (tauri-driver, Xvfb, fresh keyring)"
+  cargo build --bin posko-app
+  rm -rf "${CARGO_TARGET_DIR:-target}/e2e-screenshots" "${CARGO_TARGET_DIR:-target}/e2e-logs"
+  scripts/with-keyring.sh xvfb-run -a -s "-screen 0 1280x800x24" \
+    cargo test -p posko-e2e -- --test-threads=1
+  end
+fi
+
+if [[ ${POSKO_SKIP_WINDOWS:-0} == 1 ]]; then
+  skip windows "POSKO_SKIP_WINDOWS=1"
+else
+  begin windows "cargo check --workspace --target x86_64-pc-windows-gnu"
+  cargo check --workspace --exclude posko-e2e --target x86_64-pc-windows-gnu
+  end
+fi
