@@ -290,48 +290,65 @@ async fn create_user(s: State<'_, Shared>, input: Value) -> Res<i64> {
 }
 
 macro_rules! commands {
-    ($($name:ident),* $(,)?) => {
-        /// Every command's name, for the capability test.
+    ($($name:ident : $input:ty => $output:ty),* $(,)?) => {
+        /// Every command's name, for the capability test and build.rs.
         pub const NAMES: [&str; [$(stringify!($name)),*].len()] = [$(stringify!($name)),*];
 
         pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
             tauri::generate_handler![$($name),*]
         }
+
+        /// The TypeScript `Commands` interface: each command's input and output type,
+        /// so ui/src/lib/ipc.ts is typed by generated code, never by hand.
+        pub fn ts_command_map(cfg: &ts_rs::Config) -> String {
+            let mut out = String::from("export interface Commands {\n");
+            $(
+                out.push_str(&format!(
+                    "  {}: {{ input: {}; output: {} }};\n",
+                    stringify!($name),
+                    <$input as TS>::name(cfg),
+                    <$output as TS>::name(cfg),
+                ));
+            )*
+            out.push('}');
+            out
+        }
     };
 }
 
+// name: input => output. `()` as input means the command takes no input.
 commands![
-    app_status,
-    retry_open,
-    set_lang,
-    setup,
-    sign_in,
-    sign_out,
-    vocabulary,
-    today,
-    list_complaints,
-    complaint_detail,
-    validate_complaint,
-    duplicate_hints,
-    create_complaint,
-    transition,
-    add_follow_up,
-    decide_follow_up,
-    add_attachment,
-    get_attachment,
-    topics,
-    save_topic,
-    templates,
-    save_template,
-    delete_template,
-    holidays,
-    edit_holidays,
-    import_holidays_csv,
-    office_settings,
-    update_office_settings,
-    save_draft,
-    load_draft,
-    clear_draft,
-    list_users,
-    create_user,
+    app_status: () => AppStatus,
+    retry_open: () => AppStatus,
+    set_lang: Lang => Lang,
+    setup: SetupInput => Actor,
+    sign_in: SignInInput => Actor,
+    sign_out: () => (),
+    vocabulary: () => Vocabulary,
+    today: () => TodaySummary,
+    list_complaints: ComplaintFilter => Page<ComplaintRow>,
+    complaint_detail: DetailQuery => ComplaintDetail,
+    validate_complaint: ComplaintInput => Vec<FieldMessage>,
+    duplicate_hints: ComplaintInput => Vec<DuplicateHint>,
+    create_complaint: ComplaintInput => Created,
+    transition: TransitionInput => posko_domain::Status,
+    add_follow_up: FollowUpInput => i64,
+    decide_follow_up: FollowUpDecision => (),
+    add_attachment: AttachmentInput => i64,
+    get_attachment: IdInput => AttachmentData,
+    topics: () => Vec<Topic>,
+    save_topic: TopicInput => i64,
+    templates: () => Vec<ReplyTemplate>,
+    save_template: ReplyTemplate => (),
+    delete_template: CodeInput => (),
+    holidays: () => Vec<Holiday>,
+    edit_holidays: HolidayEdit => HolidayImportReport,
+    import_holidays_csv: TextInput => HolidayImportReport,
+    office_settings: () => OfficeSettings,
+    update_office_settings: OfficeSettings => u32,
+    save_draft: DraftInput => (),
+    load_draft: DraftKey => Option<FormDraft>,
+    clear_draft: DraftKey => (),
+    list_users: () => Vec<UserView>,
+    create_user: UserInput => i64,
 ];

@@ -4,7 +4,7 @@
 mod commands;
 mod state;
 
-pub use commands::AppStatus;
+pub use commands::{AppStatus, ts_command_map};
 pub use state::Shared;
 
 use tauri::Manager;

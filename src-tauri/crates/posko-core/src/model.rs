@@ -303,7 +303,7 @@ pub struct AttachmentData {
     pub data_base64: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum DuplicateReason {
     SameNik,
