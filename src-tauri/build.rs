@@ -5,7 +5,10 @@
 
 fn command_names() -> Vec<String> {
     let src = std::fs::read_to_string("src-tauri/commands.rs").expect("read src-tauri/commands.rs");
-    let start = src.rfind("commands![").expect("commands![ block in commands.rs") + "commands![".len();
+    let start = src
+        .rfind("commands![")
+        .expect("commands![ block in commands.rs")
+        + "commands![".len();
     let end = start + src[start..].find("];").expect("end of commands![ block");
     // One command per line: `name: Input => Output,`.
     src[start..end]
@@ -20,8 +23,12 @@ fn main() {
     println!("cargo:rerun-if-changed=src-tauri/commands.rs");
     println!("cargo:rerun-if-changed=src-tauri/capabilities");
     // AppManifest wants &'static names; a build script runs once, so leaking is fine.
-    let names: &'static [&'static str] =
-        Vec::leak(command_names().into_iter().map(|n| &*String::leak(n)).collect());
+    let names: &'static [&'static str] = Vec::leak(
+        command_names()
+            .into_iter()
+            .map(|n| &*String::leak(n))
+            .collect(),
+    );
     tauri_build::try_build(
         tauri_build::Attributes::new()
             .capabilities_path_pattern("./src-tauri/capabilities/**/*")

@@ -30,21 +30,34 @@ pub struct AppStatus {
 }
 
 fn parse<T: DeserializeOwned>(v: Value) -> CoreResult<T> {
-    serde_json::from_value(v).map_err(|e| CoreError::BadRequest { detail: e.to_string() })
+    serde_json::from_value(v).map_err(|e| CoreError::BadRequest {
+        detail: e.to_string(),
+    })
 }
 
 /// Run `f` on the blocking pool (never the UI thread) and map its error.
-async fn blocking<T: Send + 'static>(s: &Shared, f: impl FnOnce(&Shared) -> CoreResult<T> + Send + 'static) -> Res<T> {
+async fn blocking<T: Send + 'static>(
+    s: &Shared,
+    f: impl FnOnce(&Shared) -> CoreResult<T> + Send + 'static,
+) -> Res<T> {
     let s2 = s.clone();
     let lang = s.lang();
     tauri::async_runtime::spawn_blocking(move || f(&s2))
         .await
-        .map_err(|e| CoreError::Io { detail: e.to_string() }.payload(lang))?
+        .map_err(|e| {
+            CoreError::Io {
+                detail: e.to_string(),
+            }
+            .payload(lang)
+        })?
         .map_err(|e| e.payload(lang))
 }
 
 /// Run `f` with the open store, whether or not someone is signed in.
-async fn with_store<T: Send + 'static>(s: &Shared, f: impl FnOnce(&mut Posko) -> CoreResult<T> + Send + 'static) -> Res<T> {
+async fn with_store<T: Send + 'static>(
+    s: &Shared,
+    f: impl FnOnce(&mut Posko) -> CoreResult<T> + Send + 'static,
+) -> Res<T> {
     blocking(s, move |s| {
         let mut g = s.store();
         let p = g.as_mut().map_err(|e| e.clone())?;
@@ -54,7 +67,10 @@ async fn with_store<T: Send + 'static>(s: &Shared, f: impl FnOnce(&mut Posko) ->
 }
 
 /// Run `f` as the signed-in user; permissions are checked by the core.
-async fn as_user<T: Send + 'static>(s: &Shared, f: impl FnOnce(&mut Posko, &Actor) -> CoreResult<T> + Send + 'static) -> Res<T> {
+async fn as_user<T: Send + 'static>(
+    s: &Shared,
+    f: impl FnOnce(&mut Posko, &Actor) -> CoreResult<T> + Send + 'static,
+) -> Res<T> {
     blocking(s, move |s| {
         let actor = s.session().ok_or(CoreError::NotSignedIn)?;
         let mut g = s.store();
@@ -158,7 +174,11 @@ async fn validate_complaint(s: State<'_, Shared>, input: Value) -> Res<Vec<Field
     as_user(&s, move |p, _| {
         Ok(p.validate_complaint(parse(input)?)
             .iter()
-            .map(|e| FieldMessage { field: e.field.clone(), code: e.code.code().to_owned(), message: field_message(e, lang) })
+            .map(|e| FieldMessage {
+                field: e.field.clone(),
+                code: e.code.code().to_owned(),
+                message: field_message(e, lang),
+            })
             .collect())
     })
     .await
@@ -221,7 +241,10 @@ async fn save_template(s: State<'_, Shared>, input: Value) -> Res<()> {
 
 #[tauri::command]
 async fn delete_template(s: State<'_, Shared>, input: Value) -> Res<()> {
-    as_user(&s, move |p, a| p.delete_template(a, &parse::<CodeInput>(input)?.code)).await
+    as_user(&s, move |p, a| {
+        p.delete_template(a, &parse::<CodeInput>(input)?.code)
+    })
+    .await
 }
 
 #[tauri::command]
@@ -240,7 +263,10 @@ async fn edit_holidays(s: State<'_, Shared>, input: Value) -> Res<HolidayImportR
 
 #[tauri::command]
 async fn import_holidays_csv(s: State<'_, Shared>, input: Value) -> Res<HolidayImportReport> {
-    as_user(&s, move |p, a| p.import_holidays_csv(a, &parse::<TextInput>(input)?.text)).await
+    as_user(&s, move |p, a| {
+        p.import_holidays_csv(a, &parse::<TextInput>(input)?.text)
+    })
+    .await
 }
 
 #[tauri::command]
@@ -271,12 +297,18 @@ async fn save_draft(s: State<'_, Shared>, input: Value) -> Res<()> {
 
 #[tauri::command]
 async fn load_draft(s: State<'_, Shared>, input: Value) -> Res<Option<FormDraft>> {
-    as_user(&s, move |p, a| p.load_draft(a, &parse::<DraftKey>(input)?.form)).await
+    as_user(&s, move |p, a| {
+        p.load_draft(a, &parse::<DraftKey>(input)?.form)
+    })
+    .await
 }
 
 #[tauri::command]
 async fn clear_draft(s: State<'_, Shared>, input: Value) -> Res<()> {
-    as_user(&s, move |p, a| p.clear_draft(a, &parse::<DraftKey>(input)?.form)).await
+    as_user(&s, move |p, a| {
+        p.clear_draft(a, &parse::<DraftKey>(input)?.form)
+    })
+    .await
 }
 
 #[tauri::command]

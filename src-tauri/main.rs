@@ -1,1 +1,3 @@
-fn main() { posko_app::run() }
+fn main() {
+    posko_app::run()
+}

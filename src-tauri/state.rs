@@ -30,7 +30,12 @@ impl Shared {
     pub fn open(dir: PathBuf) -> Shared {
         let store = Self::try_open(&dir);
         let lang = store.as_ref().map(|p| p.lang()).unwrap_or_default();
-        Shared(Arc::new(Inner { dir, store: Mutex::new(store), session: Mutex::new(None), lang: Mutex::new(lang) }))
+        Shared(Arc::new(Inner {
+            dir,
+            store: Mutex::new(store),
+            session: Mutex::new(None),
+            lang: Mutex::new(lang),
+        }))
     }
 
     fn try_open(dir: &std::path::Path) -> Result<Posko, CoreError> {

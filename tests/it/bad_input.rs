@@ -5,86 +5,420 @@ use base64::Engine;
 use chrono::{Duration, NaiveDate};
 use posko_core::Lang;
 use posko_core::model::*;
-use posko_domain::role::Role;
 use posko_domain::Action;
+use posko_domain::role::Role;
 
 use crate::support::*;
 
-type Case = (&'static str, Box<dyn Fn(&mut Store, i64) -> Result<(), posko_core::CoreError>>);
+type Op = Box<dyn Fn(&mut Store, i64) -> Result<(), posko_core::CoreError>>;
+type Case = (&'static str, Op);
 
 fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
 fn cases() -> Vec<(Case, &'static str, Option<&'static str>)> {
-    fn c(f: impl Fn(&mut Store, i64) -> Result<(), posko_core::CoreError> + 'static) -> Box<dyn Fn(&mut Store, i64) -> Result<(), posko_core::CoreError>> {
+    fn c(f: impl Fn(&mut Store, i64) -> Result<(), posko_core::CoreError> + 'static) -> Op {
         Box::new(f)
     }
     fn add(s: &mut Store, input: ComplaintInput) -> Result<(), posko_core::CoreError> {
         s.p.create_complaint(&clerk(), input).map(|_| ())
     }
     vec![
-        (("empty title", c(|s, _| add(s, complaint("   ")))), "VALIDATION", Some("title")),
-        (("empty description", c(|s, _| add(s, ComplaintInput { description: "".into(), ..complaint("x") }))), "VALIDATION", Some("description")),
-        (("1 MB description", c(|s, _| add(s, ComplaintInput { description: "a".repeat(1 << 20), ..complaint("Besar") }))), "VALIDATION", Some("description")),
-        (("201-character title", c(|s, _| add(s, complaint(&"j".repeat(201))))), "VALIDATION", Some("title")),
-        (("NIK with 15 digits", c(|s, _| { let mut i = complaint("NIK"); i.reporter.nik = Some("320101410190000".into()); add(s, i) })), "VALIDATION", Some("reporter_nik")),
-        (("NIK with letters", c(|s, _| { let mut i = complaint("NIK"); i.reporter.nik = Some("32010141019O0003".into()); add(s, i) })), "VALIDATION", Some("reporter_nik")),
-        (("NIK with day 32", c(|s, _| { let mut i = complaint("NIK"); i.reporter.nik = Some("3201013201900003".into()); add(s, i) })), "VALIDATION", Some("reporter_nik")),
-        (("phone with letters", c(|s, _| { let mut i = complaint("HP"); i.reporter.phone = Some("0812-ABCD-7890".into()); add(s, i) })), "VALIDATION", Some("reporter_phone")),
-        (("foreign phone", c(|s, _| { let mut i = complaint("HP"); i.reporter.phone = Some("+1 202 555 0143".into()); add(s, i) })), "VALIDATION", Some("reporter_phone")),
-        (("email without domain", c(|s, _| { let mut i = complaint("Email"); i.reporter.email = Some("siti@".into()); add(s, i) })), "VALIDATION", Some("reporter_email")),
-        (("incident date in the future", c(|s, _| { let mut i = complaint("Besok"); i.incident_date = Some(NaiveDate::from_ymd_opt(2026, 3, 3).unwrap()); add(s, i) })), "VALIDATION", Some("incident_date")),
-        (("received in the future", c(|s, _| { let mut i = complaint("Besok"); i.received_at = Some(monday_morning() + Duration::days(1)); add(s, i) })), "VALIDATION", Some("received_at")),
-        (("control character in title", c(|s, _| add(s, complaint("Judul\u{7}bel")))), "VALIDATION", Some("title")),
-        (("unknown topic", c(|s, _| add(s, ComplaintInput { topic_id: Some(999_999), ..complaint("Topik") }))), "VALIDATION", Some("topic_id")),
-        (("oversized attachment", c(|s, id| {
-            let mut big = vec![0xFF, 0xD8, 0xFF];
-            big.resize(11 * 1024 * 1024, 0);
-            s.p.add_attachment(&clerk(), &AttachmentInput { complaint_id: id, file_name: "foto.jpg".into(), data_base64: b64(&big) }).map(|_| ())
-        })), "VALIDATION", Some("attachment")),
-        (("executable attachment", c(|s, id| {
-            s.p.add_attachment(&clerk(), &AttachmentInput { complaint_id: id, file_name: "foto.jpg".into(), data_base64: b64(b"MZ\x90\x00 this is a windows program") }).map(|_| ())
-        })), "VALIDATION", Some("attachment")),
-        (("attachment that is not base64", c(|s, id| {
-            s.p.add_attachment(&clerk(), &AttachmentInput { complaint_id: id, file_name: "x.pdf".into(), data_base64: "%%%not base64%%%".into() }).map(|_| ())
-        })), "VALIDATION", Some("attachment")),
-        (("attachment to a missing complaint", c(|s, _| {
-            s.p.add_attachment(&clerk(), &AttachmentInput { complaint_id: 424_242, file_name: "x.pdf".into(), data_base64: b64(b"%PDF-1.4 tiny") }).map(|_| ())
-        })), "NOT_FOUND", None),
-        (("finish a complaint just received", c(|s, id| {
-            s.p.transition(&clerk(), &TransitionInput { complaint_id: id, action: Action::Finish, note: None, assigned_to: None }).map(|_| ())
-        })), "ILLEGAL_TRANSITION", None),
-        (("archive without a reason", c(|s, id| {
-            s.p.transition(&clerk(), &TransitionInput { complaint_id: id, action: Action::Archive, note: Some("  ".into()), assigned_to: None }).map(|_| ())
-        })), "VALIDATION", Some("note")),
-        (("system-only action from the UI", c(|s, id| {
-            s.p.transition(&head(), &TransitionInput { complaint_id: id, action: Action::FollowUpGiven, note: None, assigned_to: None }).map(|_| ())
-        })), "BAD_REQUEST", None),
-        (("follow-up before routing", c(|s, id| {
-            s.p.add_follow_up(&clerk(), &FollowUpInput { complaint_id: id, content: "Jawaban".into(), template_code: None }).map(|_| ())
-        })), "ILLEGAL_TRANSITION", None),
-        (("monitor records a complaint", c(|s, _| s.p.create_complaint(&actor(Role::Pemantau), complaint("Pemantau")).map(|_| ()))), "FORBIDDEN", None),
-        (("clerk changes settings", c(|s, _| { let o = s.p.office_settings()?; s.p.update_office_settings(&clerk(), o).map(|_| ()) })), "FORBIDDEN", None),
-        (("holiday CSV with a bad date", c(|s, _| s.p.import_holidays_csv(&head(), "date,name,kind\n2026-02-30,Libur,nasional\n").map(|_| ()))), "INVALID_FILE", None),
-        (("register prefix with a slash", c(|s, _| { let mut o = s.p.office_settings()?; o.register_prefix = "PKM/X".into(); s.p.update_office_settings(&head(), o).map(|_| ()) })), "VALIDATION", Some("register_prefix")),
+        (
+            ("empty title", c(|s, _| add(s, complaint("   ")))),
+            "VALIDATION",
+            Some("title"),
+        ),
+        (
+            (
+                "empty description",
+                c(|s, _| {
+                    add(
+                        s,
+                        ComplaintInput {
+                            description: "".into(),
+                            ..complaint("x")
+                        },
+                    )
+                }),
+            ),
+            "VALIDATION",
+            Some("description"),
+        ),
+        (
+            (
+                "1 MB description",
+                c(|s, _| {
+                    add(
+                        s,
+                        ComplaintInput {
+                            description: "a".repeat(1 << 20),
+                            ..complaint("Besar")
+                        },
+                    )
+                }),
+            ),
+            "VALIDATION",
+            Some("description"),
+        ),
+        (
+            (
+                "201-character title",
+                c(|s, _| add(s, complaint(&"j".repeat(201)))),
+            ),
+            "VALIDATION",
+            Some("title"),
+        ),
+        (
+            (
+                "NIK with 15 digits",
+                c(|s, _| {
+                    let mut i = complaint("NIK");
+                    i.reporter.nik = Some("320101410190000".into());
+                    add(s, i)
+                }),
+            ),
+            "VALIDATION",
+            Some("reporter_nik"),
+        ),
+        (
+            (
+                "NIK with letters",
+                c(|s, _| {
+                    let mut i = complaint("NIK");
+                    i.reporter.nik = Some("32010141019O0003".into());
+                    add(s, i)
+                }),
+            ),
+            "VALIDATION",
+            Some("reporter_nik"),
+        ),
+        (
+            (
+                "NIK with day 32",
+                c(|s, _| {
+                    let mut i = complaint("NIK");
+                    i.reporter.nik = Some("3201013201900003".into());
+                    add(s, i)
+                }),
+            ),
+            "VALIDATION",
+            Some("reporter_nik"),
+        ),
+        (
+            (
+                "phone with letters",
+                c(|s, _| {
+                    let mut i = complaint("HP");
+                    i.reporter.phone = Some("0812-ABCD-7890".into());
+                    add(s, i)
+                }),
+            ),
+            "VALIDATION",
+            Some("reporter_phone"),
+        ),
+        (
+            (
+                "foreign phone",
+                c(|s, _| {
+                    let mut i = complaint("HP");
+                    i.reporter.phone = Some("+1 202 555 0143".into());
+                    add(s, i)
+                }),
+            ),
+            "VALIDATION",
+            Some("reporter_phone"),
+        ),
+        (
+            (
+                "email without domain",
+                c(|s, _| {
+                    let mut i = complaint("Email");
+                    i.reporter.email = Some("siti@".into());
+                    add(s, i)
+                }),
+            ),
+            "VALIDATION",
+            Some("reporter_email"),
+        ),
+        (
+            (
+                "incident date in the future",
+                c(|s, _| {
+                    let mut i = complaint("Besok");
+                    i.incident_date = Some(NaiveDate::from_ymd_opt(2026, 3, 3).unwrap());
+                    add(s, i)
+                }),
+            ),
+            "VALIDATION",
+            Some("incident_date"),
+        ),
+        (
+            (
+                "received in the future",
+                c(|s, _| {
+                    let mut i = complaint("Besok");
+                    i.received_at = Some(monday_morning() + Duration::days(1));
+                    add(s, i)
+                }),
+            ),
+            "VALIDATION",
+            Some("received_at"),
+        ),
+        (
+            (
+                "control character in title",
+                c(|s, _| add(s, complaint("Judul\u{7}bel"))),
+            ),
+            "VALIDATION",
+            Some("title"),
+        ),
+        (
+            (
+                "unknown topic",
+                c(|s, _| {
+                    add(
+                        s,
+                        ComplaintInput {
+                            topic_id: Some(999_999),
+                            ..complaint("Topik")
+                        },
+                    )
+                }),
+            ),
+            "VALIDATION",
+            Some("topic_id"),
+        ),
+        (
+            (
+                "oversized attachment",
+                c(|s, id| {
+                    let mut big = vec![0xFF, 0xD8, 0xFF];
+                    big.resize(11 * 1024 * 1024, 0);
+                    s.p.add_attachment(
+                        &clerk(),
+                        &AttachmentInput {
+                            complaint_id: id,
+                            file_name: "foto.jpg".into(),
+                            data_base64: b64(&big),
+                        },
+                    )
+                    .map(|_| ())
+                }),
+            ),
+            "VALIDATION",
+            Some("attachment"),
+        ),
+        (
+            (
+                "executable attachment",
+                c(|s, id| {
+                    s.p.add_attachment(
+                        &clerk(),
+                        &AttachmentInput {
+                            complaint_id: id,
+                            file_name: "foto.jpg".into(),
+                            data_base64: b64(b"MZ\x90\x00 this is a windows program"),
+                        },
+                    )
+                    .map(|_| ())
+                }),
+            ),
+            "VALIDATION",
+            Some("attachment"),
+        ),
+        (
+            (
+                "attachment that is not base64",
+                c(|s, id| {
+                    s.p.add_attachment(
+                        &clerk(),
+                        &AttachmentInput {
+                            complaint_id: id,
+                            file_name: "x.pdf".into(),
+                            data_base64: "%%%not base64%%%".into(),
+                        },
+                    )
+                    .map(|_| ())
+                }),
+            ),
+            "VALIDATION",
+            Some("attachment"),
+        ),
+        (
+            (
+                "attachment to a missing complaint",
+                c(|s, _| {
+                    s.p.add_attachment(
+                        &clerk(),
+                        &AttachmentInput {
+                            complaint_id: 424_242,
+                            file_name: "x.pdf".into(),
+                            data_base64: b64(b"%PDF-1.4 tiny"),
+                        },
+                    )
+                    .map(|_| ())
+                }),
+            ),
+            "NOT_FOUND",
+            None,
+        ),
+        (
+            (
+                "finish a complaint just received",
+                c(|s, id| {
+                    s.p.transition(
+                        &clerk(),
+                        &TransitionInput {
+                            complaint_id: id,
+                            action: Action::Finish,
+                            note: None,
+                            assigned_to: None,
+                        },
+                    )
+                    .map(|_| ())
+                }),
+            ),
+            "ILLEGAL_TRANSITION",
+            None,
+        ),
+        (
+            (
+                "archive without a reason",
+                c(|s, id| {
+                    s.p.transition(
+                        &clerk(),
+                        &TransitionInput {
+                            complaint_id: id,
+                            action: Action::Archive,
+                            note: Some("  ".into()),
+                            assigned_to: None,
+                        },
+                    )
+                    .map(|_| ())
+                }),
+            ),
+            "VALIDATION",
+            Some("note"),
+        ),
+        (
+            (
+                "system-only action from the UI",
+                c(|s, id| {
+                    s.p.transition(
+                        &head(),
+                        &TransitionInput {
+                            complaint_id: id,
+                            action: Action::FollowUpGiven,
+                            note: None,
+                            assigned_to: None,
+                        },
+                    )
+                    .map(|_| ())
+                }),
+            ),
+            "BAD_REQUEST",
+            None,
+        ),
+        (
+            (
+                "follow-up before routing",
+                c(|s, id| {
+                    s.p.add_follow_up(
+                        &clerk(),
+                        &FollowUpInput {
+                            complaint_id: id,
+                            content: "Jawaban".into(),
+                            template_code: None,
+                        },
+                    )
+                    .map(|_| ())
+                }),
+            ),
+            "ILLEGAL_TRANSITION",
+            None,
+        ),
+        (
+            (
+                "monitor records a complaint",
+                c(|s, _| {
+                    s.p.create_complaint(&actor(Role::Pemantau), complaint("Pemantau"))
+                        .map(|_| ())
+                }),
+            ),
+            "FORBIDDEN",
+            None,
+        ),
+        (
+            (
+                "clerk changes settings",
+                c(|s, _| {
+                    let o = s.p.office_settings()?;
+                    s.p.update_office_settings(&clerk(), o).map(|_| ())
+                }),
+            ),
+            "FORBIDDEN",
+            None,
+        ),
+        (
+            (
+                "holiday CSV with a bad date",
+                c(|s, _| {
+                    s.p.import_holidays_csv(&head(), "date,name,kind\n2026-02-30,Libur,nasional\n")
+                        .map(|_| ())
+                }),
+            ),
+            "INVALID_FILE",
+            None,
+        ),
+        (
+            (
+                "register prefix with a slash",
+                c(|s, _| {
+                    let mut o = s.p.office_settings()?;
+                    o.register_prefix = "PKM/X".into();
+                    s.p.update_office_settings(&head(), o).map(|_| ())
+                }),
+            ),
+            "VALIDATION",
+            Some("register_prefix"),
+        ),
     ]
 }
 
 #[test]
 fn every_bad_input_is_refused_with_a_message_and_changes_nothing() {
     let mut s = new_store();
-    let id = s.p.create_complaint(&clerk(), complaint("Laporan dasar")).unwrap().id;
+    let id =
+        s.p.create_complaint(&clerk(), complaint("Laporan dasar"))
+            .unwrap()
+            .id;
     let mut report = Vec::new();
     for ((name, case), code, field) in cases() {
         let before = s.fingerprint();
         let err = case(&mut s, id).expect_err(name);
         assert_eq!(err.code(), code, "{name}: {err:?}");
         let payload = err.payload(Lang::Id);
-        assert!(!payload.message.is_empty() && !payload.message.contains("error."), "{name}: {}", payload.message);
+        assert!(
+            !payload.message.is_empty() && !payload.message.contains("error."),
+            "{name}: {}",
+            payload.message
+        );
         if let Some(f) = field {
-            assert!(payload.fields.iter().any(|x| x.field == f), "{name}: fields {:?}", payload.fields);
-            assert!(payload.fields.iter().all(|x| !x.message.contains("field_error.")), "{name}: {:?}", payload.fields);
+            assert!(
+                payload.fields.iter().any(|x| x.field == f),
+                "{name}: fields {:?}",
+                payload.fields
+            );
+            assert!(
+                payload
+                    .fields
+                    .iter()
+                    .all(|x| !x.message.contains("field_error.")),
+                "{name}: {:?}",
+                payload.fields
+            );
         }
         assert_eq!(s.fingerprint(), before, "{name} changed the store");
         report.push(format!("{name}: {code}: {}", payload.message));
@@ -105,7 +439,14 @@ fn markup_emoji_and_rtl_are_stored_as_text() {
     c.assigned_to = Some(evil.into());
     let id = s.p.create_complaint(&clerk(), c).unwrap().id;
     let det = s.p.complaint_detail(&clerk(), id, true).unwrap();
-    for v in [&det.title, &det.description, det.incident_place.as_ref().unwrap(), det.reporter.name.as_ref().unwrap(), det.reporter.address.as_ref().unwrap(), det.assigned_to.as_ref().unwrap()] {
+    for v in [
+        &det.title,
+        &det.description,
+        det.incident_place.as_ref().unwrap(),
+        det.reporter.name.as_ref().unwrap(),
+        det.reporter.address.as_ref().unwrap(),
+        det.assigned_to.as_ref().unwrap(),
+    ] {
         assert_eq!(v, evil);
     }
 }

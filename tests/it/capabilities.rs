@@ -4,13 +4,19 @@
 use std::collections::BTreeSet;
 
 fn granted() -> (BTreeSet<String>, serde_json::Value) {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src-tauri/capabilities/main.json");
-    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src-tauri/capabilities/main.json");
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let perms = v["permissions"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| p.as_str().expect("permissions are plain identifiers").to_owned())
+        .map(|p| {
+            p.as_str()
+                .expect("permissions are plain identifiers")
+                .to_owned()
+        })
         .collect();
     (perms, v)
 }
@@ -18,11 +24,20 @@ fn granted() -> (BTreeSet<String>, serde_json::Value) {
 #[test]
 fn every_command_is_granted_and_nothing_else() {
     let (perms, v) = granted();
-    let expected: BTreeSet<String> = posko_app::COMMANDS.iter().map(|c| format!("allow-{}", c.replace('_', "-"))).collect();
+    let expected: BTreeSet<String> = posko_app::COMMANDS
+        .iter()
+        .map(|c| format!("allow-{}", c.replace('_', "-")))
+        .collect();
     let missing: Vec<_> = expected.difference(&perms).collect();
     let extra: Vec<_> = perms.difference(&expected).collect();
-    assert!(missing.is_empty(), "commands no capability grants: {missing:?}");
-    assert!(extra.is_empty(), "capability grants that are not app commands: {extra:?}");
+    assert!(
+        missing.is_empty(),
+        "commands no capability grants: {missing:?}"
+    );
+    assert!(
+        extra.is_empty(),
+        "capability grants that are not app commands: {extra:?}"
+    );
     assert_eq!(v["windows"], serde_json::json!(["main"]));
     assert!(v.get("remote").is_none(), "no remote origin may reach IPC");
 }
@@ -30,14 +45,18 @@ fn every_command_is_granted_and_nothing_else() {
 #[test]
 fn csp_forbids_inline_and_remote_scripts() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tauri.conf.json");
-    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let csp = &v["app"]["security"]["csp"];
     assert_eq!(csp["script-src"], "'self'");
     assert_eq!(csp["default-src"], "'self'");
     assert_eq!(csp["object-src"], "'none'");
     for (k, val) in csp.as_object().unwrap() {
         let s = val.as_str().unwrap();
-        assert!(!s.contains("http:") || k == "connect-src", "{k} allows http: {s}");
+        assert!(
+            !s.contains("http:") || k == "connect-src",
+            "{k} allows http: {s}"
+        );
         assert!(!s.contains("https:"), "{k} allows remote https: {s}");
         assert!(!s.contains("'unsafe-eval'"), "{k} allows eval");
     }

@@ -31,13 +31,20 @@ pub fn new_store_at(at: DateTime<Utc>) -> Store {
     let clock = Arc::new(FixedClock::new(at));
     let mut p = Posko::open(dir.path(), &OsKeychain::new(), clock.clone(), true)
         .expect("store opens (is a Secret Service keyring running? use scripts/with-keyring.sh)");
-    p.init_office("Puskesmas Sendana", "PKM-SENDANA", OfficeZone::Wib).unwrap();
+    p.init_office("Puskesmas Sendana", "PKM-SENDANA", OfficeZone::Wib)
+        .unwrap();
     Store { dir, clock, p }
 }
 
 impl Store {
     pub fn reopen(&mut self) {
-        let p = Posko::open(self.dir.path(), &OsKeychain::new(), self.clock.clone(), false).unwrap();
+        let p = Posko::open(
+            self.dir.path(),
+            &OsKeychain::new(),
+            self.clock.clone(),
+            false,
+        )
+        .unwrap();
         self.p = p;
     }
 
@@ -56,15 +63,41 @@ impl Store {
             "reply_templates",
         ]
         .iter()
-        .map(|t| c.query_row(&format!("SELECT count(*) + coalesce(sum(length(CAST(rowid AS TEXT))), 0) FROM {t}"), [], |r| r.get(0)).unwrap())
-        .chain([c.query_row("SELECT coalesce(sum(last), 0) FROM register_counters", [], |r| r.get(0)).unwrap()])
-        .chain([c.query_row("SELECT coalesce(sum(version), 0) FROM complaints", [], |r| r.get(0)).unwrap()])
+        .map(|t| {
+            c.query_row(
+                &format!(
+                    "SELECT count(*) + coalesce(sum(length(CAST(rowid AS TEXT))), 0) FROM {t}"
+                ),
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+        })
+        .chain([c
+            .query_row(
+                "SELECT coalesce(sum(last), 0) FROM register_counters",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()])
+        .chain([c
+            .query_row(
+                "SELECT coalesce(sum(version), 0) FROM complaints",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()])
         .collect()
     }
 }
 
 pub fn actor(role: Role) -> Actor {
-    Actor { user_id: None, username: format!("test-{}", role.code()), display_name: format!("Uji {}", role.code()), role }
+    Actor {
+        user_id: None,
+        username: format!("test-{}", role.code()),
+        display_name: format!("Uji {}", role.code()),
+        role,
+    }
 }
 
 pub fn clerk() -> Actor {

@@ -15,17 +15,37 @@ fn d(y: i32, m: u32, day: u32) -> NaiveDate {
 }
 
 fn due(detail: &ComplaintDetail, step: DeadlineStep) -> &DeadlineView {
-    detail.deadlines.iter().find(|x| x.step == step).unwrap_or_else(|| panic!("no {step:?} deadline in {:?}", detail.deadlines))
+    detail
+        .deadlines
+        .iter()
+        .find(|x| x.step == step)
+        .unwrap_or_else(|| panic!("no {step:?} deadline in {:?}", detail.deadlines))
 }
 
-fn act(s: &mut Store, id: i64, action: Action, note: Option<&str>) -> Result<Status, posko_core::CoreError> {
-    s.p.transition(&clerk(), &TransitionInput { complaint_id: id, action, note: note.map(Into::into), assigned_to: None })
+fn act(
+    s: &mut Store,
+    id: i64,
+    action: Action,
+    note: Option<&str>,
+) -> Result<Status, posko_core::CoreError> {
+    s.p.transition(
+        &clerk(),
+        &TransitionInput {
+            complaint_id: id,
+            action,
+            note: note.map(Into::into),
+            assigned_to: None,
+        },
+    )
 }
 
 #[test]
 fn deadlines_follow_the_2026_calendar_and_holiday_edits() {
     let mut s = new_store();
-    let id = s.p.create_complaint(&clerk(), complaint("Antrean panjang")).unwrap().id;
+    let id =
+        s.p.create_complaint(&clerk(), complaint("Antrean panjang"))
+            .unwrap()
+            .id;
     let det = s.p.complaint_detail(&clerk(), id, false).unwrap();
     // Received Monday 2 March 2026. Verification: 3 working days.
     assert_eq!(due(&det, DeadlineStep::Verifikasi).due_date, d(2026, 3, 5));
@@ -38,18 +58,25 @@ fn deadlines_follow_the_2026_calendar_and_holiday_edits() {
     assert_eq!(fin.remaining_days, Some(14));
 
     // A regional holiday on 10 March pushes the open deadline by one working day.
-    let r = s
-        .p
-        .edit_holidays(
+    let r =
+        s.p.edit_holidays(
             &head(),
-            &[Holiday { date: d(2026, 3, 10), name: "Hari Jadi Kabupaten".into(), kind: HolidayKind::Daerah, source: "Perbup".into() }],
+            &[Holiday {
+                date: d(2026, 3, 10),
+                name: "Hari Jadi Kabupaten".into(),
+                kind: HolidayKind::Daerah,
+                source: "Perbup".into(),
+            }],
             &[],
         )
         .unwrap();
     assert_eq!(r.added, 1);
     assert!(r.recomputed_deadlines >= 1);
     let det = s.p.complaint_detail(&clerk(), id, false).unwrap();
-    assert_eq!(due(&det, DeadlineStep::Penyelesaian).due_date, d(2026, 3, 30));
+    assert_eq!(
+        due(&det, DeadlineStep::Penyelesaian).due_date,
+        d(2026, 3, 30)
+    );
     assert_eq!(due(&det, DeadlineStep::Verifikasi).due_date, d(2026, 3, 5));
 
     // If cuti bersama does not stop the clock, 18, 20, 23 and 24 March count again.
@@ -57,20 +84,36 @@ fn deadlines_follow_the_2026_calendar_and_holiday_edits() {
     o.cuti_bersama_stops_clock = false;
     s.p.update_office_settings(&head(), o).unwrap();
     let det = s.p.complaint_detail(&clerk(), id, false).unwrap();
-    assert_eq!(due(&det, DeadlineStep::Penyelesaian).due_date, d(2026, 3, 24));
+    assert_eq!(
+        due(&det, DeadlineStep::Penyelesaian).due_date,
+        d(2026, 3, 24)
+    );
 
     // The store's calendar answers the CLI's question the same way.
-    let a = s.p.deadline(DeadlineQuery { from: d(2026, 3, 2), working_days: 14 }).unwrap();
+    let a =
+        s.p.deadline(DeadlineQuery {
+            from: d(2026, 3, 2),
+            working_days: 14,
+        })
+        .unwrap();
     assert_eq!(a.due, d(2026, 3, 24));
 }
 
 #[test]
 fn overdue_complaints_are_found_and_counted() {
     let mut s = new_store();
-    let id = s.p.create_complaint(&clerk(), complaint("Toilet kotor")).unwrap().id;
-    s.p.create_complaint(&clerk(), complaint("Sudah selesai")).unwrap();
-    s.clock.set(Utc.with_ymd_and_hms(2026, 4, 1, 2, 0, 0).unwrap());
-    let f = ComplaintFilter { overdue_only: true, ..Default::default() };
+    let id =
+        s.p.create_complaint(&clerk(), complaint("Toilet kotor"))
+            .unwrap()
+            .id;
+    s.p.create_complaint(&clerk(), complaint("Sudah selesai"))
+        .unwrap();
+    s.clock
+        .set(Utc.with_ymd_and_hms(2026, 4, 1, 2, 0, 0).unwrap());
+    let f = ComplaintFilter {
+        overdue_only: true,
+        ..Default::default()
+    };
     let page = s.p.list_complaints(&clerk(), &f).unwrap();
     assert_eq!(page.total, 2);
     let row = page.rows.iter().find(|r| r.id == id).unwrap();
@@ -86,73 +129,183 @@ fn overdue_complaints_are_found_and_counted() {
 #[test]
 fn follow_up_is_drafted_by_the_clerk_and_approved_by_the_head() {
     let mut s = new_store();
-    let id = s.p.create_complaint(&clerk(), complaint("Petugas tidak ramah")).unwrap().id;
+    let id =
+        s.p.create_complaint(&clerk(), complaint("Petugas tidak ramah"))
+            .unwrap()
+            .id;
     act(&mut s, id, Action::Verify, None).unwrap();
-    s.p.transition(&clerk(), &TransitionInput { complaint_id: id, action: Action::Route, note: None, assigned_to: Some("Koordinator UKP".into()) })
-        .unwrap();
+    s.p.transition(
+        &clerk(),
+        &TransitionInput {
+            complaint_id: id,
+            action: Action::Route,
+            note: None,
+            assigned_to: Some("Koordinator UKP".into()),
+        },
+    )
+    .unwrap();
     let det = s.p.complaint_detail(&clerk(), id, false).unwrap();
     assert_eq!(det.status, Status::Routed);
     assert_eq!(det.assigned_to.as_deref(), Some("Koordinator UKP"));
-    assert_eq!(due(&det, DeadlineStep::Verifikasi).met_date, Some(d(2026, 3, 2)));
-    assert_eq!(due(&det, DeadlineStep::TindakLanjutPertama).due_date, d(2026, 3, 9));
+    assert_eq!(
+        due(&det, DeadlineStep::Verifikasi).met_date,
+        Some(d(2026, 3, 2))
+    );
+    assert_eq!(
+        due(&det, DeadlineStep::TindakLanjutPertama).due_date,
+        d(2026, 3, 9)
+    );
 
-    let fid = s
-        .p
-        .add_follow_up(&clerk(), &FollowUpInput { complaint_id: id, content: "Petugas telah dibina oleh kepala puskesmas.".into(), template_code: None })
+    let fid =
+        s.p.add_follow_up(
+            &clerk(),
+            &FollowUpInput {
+                complaint_id: id,
+                content: "Petugas telah dibina oleh kepala puskesmas.".into(),
+                template_code: None,
+            },
+        )
         .unwrap();
-    assert_eq!(s.p.complaint_detail(&clerk(), id, false).unwrap().status, Status::InFollowUp);
+    assert_eq!(
+        s.p.complaint_detail(&clerk(), id, false).unwrap().status,
+        Status::InFollowUp
+    );
     // The clerk may not approve their own draft.
-    let err = s.p.decide_follow_up(&clerk(), &FollowUpDecision { follow_up_id: fid, approve: true, note: None }).unwrap_err();
+    let err =
+        s.p.decide_follow_up(
+            &clerk(),
+            &FollowUpDecision {
+                follow_up_id: fid,
+                approve: true,
+                note: None,
+            },
+        )
+        .unwrap_err();
     assert_eq!(err.code(), "FORBIDDEN");
     // Returning needs a reason.
-    let err = s.p.decide_follow_up(&head(), &FollowUpDecision { follow_up_id: fid, approve: false, note: None }).unwrap_err();
+    let err =
+        s.p.decide_follow_up(
+            &head(),
+            &FollowUpDecision {
+                follow_up_id: fid,
+                approve: false,
+                note: None,
+            },
+        )
+        .unwrap_err();
     assert_eq!(err.code(), "VALIDATION");
     s.clock.advance(Duration::days(1));
-    s.p.decide_follow_up(&head(), &FollowUpDecision { follow_up_id: fid, approve: true, note: Some("Setuju".into()) }).unwrap();
+    s.p.decide_follow_up(
+        &head(),
+        &FollowUpDecision {
+            follow_up_id: fid,
+            approve: true,
+            note: Some("Setuju".into()),
+        },
+    )
+    .unwrap();
     // Deciding twice is a conflict, not a second approval.
     assert_eq!(
-        s.p.decide_follow_up(&head(), &FollowUpDecision { follow_up_id: fid, approve: true, note: None }).unwrap_err().code(),
+        s.p.decide_follow_up(
+            &head(),
+            &FollowUpDecision {
+                follow_up_id: fid,
+                approve: true,
+                note: None
+            }
+        )
+        .unwrap_err()
+        .code(),
         "CONFLICT"
     );
     let det = s.p.complaint_detail(&clerk(), id, false).unwrap();
     assert_eq!(det.status, Status::WaitingReporter);
     assert_eq!(det.follow_ups[0].state, FollowUpState::Approved);
     assert_eq!(det.follow_ups[0].decided_by.as_deref(), Some("Uji kepala"));
-    assert_eq!(due(&det, DeadlineStep::TindakLanjutPertama).met_date, Some(d(2026, 3, 3)));
+    assert_eq!(
+        due(&det, DeadlineStep::TindakLanjutPertama).met_date,
+        Some(d(2026, 3, 3))
+    );
     // Auto-close clock: 10 working days from 3 March.
-    assert_eq!(due(&det, DeadlineStep::TutupOtomatis).due_date, d(2026, 3, 17));
+    assert_eq!(
+        due(&det, DeadlineStep::TutupOtomatis).due_date,
+        d(2026, 3, 17)
+    );
 
     act(&mut s, id, Action::Finish, None).unwrap();
     let det = s.p.complaint_detail(&clerk(), id, false).unwrap();
     assert_eq!(det.status, Status::Finished);
-    assert!(det.deadlines.iter().all(|x| x.met_date.is_some() && x.remaining_days.is_none()));
+    assert!(
+        det.deadlines
+            .iter()
+            .all(|x| x.met_date.is_some() && x.remaining_days.is_none())
+    );
     assert_eq!(det.available_actions, vec![Action::Reopen]);
     let kinds: Vec<_> = det.events.iter().map(|e| e.kind.as_str()).collect();
     assert_eq!(
         kinds,
-        ["created", "transition", "transition", "transition", "follow_up_drafted", "transition", "follow_up_approved", "transition"]
+        [
+            "created",
+            "transition",
+            "transition",
+            "transition",
+            "follow_up_drafted",
+            "transition",
+            "follow_up_approved",
+            "transition"
+        ]
     );
     let last = det.events.last().unwrap();
-    assert_eq!((last.from_status, last.to_status), (Some(Status::WaitingReporter), Some(Status::Finished)));
+    assert_eq!(
+        (last.from_status, last.to_status),
+        (Some(Status::WaitingReporter), Some(Status::Finished))
+    );
 }
 
 #[test]
 fn the_event_log_is_append_only() {
     let mut s = new_store();
-    let id = s.p.create_complaint(&clerk(), complaint("Append only")).unwrap().id;
+    let id =
+        s.p.create_complaint(&clerk(), complaint("Append only"))
+            .unwrap()
+            .id;
     let c = s.p.connection();
-    assert!(c.execute("UPDATE complaint_events SET note = 'x' WHERE complaint_id = ?1", [id]).is_err());
-    assert!(c.execute("DELETE FROM complaint_events WHERE complaint_id = ?1", [id]).is_err());
+    assert!(
+        c.execute(
+            "UPDATE complaint_events SET note = 'x' WHERE complaint_id = ?1",
+            [id]
+        )
+        .is_err()
+    );
+    assert!(
+        c.execute("DELETE FROM complaint_events WHERE complaint_id = ?1", [id])
+            .is_err()
+    );
 }
 
 #[test]
 fn search_finds_words_prefixes_and_phrases() {
     let mut s = new_store();
-    let a = s.p.create_complaint(&clerk(), complaint("Antrean pendaftaran panjang")).unwrap().id;
-    let b = s.p.create_complaint(&clerk(), complaint("Obat hipertensi kosong di apotek")).unwrap().id;
+    let a =
+        s.p.create_complaint(&clerk(), complaint("Antrean pendaftaran panjang"))
+            .unwrap()
+            .id;
+    let b =
+        s.p.create_complaint(&clerk(), complaint("Obat hipertensi kosong di apotek"))
+            .unwrap()
+            .id;
     let find = |s: &Store, q: &str| -> Vec<i64> {
-        let f = ComplaintFilter { text: Some(q.into()), sort: SortOrder::Relevance, ..Default::default() };
-        s.p.list_complaints(&clerk(), &f).unwrap().rows.iter().map(|r| r.id).collect()
+        let f = ComplaintFilter {
+            text: Some(q.into()),
+            sort: SortOrder::Relevance,
+            ..Default::default()
+        };
+        s.p.list_complaints(&clerk(), &f)
+            .unwrap()
+            .rows
+            .iter()
+            .map(|r| r.id)
+            .collect()
     };
     assert_eq!(find(&s, "antre"), vec![a]);
     assert_eq!(find(&s, "OBAT apotek"), vec![b]);
@@ -175,7 +328,10 @@ fn identities_are_masked_and_hidden_from_those_without_permission() {
     c.is_anonymous = true;
     c.reporter.name = Some("Budi Santoso".into());
     let anon = s.p.create_complaint(&clerk(), c).unwrap().id;
-    let open = s.p.create_complaint(&clerk(), complaint("Dokter terlambat")).unwrap().id;
+    let open =
+        s.p.create_complaint(&clerk(), complaint("Dokter terlambat"))
+            .unwrap()
+            .id;
 
     // Masked by default, unmasked on request for staff.
     let det = s.p.complaint_detail(&clerk(), open, false).unwrap();
@@ -187,7 +343,9 @@ fn identities_are_masked_and_hidden_from_those_without_permission() {
     assert_eq!(det.reporter.phone.as_deref(), Some("0812-3456-7890"));
 
     // Anonim: no name in the list, masked name in the detail.
-    let list = s.p.list_complaints(&clerk(), &ComplaintFilter::default()).unwrap();
+    let list =
+        s.p.list_complaints(&clerk(), &ComplaintFilter::default())
+            .unwrap();
     let row = list.rows.iter().find(|r| r.id == anon).unwrap();
     assert!(row.is_anonymous && row.reporter.is_none());
     let det = s.p.complaint_detail(&clerk(), anon, false).unwrap();
@@ -195,13 +353,23 @@ fn identities_are_masked_and_hidden_from_those_without_permission() {
 
     // A monitor sees neither identities nor rahasia reports, and cannot find them by name.
     let monitor = actor(Role::Pemantau);
-    let list = s.p.list_complaints(&monitor, &ComplaintFilter::default()).unwrap();
+    let list =
+        s.p.list_complaints(&monitor, &ComplaintFilter::default())
+            .unwrap();
     assert!(list.rows.iter().all(|r| r.id != secret));
-    assert_eq!(s.p.complaint_detail(&monitor, secret, false).unwrap_err().code(), "NOT_FOUND");
+    assert_eq!(
+        s.p.complaint_detail(&monitor, secret, false)
+            .unwrap_err()
+            .code(),
+        "NOT_FOUND"
+    );
     let det = s.p.complaint_detail(&monitor, open, true).unwrap();
     assert!(det.reporter.masked);
     assert_ne!(det.reporter.nik.as_deref(), Some("3201014101900003"));
-    let by_name = ComplaintFilter { text: Some("Siti".into()), ..Default::default() };
+    let by_name = ComplaintFilter {
+        text: Some("Siti".into()),
+        ..Default::default()
+    };
     assert_eq!(s.p.list_complaints(&monitor, &by_name).unwrap().total, 0);
     assert_eq!(s.p.list_complaints(&clerk(), &by_name).unwrap().total, 2);
 }
@@ -209,15 +377,29 @@ fn identities_are_masked_and_hidden_from_those_without_permission() {
 #[test]
 fn duplicate_hints_name_their_reasons() {
     let mut s = new_store();
-    let first = s.p.create_complaint(&clerk(), complaint("Antrean pendaftaran sangat panjang sejak pagi")).unwrap().id;
+    let first =
+        s.p.create_complaint(
+            &clerk(),
+            complaint("Antrean pendaftaran sangat panjang sejak pagi"),
+        )
+        .unwrap()
+        .id;
     let mut again = complaint("Antrean pendaftaran sangat panjang sejak pagi hari");
     again.reporter.nik = None;
     again.reporter.phone = Some("+62 812 3456 7890".into());
     let hints = s.p.duplicate_hints(&clerk(), &again).unwrap();
     assert_eq!(hints.len(), 1);
     assert_eq!(hints[0].id, first);
-    assert!(hints[0].reasons.contains(&DuplicateReason::SamePhone), "{:?}", hints[0].reasons);
-    assert!(hints[0].reasons.contains(&DuplicateReason::SimilarText), "{:?}", hints[0].reasons);
+    assert!(
+        hints[0].reasons.contains(&DuplicateReason::SamePhone),
+        "{:?}",
+        hints[0].reasons
+    );
+    assert!(
+        hints[0].reasons.contains(&DuplicateReason::SimilarText),
+        "{:?}",
+        hints[0].reasons
+    );
     assert!(hints[0].similarity >= 50);
     // An unrelated complaint from someone else is not a hint.
     let mut other = complaint("Ambulans terlambat datang ke desa");
@@ -230,14 +412,36 @@ fn demo_data_is_realistic_and_reproducible() {
     let mut s = new_store();
     let r = posko_core::demo::generate(&mut s.p, 60, 7, 120, |_| {}).unwrap();
     assert_eq!(r.created, 60);
-    let page = s.p.list_complaints(&head(), &ComplaintFilter { limit: 100, ..Default::default() }).unwrap();
+    let page =
+        s.p.list_complaints(
+            &head(),
+            &ComplaintFilter {
+                limit: 100,
+                ..Default::default()
+            },
+        )
+        .unwrap();
     assert_eq!(page.total, 60);
     let statuses: std::collections::BTreeSet<_> = page.rows.iter().map(|r| r.status).collect();
-    assert!(statuses.len() >= 4, "demo data should cover several states: {statuses:?}");
+    assert!(
+        statuses.len() >= 4,
+        "demo data should cover several states: {statuses:?}"
+    );
     let mut t = new_store();
     posko_core::demo::generate(&mut t.p, 60, 7, 120, |_| {}).unwrap();
     let titles = |s: &Store| -> Vec<(String, Status)> {
-        s.p.list_complaints(&head(), &ComplaintFilter { limit: 100, ..Default::default() }).unwrap().rows.into_iter().map(|r| (r.title, r.status)).collect()
+        s.p.list_complaints(
+            &head(),
+            &ComplaintFilter {
+                limit: 100,
+                ..Default::default()
+            },
+        )
+        .unwrap()
+        .rows
+        .into_iter()
+        .map(|r| (r.title, r.status))
+        .collect()
     };
     assert_eq!(titles(&s), titles(&t));
 }

@@ -14,7 +14,9 @@ use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 use posko_core::clock::SystemClock;
 use posko_core::keychain::OsKeychain;
-use posko_core::model::{ComplaintFilter, ComplaintInput, DeadlineQuery, SortOrder, TransitionInput};
+use posko_core::model::{
+    ComplaintFilter, ComplaintInput, DeadlineQuery, SortOrder, TransitionInput,
+};
 use posko_core::{Actor, CoreError, Lang, Posko};
 use posko_domain::{Action, Channel, Kind, OfficeZone, Status};
 
@@ -173,7 +175,9 @@ impl From<CoreError> for Failure {
 }
 
 fn bad(detail: impl Into<String>) -> CoreError {
-    CoreError::BadRequest { detail: detail.into() }
+    CoreError::BadRequest {
+        detail: detail.into(),
+    }
 }
 
 fn parse_code<T>(what: &str, s: &str, f: impl Fn(&str) -> Option<T>) -> Result<T, CoreError> {
@@ -182,28 +186,48 @@ fn parse_code<T>(what: &str, s: &str, f: impl Fn(&str) -> Option<T>) -> Result<T
 
 fn filter_from(a: FilterArgs) -> Result<ComplaintFilter, CoreError> {
     Ok(ComplaintFilter {
-        statuses: a.statuses.iter().map(|s| parse_code("status", s, Status::from_code)).collect::<Result<_, _>>()?,
-        kind: a.kind.as_deref().map(|k| parse_code("kind", k, Kind::from_code)).transpose()?,
-        channel: a.channel.as_deref().map(|c| parse_code("channel", c, Channel::from_code)).transpose()?,
+        statuses: a
+            .statuses
+            .iter()
+            .map(|s| parse_code("status", s, Status::from_code))
+            .collect::<Result<_, _>>()?,
+        kind: a
+            .kind
+            .as_deref()
+            .map(|k| parse_code("kind", k, Kind::from_code))
+            .transpose()?,
+        channel: a
+            .channel
+            .as_deref()
+            .map(|c| parse_code("channel", c, Channel::from_code))
+            .transpose()?,
         topic_id: a.topic,
         overdue_only: a.overdue,
         open_only: a.open,
         from: a.from,
         to: a.to,
         text: a.text,
-        sort: serde_json::from_value(serde_json::Value::String(a.sort.clone())).map_err(|_| bad(format!("unknown sort '{}'", a.sort)))?,
+        sort: serde_json::from_value(serde_json::Value::String(a.sort.clone()))
+            .map_err(|_| bad(format!("unknown sort '{}'", a.sort)))?,
         offset: a.offset,
         limit: a.limit,
     })
 }
 
 fn print_json(v: &impl serde::Serialize) {
-    println!("{}", serde_json::to_string_pretty(v).expect("output types serialise"));
+    println!(
+        "{}",
+        serde_json::to_string_pretty(v).expect("output types serialise")
+    );
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let lang = cli.lang.as_deref().and_then(Lang::from_code).unwrap_or_default();
+    let lang = cli
+        .lang
+        .as_deref()
+        .and_then(Lang::from_code)
+        .unwrap_or_default();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure { err, json }) => {
@@ -228,11 +252,18 @@ fn open(dir: &std::path::Path, create: bool) -> Result<Posko, CoreError> {
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
-    let dir = cli.data_dir.unwrap_or_else(posko_core::paths::default_data_dir);
+    let dir = cli
+        .data_dir
+        .unwrap_or_else(posko_core::paths::default_data_dir);
     let actor = Actor::system();
     let with_json = |json: bool| move |err: CoreError| Failure { err, json };
     match cli.cmd {
-        Cmd::Init { unit_name, unit_code, zone, json } => {
+        Cmd::Init {
+            unit_name,
+            unit_code,
+            zone,
+            json,
+        } => {
             let wrap = with_json(json);
             let zone = parse_code("zone", &zone, OfficeZone::from_code).map_err(wrap)?;
             let mut p = open(&dir, true).map_err(wrap)?;
@@ -241,19 +272,27 @@ fn run(cli: Cli) -> Result<(), Failure> {
             if json {
                 print_json(&serde_json::json!({ "store_dir": dir, "office": office }));
             } else {
-                println!("Posko siap: {} ({}) di {}", office.unit_name, office.unit_code, dir.display());
+                println!(
+                    "Posko siap: {} ({}) di {}",
+                    office.unit_name,
+                    office.unit_code,
+                    dir.display()
+                );
             }
         }
         Cmd::Complaint(ComplaintCmd::Add { json: file }) => {
             let wrap = with_json(true);
             let text = if file == "-" {
                 let mut s = String::new();
-                std::io::stdin().read_to_string(&mut s).map_err(|e| wrap(CoreError::io(e)))?;
+                std::io::stdin()
+                    .read_to_string(&mut s)
+                    .map_err(|e| wrap(CoreError::io(e)))?;
                 s
             } else {
                 std::fs::read_to_string(&file).map_err(|e| wrap(CoreError::io(e)))?
             };
-            let input: ComplaintInput = serde_json::from_str(&text).map_err(|e| wrap(bad(e.to_string())))?;
+            let input: ComplaintInput =
+                serde_json::from_str(&text).map_err(|e| wrap(bad(e.to_string())))?;
             let mut p = open(&dir, false).map_err(wrap)?;
             let created = p.create_complaint(&actor, input).map_err(wrap)?;
             print_json(&created);
@@ -288,19 +327,38 @@ fn run(cli: Cli) -> Result<(), Failure> {
             } else {
                 println!("{}  {}  [{}]", d.register_no, d.title, d.status.code());
                 for dl in &d.deadlines {
-                    println!("  {:<24} {} ({} hari kerja) {:?}", dl.step.code(), dl.due_date, dl.working_days, dl.remaining_days);
+                    println!(
+                        "  {:<24} {} ({} hari kerja) {:?}",
+                        dl.step.code(),
+                        dl.due_date,
+                        dl.working_days,
+                        dl.remaining_days
+                    );
                 }
                 for e in &d.events {
                     println!("  {} {} {}", e.at, e.actor_name, e.kind);
                 }
             }
         }
-        Cmd::Complaint(ComplaintCmd::Transition { id, action, note, json }) => {
+        Cmd::Complaint(ComplaintCmd::Transition {
+            id,
+            action,
+            note,
+            json,
+        }) => {
             let wrap = with_json(json);
             let action = parse_code("action", &action, Action::from_code).map_err(wrap)?;
             let mut p = open(&dir, false).map_err(wrap)?;
             let to = p
-                .transition(&actor, &TransitionInput { complaint_id: id, action, note, assigned_to: None })
+                .transition(
+                    &actor,
+                    &TransitionInput {
+                        complaint_id: id,
+                        action,
+                        note,
+                        assigned_to: None,
+                    },
+                )
                 .map_err(wrap)?;
             if json {
                 print_json(&serde_json::json!({ "id": id, "status": to }));
@@ -311,7 +369,12 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Cmd::Search { text, limit, json } => {
             let wrap = with_json(json);
             let p = open(&dir, false).map_err(wrap)?;
-            let f = ComplaintFilter { text: Some(text), sort: SortOrder::Relevance, limit, ..Default::default() };
+            let f = ComplaintFilter {
+                text: Some(text),
+                sort: SortOrder::Relevance,
+                limit,
+                ..Default::default()
+            };
             let page = p.list_complaints(&actor, &f).map_err(wrap)?;
             if json {
                 print_json(&page);
@@ -322,17 +385,28 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 println!("({} ditemukan)", page.total);
             }
         }
-        Cmd::Deadline { from, working_days, json } => {
+        Cmd::Deadline {
+            from,
+            working_days,
+            json,
+        } => {
             let wrap = with_json(json);
             let p = open(&dir, false).map_err(wrap)?;
-            let a = p.deadline(DeadlineQuery { from, working_days }).map_err(wrap)?;
+            let a = p
+                .deadline(DeadlineQuery { from, working_days })
+                .map_err(wrap)?;
             if json {
                 print_json(&a);
             } else {
                 println!("{}", a.due);
             }
         }
-        Cmd::Demo { count, seed, days, json } => {
+        Cmd::Demo {
+            count,
+            seed,
+            days,
+            json,
+        } => {
             let wrap = with_json(json);
             let mut p = open(&dir, false).map_err(wrap)?;
             let quiet = json || count < 1000;
@@ -346,9 +420,16 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 eprintln!();
             }
             if json {
-                print_json(&serde_json::json!({ "created": r.created, "first": r.first_register_no, "last": r.last_register_no }));
+                print_json(
+                    &serde_json::json!({ "created": r.created, "first": r.first_register_no, "last": r.last_register_no }),
+                );
             } else {
-                println!("{} laporan contoh dibuat ({} … {})", r.created, r.first_register_no.unwrap_or_default(), r.last_register_no.unwrap_or_default());
+                println!(
+                    "{} laporan contoh dibuat ({} … {})",
+                    r.created,
+                    r.first_register_no.unwrap_or_default(),
+                    r.last_register_no.unwrap_or_default()
+                );
             }
         }
         Cmd::Holidays(HolidaysCmd::Import { file, json }) => {
@@ -359,7 +440,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
             if json {
                 print_json(&r);
             } else {
-                println!("{} ditambahkan, {} diganti, {} tenggat dihitung ulang", r.added, r.replaced, r.recomputed_deadlines);
+                println!(
+                    "{} ditambahkan, {} diganti, {} tenggat dihitung ulang",
+                    r.added, r.replaced, r.recomputed_deadlines
+                );
             }
         }
         Cmd::Holidays(HolidaysCmd::List { json }) => {

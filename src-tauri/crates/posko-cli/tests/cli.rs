@@ -8,17 +8,39 @@ use std::process::{Command, Output, Stdio};
 use serde_json::Value;
 
 fn posko(dir: &std::path::Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_posko")).arg("--data-dir").arg(dir).args(args).output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_posko"))
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 fn ok_json(out: Output) -> Value {
-    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
 }
 
 fn init() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let out = posko(dir.path(), &["init", "--unit-name", "Puskesmas Sendana", "--unit-code", "PKM-SENDANA", "--zone", "WITA", "--json"]);
+    let out = posko(
+        dir.path(),
+        &[
+            "init",
+            "--unit-name",
+            "Puskesmas Sendana",
+            "--unit-code",
+            "PKM-SENDANA",
+            "--zone",
+            "WITA",
+            "--json",
+        ],
+    );
     let v = ok_json(out);
     assert_eq!(v["office"]["unit_code"], "PKM-SENDANA");
     assert_eq!(v["office"]["zone"], "WITA");
@@ -36,7 +58,10 @@ fn init_add_list_search_show() {
             "received_at":"2026-03-02T01:00:00Z"}"#,
     )
     .unwrap();
-    let created = ok_json(posko(dir.path(), &["complaint", "add", "--json", file.to_str().unwrap()]));
+    let created = ok_json(posko(
+        dir.path(),
+        &["complaint", "add", "--json", file.to_str().unwrap()],
+    ));
     assert_eq!(created["register_no"], "PKM-SENDANA/2026/0001");
     let id = created["id"].as_i64().unwrap();
 
@@ -59,20 +84,46 @@ fn init_add_list_search_show() {
     let second = ok_json(child.wait_with_output().unwrap());
     assert_eq!(second["register_no"], "PKM-SENDANA/2026/0002");
 
-    let list = ok_json(posko(dir.path(), &["complaint", "list", "--json", "--kind", "aspirasi"]));
+    let list = ok_json(posko(
+        dir.path(),
+        &["complaint", "list", "--json", "--kind", "aspirasi"],
+    ));
     assert_eq!(list["total"], 1);
     assert_eq!(list["rows"][0]["title"], "Usul kursi tambahan");
-    let list = ok_json(posko(dir.path(), &["complaint", "list", "--json", "--status", "received", "--channel", "whatsapp"]));
+    let list = ok_json(posko(
+        dir.path(),
+        &[
+            "complaint",
+            "list",
+            "--json",
+            "--status",
+            "received",
+            "--channel",
+            "whatsapp",
+        ],
+    ));
     assert_eq!(list["total"], 1);
 
     let found = ok_json(posko(dir.path(), &["search", "antre", "--json"]));
     assert_eq!(found["total"], 1);
     assert_eq!(found["rows"][0]["id"], id);
 
-    let shown = ok_json(posko(dir.path(), &["complaint", "show", &id.to_string(), "--json"]));
+    let shown = ok_json(posko(
+        dir.path(),
+        &["complaint", "show", &id.to_string(), "--json"],
+    ));
     assert_eq!(shown["reporter"]["masked"], true);
     assert_eq!(shown["status"], "received");
-    let moved = ok_json(posko(dir.path(), &["complaint", "transition", &id.to_string(), "verify", "--json"]));
+    let moved = ok_json(posko(
+        dir.path(),
+        &[
+            "complaint",
+            "transition",
+            &id.to_string(),
+            "verify",
+            "--json",
+        ],
+    ));
     assert_eq!(moved["status"], "verified");
 }
 
@@ -80,26 +131,55 @@ fn init_add_list_search_show() {
 fn deadline_uses_the_store_calendar() {
     let dir = init();
     // 14 working days from Monday 2 March 2026 skip Nyepi, Idul Fitri and cuti bersama.
-    let out = posko(dir.path(), &["deadline", "--from", "2026-03-02", "--working-days", "14"]);
+    let out = posko(
+        dir.path(),
+        &["deadline", "--from", "2026-03-02", "--working-days", "14"],
+    );
     assert!(out.status.success());
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "2026-03-27");
-    let v = ok_json(posko(dir.path(), &["deadline", "--from", "2026-03-02", "--working-days", "14", "--json"]));
+    let v = ok_json(posko(
+        dir.path(),
+        &[
+            "deadline",
+            "--from",
+            "2026-03-02",
+            "--working-days",
+            "14",
+            "--json",
+        ],
+    ));
     assert_eq!(v["due"], "2026-03-27");
     // After a regional holiday is imported the answer moves.
     let csv = dir.path().join("libur.csv");
-    std::fs::write(&csv, "tanggal;nama;jenis;sumber\n10/03/2026;Hari Jadi Kabupaten;libur daerah;Perbup\n").unwrap();
-    let r = ok_json(posko(dir.path(), &["holidays", "import", csv.to_str().unwrap(), "--json"]));
+    std::fs::write(
+        &csv,
+        "tanggal;nama;jenis;sumber\n10/03/2026;Hari Jadi Kabupaten;libur daerah;Perbup\n",
+    )
+    .unwrap();
+    let r = ok_json(posko(
+        dir.path(),
+        &["holidays", "import", csv.to_str().unwrap(), "--json"],
+    ));
     assert_eq!(r["added"], 1);
-    let out = posko(dir.path(), &["deadline", "--from", "2026-03-02", "--working-days", "14"]);
+    let out = posko(
+        dir.path(),
+        &["deadline", "--from", "2026-03-02", "--working-days", "14"],
+    );
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "2026-03-30");
 }
 
 #[test]
 fn demo_fills_the_register() {
     let dir = init();
-    let v = ok_json(posko(dir.path(), &["demo", "--count", "40", "--seed", "3", "--json"]));
+    let v = ok_json(posko(
+        dir.path(),
+        &["demo", "--count", "40", "--seed", "3", "--json"],
+    ));
     assert_eq!(v["created"], 40);
-    let list = ok_json(posko(dir.path(), &["complaint", "list", "--json", "--limit", "5"]));
+    let list = ok_json(posko(
+        dir.path(),
+        &["complaint", "list", "--json", "--limit", "5"],
+    ));
     assert_eq!(list["total"], 40);
     assert_eq!(list["rows"].as_array().unwrap().len(), 5);
 }
@@ -109,15 +189,30 @@ fn errors_are_coded_and_exit_2() {
     let dir = init();
     let file = dir.path().join("bad.json");
     std::fs::write(&file, r#"{"channel":"whatsapp","kind":"aspirasi","title":"","description":"x","reporter":{"nik":"123"}}"#).unwrap();
-    let out = posko(dir.path(), &["complaint", "add", "--json", file.to_str().unwrap()]);
+    let out = posko(
+        dir.path(),
+        &["complaint", "add", "--json", file.to_str().unwrap()],
+    );
     assert_eq!(out.status.code(), Some(2));
     let err: Value = serde_json::from_slice(&out.stderr).unwrap();
     assert_eq!(err["error"]["code"], "VALIDATION");
-    let fields: Vec<&str> = err["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    let fields: Vec<&str> = err["error"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
     assert_eq!(fields, ["title", "reporter_nik"]);
     // Unknown JSON fields and wrong types are refused, not ignored.
-    std::fs::write(&file, r#"{"channel":"fax","kind":"aspirasi","title":"x","description":"x"}"#).unwrap();
-    let out = posko(dir.path(), &["complaint", "add", "--json", file.to_str().unwrap()]);
+    std::fs::write(
+        &file,
+        r#"{"channel":"fax","kind":"aspirasi","title":"x","description":"x"}"#,
+    )
+    .unwrap();
+    let out = posko(
+        dir.path(),
+        &["complaint", "add", "--json", file.to_str().unwrap()],
+    );
     assert_eq!(out.status.code(), Some(2));
     let err: Value = serde_json::from_slice(&out.stderr).unwrap();
     assert_eq!(err["error"]["code"], "BAD_REQUEST");
@@ -130,5 +225,9 @@ fn errors_are_coded_and_exit_2() {
     assert!(!empty.path().join("posko.db").exists());
     // Messages in English on request.
     let out = posko(empty.path(), &["--lang", "en", "complaint", "list"]);
-    assert!(String::from_utf8_lossy(&out.stderr).contains("not set up"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("not set up"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

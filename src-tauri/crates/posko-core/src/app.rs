@@ -54,7 +54,9 @@ pub(crate) fn now_text(at: DateTime<Utc>) -> String {
 
 pub(crate) fn parse_instant(s: &str) -> DateTime<Utc> {
     // Written by now_text only; a bad value means a damaged row, shown as the epoch.
-    DateTime::parse_from_rfc3339(s).map(|d| d.with_timezone(&Utc)).unwrap_or_default()
+    DateTime::parse_from_rfc3339(s)
+        .map(|d| d.with_timezone(&Utc))
+        .unwrap_or_default()
 }
 
 pub(crate) fn parse_date(s: &str) -> NaiveDate {
@@ -62,7 +64,11 @@ pub(crate) fn parse_date(s: &str) -> NaiveDate {
 }
 
 pub(crate) fn require(actor: &Actor, p: Permission) -> CoreResult<()> {
-    if actor.role.can(p) { Ok(()) } else { Err(CoreError::Forbidden { permission: p }) }
+    if actor.role.can(p) {
+        Ok(())
+    } else {
+        Err(CoreError::Forbidden { permission: p })
+    }
 }
 
 impl Posko {
@@ -74,7 +80,11 @@ impl Posko {
         clock: Arc<dyn Clock>,
         create: bool,
     ) -> CoreResult<Posko> {
-        let mode = if create { OpenMode::CreateIfMissing } else { OpenMode::Existing };
+        let mode = if create {
+            OpenMode::CreateIfMissing
+        } else {
+            OpenMode::Existing
+        };
         let db = db::open(dir, secrets, mode)?;
         let mut p = Posko {
             db,
@@ -95,11 +105,19 @@ impl Posko {
     }
 
     pub fn zone(&self) -> OfficeZone {
-        self.cache.office.as_ref().map(|o| o.zone).unwrap_or_default()
+        self.cache
+            .office
+            .as_ref()
+            .map(|o| o.zone)
+            .unwrap_or_default()
     }
 
     pub fn lang(&self) -> Lang {
-        self.cache.office.as_ref().map(|o| o.locale).unwrap_or_default()
+        self.cache
+            .office
+            .as_ref()
+            .map(|o| o.locale)
+            .unwrap_or_default()
     }
 
     /// Office-local date today.
@@ -127,14 +145,20 @@ impl Posko {
     pub(crate) fn reload_cache(&mut self) -> CoreResult<()> {
         let conn = &self.db.conn;
         let office: Option<OfficeSettings> = conn
-            .query_row("SELECT value FROM settings WHERE key = ?1", [OFFICE_KEY], |r| {
-                r.get::<_, String>(0)
-            })
+            .query_row(
+                "SELECT value FROM settings WHERE key = ?1",
+                [OFFICE_KEY],
+                |r| r.get::<_, String>(0),
+            )
             .optional()?
             .and_then(|s| serde_json::from_str(&s).ok());
         let home_unit_id = match &office {
             Some(o) => conn
-                .query_row("SELECT id FROM units WHERE code = ?1", [&o.unit_code], |r| r.get(0))
+                .query_row(
+                    "SELECT id FROM units WHERE code = ?1",
+                    [&o.unit_code],
+                    |r| r.get(0),
+                )
                 .optional()?,
             None => None,
         };
@@ -166,22 +190,38 @@ impl Posko {
     }
 
     pub(crate) fn load_holidays(&self) -> CoreResult<Vec<Holiday>> {
-        let mut stmt = self.db.conn.prepare("SELECT date, name, kind, source FROM holidays ORDER BY date")?;
+        let mut stmt = self
+            .db
+            .conn
+            .prepare("SELECT date, name, kind, source FROM holidays ORDER BY date")?;
         let rows = stmt.query_map([], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+            ))
         })?;
         let mut out = Vec::new();
         for row in rows {
             let (date, name, kind, source) = row?;
             if let Some(kind) = posko_domain::calendar::HolidayKind::from_code(&kind) {
-                out.push(Holiday { date: parse_date(&date), name, kind, source });
+                out.push(Holiday {
+                    date: parse_date(&date),
+                    name,
+                    kind,
+                    source,
+                });
             }
         }
         Ok(out)
     }
 
     pub fn setup_state(&self) -> CoreResult<SetupState> {
-        let users: i64 = self.db.conn.query_row("SELECT count(*) FROM users", [], |r| r.get(0))?;
+        let users: i64 = self
+            .db
+            .conn
+            .query_row("SELECT count(*) FROM users", [], |r| r.get(0))?;
         Ok(SetupState {
             has_unit: self.cache.home_unit_id.is_some(),
             has_users: users > 0,
@@ -201,7 +241,12 @@ impl Posko {
 
     /// Create the office (unit) and seed topics, templates, holidays and rules.
     /// Used by `posko init` and by the first-run wizard.
-    pub fn init_office(&mut self, unit_name: &str, unit_code: &str, zone: OfficeZone) -> CoreResult<()> {
+    pub fn init_office(
+        &mut self,
+        unit_name: &str,
+        unit_code: &str,
+        zone: OfficeZone,
+    ) -> CoreResult<()> {
         if self.cache.home_unit_id.is_some() {
             return Err(CoreError::AlreadyInitialized);
         }
@@ -211,7 +256,11 @@ impl Posko {
         if code.is_empty() {
             errors.push(FieldError::new("unit_code", FieldErrorCode::Required));
         } else if code.len() > 30 {
-            errors.push(FieldError::with_limit("unit_code", FieldErrorCode::TooLong, 30));
+            errors.push(FieldError::with_limit(
+                "unit_code",
+                FieldErrorCode::TooLong,
+                30,
+            ));
         }
         if !errors.is_empty() {
             return Err(CoreError::validation(errors));
@@ -244,7 +293,11 @@ impl Posko {
         if self.setup_state()?.has_users {
             return Err(CoreError::AlreadyInitialized);
         }
-        crate::users::check_new_user(&input.admin_username, &input.admin_display_name, &input.admin_password)?;
+        crate::users::check_new_user(
+            &input.admin_username,
+            &input.admin_display_name,
+            &input.admin_password,
+        )?;
         if self.cache.home_unit_id.is_none() {
             self.init_office(&input.unit_name, &input.unit_code, input.zone)?;
         }
@@ -256,7 +309,12 @@ impl Posko {
             password: input.admin_password,
         };
         let id = crate::users::insert_user(&self.db.conn, &user, self.now())?;
-        Ok(Actor { user_id: Some(id), username: user.username, display_name: user.display_name, role: Role::Admin })
+        Ok(Actor {
+            user_id: Some(id),
+            username: user.username,
+            display_name: user.display_name,
+            role: Role::Admin,
+        })
     }
 
     pub fn office_settings(&self) -> CoreResult<OfficeSettings> {
@@ -264,18 +322,43 @@ impl Posko {
     }
 
     /// Save settings; deadlines of open complaints follow a changed work week.
-    pub fn update_office_settings(&mut self, actor: &Actor, new: OfficeSettings) -> CoreResult<u32> {
+    pub fn update_office_settings(
+        &mut self,
+        actor: &Actor,
+        new: OfficeSettings,
+    ) -> CoreResult<u32> {
         require(actor, Permission::EditSettings)?;
         let old = self.office()?.clone();
         let mut errors = Vec::new();
-        validate::text_field(&mut errors, "unit_name", Some(&new.unit_name), true, 120, false);
-        validate::text_field(&mut errors, "register_prefix", Some(&new.register_prefix), true, 30, false);
+        validate::text_field(
+            &mut errors,
+            "unit_name",
+            Some(&new.unit_name),
+            true,
+            120,
+            false,
+        );
+        validate::text_field(
+            &mut errors,
+            "register_prefix",
+            Some(&new.register_prefix),
+            true,
+            30,
+            false,
+        );
         validate::text_field(&mut errors, "address", Some(&new.address), false, 300, true);
         if new.register_prefix.contains('/') {
-            errors.push(FieldError::new("register_prefix", FieldErrorCode::InvalidChoice));
+            errors.push(FieldError::new(
+                "register_prefix",
+                FieldErrorCode::InvalidChoice,
+            ));
         }
         if !(1..=50).contains(&new.max_attachment_mb) {
-            errors.push(FieldError::with_limit("max_attachment_mb", FieldErrorCode::TooLong, 50));
+            errors.push(FieldError::with_limit(
+                "max_attachment_mb",
+                FieldErrorCode::TooLong,
+                50,
+            ));
         }
         if !errors.is_empty() {
             return Err(CoreError::validation(errors));
@@ -292,7 +375,11 @@ impl Posko {
             || new.cuti_bersama_stops_clock != old.cuti_bersama_stops_clock
             || new.zone != old.zone;
         let now = now_text(self.now());
-        let holidays = if calendar_changed { self.load_holidays()? } else { Vec::new() };
+        let holidays = if calendar_changed {
+            self.load_holidays()?
+        } else {
+            Vec::new()
+        };
         let tx = self.db.conn.transaction()?;
         put_setting(&tx, OFFICE_KEY, &new, &now)?;
         tx.execute(
@@ -301,7 +388,10 @@ impl Posko {
         )?;
         let recomputed = if calendar_changed {
             let cal = Calendar::new(
-                CalendarSettings { work_week: new.work_week, cuti_bersama_stops_clock: new.cuti_bersama_stops_clock },
+                CalendarSettings {
+                    work_week: new.work_week,
+                    cuti_bersama_stops_clock: new.cuti_bersama_stops_clock,
+                },
                 &holidays,
             );
             crate::deadlines::recompute_open(&tx, &cal)?
@@ -326,7 +416,11 @@ impl Posko {
     /// Autosave of an unfinished form (kept encrypted in the store).
     pub fn save_draft(&self, actor: &Actor, form: &str, payload: &str) -> CoreResult<()> {
         if payload.len() > 2_000_000 || form.len() > 64 {
-            return Err(CoreError::validation(vec![FieldError::with_limit("draft", FieldErrorCode::TooLong, 2_000_000)]));
+            return Err(CoreError::validation(vec![FieldError::with_limit(
+                "draft",
+                FieldErrorCode::TooLong,
+                2_000_000,
+            )]));
         }
         self.db.conn.execute(
             "INSERT INTO drafts (user_key, form, payload, updated_at) VALUES (?1, ?2, ?3, ?4)
@@ -346,18 +440,29 @@ impl Posko {
                 |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
             )
             .optional()?
-            .map(|(payload, at)| FormDraft { form: form.to_owned(), payload, updated_at: parse_instant(&at) }))
+            .map(|(payload, at)| FormDraft {
+                form: form.to_owned(),
+                payload,
+                updated_at: parse_instant(&at),
+            }))
     }
 
     pub fn clear_draft(&self, actor: &Actor, form: &str) -> CoreResult<()> {
-        self.db.conn.execute("DELETE FROM drafts WHERE user_key = ?1 AND form = ?2", params![actor.username, form])?;
+        self.db.conn.execute(
+            "DELETE FROM drafts WHERE user_key = ?1 AND form = ?2",
+            params![actor.username, form],
+        )?;
         Ok(())
     }
 
     /// `posko deadline`: the due date after N working days on this store's calendar.
     pub fn deadline(&self, q: DeadlineQuery) -> CoreResult<DeadlineAnswer> {
         if q.working_days > 3650 {
-            return Err(CoreError::validation(vec![FieldError::with_limit("working_days", FieldErrorCode::TooLong, 3650)]));
+            return Err(CoreError::validation(vec![FieldError::with_limit(
+                "working_days",
+                FieldErrorCode::TooLong,
+                3650,
+            )]));
         }
         let due = self.cache.calendar.add_working_days(q.from, q.working_days);
         let holidays_considered = self
@@ -369,14 +474,24 @@ impl Posko {
             from: q.from,
             working_days: q.working_days,
             due,
-            work_week: self.office().map(|o| o.work_week).unwrap_or(WorkWeek::FiveDay),
+            work_week: self
+                .office()
+                .map(|o| o.work_week)
+                .unwrap_or(WorkWeek::FiveDay),
             holidays_considered,
         })
     }
 }
 
-pub(crate) fn put_setting<T: serde::Serialize>(tx: &Transaction<'_>, key: &str, value: &T, now: &str) -> CoreResult<()> {
-    let json = serde_json::to_string(value).map_err(|e| CoreError::BadRequest { detail: e.to_string() })?;
+pub(crate) fn put_setting<T: serde::Serialize>(
+    tx: &Transaction<'_>,
+    key: &str,
+    value: &T,
+    now: &str,
+) -> CoreResult<()> {
+    let json = serde_json::to_string(value).map_err(|e| CoreError::BadRequest {
+        detail: e.to_string(),
+    })?;
     tx.execute(
         "INSERT INTO settings (key, value, updated_at) VALUES (?1, ?2, ?3)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
@@ -405,7 +520,10 @@ mod tests {
     #[test]
     fn unit_codes_are_normalised() {
         assert_eq!(normalize_unit_code(" pkm sendana "), "PKM-SENDANA");
-        assert_eq!(normalize_unit_code("Dinkes/Kab. Majene"), "DINKESKAB-MAJENE");
+        assert_eq!(
+            normalize_unit_code("Dinkes/Kab. Majene"),
+            "DINKESKAB-MAJENE"
+        );
         assert_eq!(normalize_unit_code("--"), "");
     }
 }

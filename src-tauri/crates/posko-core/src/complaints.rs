@@ -49,11 +49,15 @@ pub(crate) struct FtsDoc<'a> {
 pub(crate) fn index_fts(tx: &Transaction<'_>, id: i64, doc: &FtsDoc<'_>) -> CoreResult<()> {
     // Identity goes into its own column so a viewer without permission can be
     // kept from finding a complaint by a name or number hidden from them.
-    let reporter = [doc.name.map(str::to_owned), doc.nik.map(str::to_owned), doc.phone.map(phone_digits_for_search)]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let reporter = [
+        doc.name.map(str::to_owned),
+        doc.nik.map(str::to_owned),
+        doc.phone.map(phone_digits_for_search),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" ");
     tx.execute("DELETE FROM complaints_fts WHERE rowid = ?1", [id])?;
     tx.execute(
         "INSERT INTO complaints_fts (rowid, register_no, title, description, place, reporter) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -62,20 +66,34 @@ pub(crate) fn index_fts(tx: &Transaction<'_>, id: i64, doc: &FtsDoc<'_>) -> Core
     Ok(())
 }
 
-pub(crate) fn add_event(
-    tx: &Transaction<'_>,
-    complaint_id: i64,
-    at: DateTime<Utc>,
-    actor: &Actor,
-    kind: &str,
-    from: Option<Status>,
-    to: Option<Status>,
-    note: Option<&str>,
-) -> CoreResult<()> {
+/// One line of the append-only timeline.
+pub(crate) struct NewEvent<'a> {
+    pub complaint_id: i64,
+    pub at: DateTime<Utc>,
+    pub kind: &'a str,
+    pub from: Option<Status>,
+    pub to: Option<Status>,
+    pub note: Option<&'a str>,
+}
+
+impl<'a> NewEvent<'a> {
+    pub fn new(complaint_id: i64, at: DateTime<Utc>, kind: &'a str) -> Self {
+        NewEvent {
+            complaint_id,
+            at,
+            kind,
+            from: None,
+            to: None,
+            note: None,
+        }
+    }
+}
+
+pub(crate) fn add_event(tx: &Transaction<'_>, actor: &Actor, e: NewEvent<'_>) -> CoreResult<()> {
     tx.execute(
         "INSERT INTO complaint_events (complaint_id, at, actor_id, actor_name, kind, from_status, to_status, note)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![complaint_id, now_text(at), actor.user_id, actor.display_name, kind, from.map(Status::code), to.map(Status::code), note],
+        params![e.complaint_id, now_text(e.at), actor.user_id, actor.display_name, e.kind, e.from.map(Status::code), e.to.map(Status::code), e.note],
     )?;
     Ok(())
 }
@@ -83,12 +101,21 @@ pub(crate) fn add_event(
 impl Posko {
     /// Record a new complaint: validation, register number, deadlines, index
     /// and timeline in one transaction.
-    pub fn create_complaint(&mut self, actor: &Actor, input: ComplaintInput) -> CoreResult<Created> {
+    pub fn create_complaint(
+        &mut self,
+        actor: &Actor,
+        input: ComplaintInput,
+    ) -> CoreResult<Created> {
         let now = self.now();
         self.create_complaint_at(actor, input, now)
     }
 
-    pub(crate) fn create_complaint_at(&mut self, actor: &Actor, input: ComplaintInput, now: DateTime<Utc>) -> CoreResult<Created> {
+    pub(crate) fn create_complaint_at(
+        &mut self,
+        actor: &Actor,
+        input: ComplaintInput,
+        now: DateTime<Utc>,
+    ) -> CoreResult<Created> {
         require(actor, Permission::CreateComplaint)?;
         let zone = self.zone();
         let today = zone.local_date(now);
@@ -98,14 +125,25 @@ impl Posko {
         let received_date = zone.local_date(clean.received_at);
         let year = chrono::Datelike::year(&received_date);
         let set = posko_domain::deadline::rule_set_for(&self.cache.rule_sets, received_date)
-            .ok_or_else(|| CoreError::Database { detail: "no deadline rule set covers this date".into() })?
+            .ok_or_else(|| CoreError::Database {
+                detail: "no deadline rule set covers this date".into(),
+            })?
             .clone();
         let c = &clean.input;
         let tx = self.db.conn.transaction()?;
         if let Some(tid) = c.topic_id {
-            let ok: Option<i64> = tx.query_row("SELECT id FROM topics WHERE id = ?1 AND active = 1", [tid], |r| r.get(0)).optional()?;
+            let ok: Option<i64> = tx
+                .query_row(
+                    "SELECT id FROM topics WHERE id = ?1 AND active = 1",
+                    [tid],
+                    |r| r.get(0),
+                )
+                .optional()?;
             if ok.is_none() {
-                return Err(CoreError::validation(vec![FieldError::new("topic_id", FieldErrorCode::InvalidChoice)]));
+                return Err(CoreError::validation(vec![FieldError::new(
+                    "topic_id",
+                    FieldErrorCode::InvalidChoice,
+                )]));
             }
         }
         // Gap-free numbering: the counter moves inside this transaction, so a
@@ -153,7 +191,15 @@ impl Posko {
             ],
         )?;
         let id = tx.last_insert_rowid();
-        deadlines::start(&tx, &self.cache.calendar, &set, id, c.kind, StartEvent::Diterima, received_date)?;
+        deadlines::start(
+            &tx,
+            &self.cache.calendar,
+            &set,
+            id,
+            c.kind,
+            StartEvent::Diterima,
+            received_date,
+        )?;
         deadlines::refresh_next_due(&tx, id)?;
         index_fts(
             &tx,
@@ -168,7 +214,14 @@ impl Posko {
                 phone: clean.phone.as_deref(),
             },
         )?;
-        add_event(&tx, id, now, actor, "created", None, Some(status), None)?;
+        add_event(
+            &tx,
+            actor,
+            NewEvent {
+                to: Some(status),
+                ..NewEvent::new(id, now, "created")
+            },
+        )?;
         tx.commit()?;
         Ok(Created { id, register_no })
     }
@@ -182,7 +235,12 @@ impl Posko {
         }
     }
 
-    fn row_from(&self, r: &Row<'_>, today: NaiveDate, can_identity: bool) -> rusqlite::Result<ComplaintRow> {
+    fn row_from(
+        &self,
+        r: &Row<'_>,
+        today: NaiveDate,
+        can_identity: bool,
+    ) -> rusqlite::Result<ComplaintRow> {
         let is_anonymous: bool = r.get(10)?;
         let name: Option<String> = r.get(11)?;
         let next_due: Option<NaiveDate> = r.get::<_, Option<String>>(12)?.map(|s| parse_date(&s));
@@ -200,15 +258,25 @@ impl Posko {
             is_secret: r.get(9)?,
             is_anonymous,
             // Lists never show a full name; an anonymous reporter shows no name at all.
-            reporter: if is_anonymous || !can_identity { None } else { name.as_deref().map(mask_name) },
-            remaining_days: next_due.filter(|_| status.is_open()).map(|d| self.cache.calendar.working_days_between(today, d)),
+            reporter: if is_anonymous || !can_identity {
+                None
+            } else {
+                name.as_deref().map(mask_name)
+            },
+            remaining_days: next_due
+                .filter(|_| status.is_open())
+                .map(|d| self.cache.calendar.working_days_between(today, d)),
             next_due,
             lapor_tracking_id: r.get(13)?,
         })
     }
 
     /// The register: filters, full-text search, sort and paging.
-    pub fn list_complaints(&self, actor: &Actor, f: &ComplaintFilter) -> CoreResult<Page<ComplaintRow>> {
+    pub fn list_complaints(
+        &self,
+        actor: &Actor,
+        f: &ComplaintFilter,
+    ) -> CoreResult<Page<ComplaintRow>> {
         require(actor, Permission::ViewRegister)?;
         let today = self.today();
         let limit = match f.limit {
@@ -236,7 +304,10 @@ impl Posko {
         }
         if let Some(tid) = f.topic_id {
             // A parent topic includes its children.
-            wh.push("(c.topic_id = ? OR c.topic_id IN (SELECT id FROM topics WHERE parent_id = ?))".into());
+            wh.push(
+                "(c.topic_id = ? OR c.topic_id IN (SELECT id FROM topics WHERE parent_id = ?))"
+                    .into(),
+            );
             args.push(Value::Integer(tid));
             args.push(Value::Integer(tid));
         }
@@ -269,13 +340,24 @@ impl Posko {
             rank_order = Some("f.rank, c.is_open DESC, c.received_at DESC");
         } else if f.text.as_deref().is_some_and(|t| !t.trim().is_empty()) {
             // Only punctuation was typed: nothing can match.
-            return Ok(Page { rows: Vec::new(), total: 0, offset: f.offset, limit });
+            return Ok(Page {
+                rows: Vec::new(),
+                total: 0,
+                offset: f.offset,
+                limit,
+            });
         }
-        let where_sql = if wh.is_empty() { String::new() } else { format!("WHERE {}", wh.join(" AND ")) };
+        let where_sql = if wh.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", wh.join(" AND "))
+        };
         let order = match (f.sort, rank_order) {
             (SortOrder::Relevance, Some(r)) => r.to_owned(),
             (SortOrder::Oldest, _) => "c.received_at ASC, c.id ASC".to_owned(),
-            (SortOrder::DueSoonest, _) => "c.is_open DESC, c.next_due IS NULL, c.next_due ASC, c.id ASC".to_owned(),
+            (SortOrder::DueSoonest, _) => {
+                "c.is_open DESC, c.next_due IS NULL, c.next_due ASC, c.id ASC".to_owned()
+            }
             _ => "c.received_date DESC, c.id DESC".to_owned(),
         };
         let conn = &self.db.conn;
@@ -284,20 +366,34 @@ impl Posko {
             rusqlite::params_from_iter(args.iter()),
             |r| r.get(0),
         )?;
-        let sql = format!("SELECT {ROW_COLUMNS} FROM {from_sql} {where_sql} ORDER BY {order} LIMIT ? OFFSET ?");
+        let sql = format!(
+            "SELECT {ROW_COLUMNS} FROM {from_sql} {where_sql} ORDER BY {order} LIMIT ? OFFSET ?"
+        );
         args.push(Value::Integer(limit as i64));
         args.push(Value::Integer(f.offset as i64));
         let mut stmt = conn.prepare_cached(&sql)?;
         let can_identity = actor.role.can(Permission::ViewIdentity);
         let rows = stmt
-            .query_map(rusqlite::params_from_iter(args.iter()), |r| self.row_from(r, today, can_identity))?
+            .query_map(rusqlite::params_from_iter(args.iter()), |r| {
+                self.row_from(r, today, can_identity)
+            })?
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Page { rows, total: total as u64, offset: f.offset, limit })
+        Ok(Page {
+            rows,
+            total: total as u64,
+            offset: f.offset,
+            limit,
+        })
     }
 
     /// One complaint with its deadlines, timeline, follow-ups and attachments.
     /// Identity numbers are masked unless `reveal` and the viewer may see them.
-    pub fn complaint_detail(&self, actor: &Actor, id: i64, reveal: bool) -> CoreResult<ComplaintDetail> {
+    pub fn complaint_detail(
+        &self,
+        actor: &Actor,
+        id: i64,
+        reveal: bool,
+    ) -> CoreResult<ComplaintDetail> {
         require(actor, Permission::ViewRegister)?;
         let conn = &self.db.conn;
         let today = self.today();
@@ -337,24 +433,42 @@ impl Posko {
             )
             .optional()?
             .ok_or(CoreError::NotFound { entity: "complaint", id: id.to_string() })?;
-        let ((id, uid, register_no, unit_name), (received_at, received_date, channel, kind), (topic_id, topic, title, description)) =
-            (d.0, d.1, d.2);
+        let (
+            (id, uid, register_no, unit_name),
+            (received_at, received_date, channel, kind),
+            (topic_id, topic, title, description),
+        ) = (d.0, d.1, d.2);
         let (incident_place, incident_date) = d.3;
         let (name, nik, phone, email, address) = d.4;
         let (is_secret, is_anonymous, status, assigned_to) = d.5;
-        let (lapor_complaint_id, lapor_tracking_id, lapor_status_code, lapor_status_name, version) = d.6;
+        let (lapor_complaint_id, lapor_tracking_id, lapor_status_code, lapor_status_name, version) =
+            d.6;
         if is_secret && !actor.role.can(Permission::ViewSecret) {
             // Rahasia reports are invisible to roles that may not see them: same answer as absent.
-            return Err(CoreError::NotFound { entity: "complaint", id: id.to_string() });
+            return Err(CoreError::NotFound {
+                entity: "complaint",
+                id: id.to_string(),
+            });
         }
         let can_identity = actor.role.can(Permission::ViewIdentity);
         let unmask = reveal && can_identity;
         let reporter = if unmask {
-            Reporter { name, nik, phone: phone.as_deref().map(display_phone), email, address, masked: false }
+            Reporter {
+                name,
+                nik,
+                phone: phone.as_deref().map(display_phone),
+                email,
+                address,
+                masked: false,
+            }
         } else {
             Reporter {
                 // Staff see the name of a non-anonymous reporter; numbers stay masked until asked for.
-                name: if can_identity && !is_anonymous { name } else { name.as_deref().map(mask_name) },
+                name: if can_identity && !is_anonymous {
+                    name
+                } else {
+                    name.as_deref().map(mask_name)
+                },
                 nik: nik.as_deref().map(mask_nik),
                 phone: phone.as_deref().map(mask_phone),
                 email: email.as_deref().map(mask_email),
@@ -405,18 +519,32 @@ impl Posko {
         })
     }
 
-    fn deadline_views(&self, id: i64, today: NaiveDate, status: Status) -> CoreResult<Vec<DeadlineView>> {
+    fn deadline_views(
+        &self,
+        id: i64,
+        today: NaiveDate,
+        status: Status,
+    ) -> CoreResult<Vec<DeadlineView>> {
         let mut stmt = self.db.conn.prepare_cached(
             "SELECT step, start_date, due_date, working_days, rule_version, met_date FROM deadlines
              WHERE complaint_id = ?1 ORDER BY due_date",
         )?;
         let rows = stmt.query_map([id], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, u32>(3)?, r.get::<_, String>(4)?, r.get::<_, Option<String>>(5)?))
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, u32>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, Option<String>>(5)?,
+            ))
         })?;
         let mut out = Vec::new();
         for row in rows {
             let (step, start, due, days, version, met) = row?;
-            let Some(step) = DeadlineStep::from_code(&step) else { continue };
+            let Some(step) = DeadlineStep::from_code(&step) else {
+                continue;
+            };
             let due = parse_date(&due);
             let met = met.map(|s| parse_date(&s));
             out.push(DeadlineView {
@@ -426,7 +554,8 @@ impl Posko {
                 working_days: days,
                 rule_version: version,
                 met_date: met,
-                remaining_days: (met.is_none() && status.is_open()).then(|| self.cache.calendar.working_days_between(today, due)),
+                remaining_days: (met.is_none() && status.is_open())
+                    .then(|| self.cache.calendar.working_days_between(today, due)),
             });
         }
         Ok(out)
@@ -442,8 +571,12 @@ impl Posko {
                 at: parse_instant(&r.get::<_, String>(1)?),
                 actor_name: r.get(2)?,
                 kind: r.get(3)?,
-                from_status: r.get::<_, Option<String>>(4)?.and_then(|s| Status::from_code(&s)),
-                to_status: r.get::<_, Option<String>>(5)?.and_then(|s| Status::from_code(&s)),
+                from_status: r
+                    .get::<_, Option<String>>(4)?
+                    .and_then(|s| Status::from_code(&s)),
+                to_status: r
+                    .get::<_, Option<String>>(5)?
+                    .and_then(|s| Status::from_code(&s)),
                 note: r.get(6)?,
             })
         })?;
@@ -451,7 +584,9 @@ impl Posko {
     }
 
     pub(crate) fn follow_ups(&self, id: i64) -> CoreResult<Vec<FollowUpView>> {
-        let mut stmt = self.db.conn.prepare_cached(&format!("{FOLLOW_UP_SELECT} WHERE complaint_id = ?1 ORDER BY id"))?;
+        let mut stmt = self.db.conn.prepare_cached(&format!(
+            "{FOLLOW_UP_SELECT} WHERE complaint_id = ?1 ORDER BY id"
+        ))?;
         let rows = stmt.query_map([id], follow_up_from)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -470,18 +605,39 @@ impl Posko {
         self.transition_at(actor, input, now)
     }
 
-    pub(crate) fn transition_at(&mut self, actor: &Actor, input: &TransitionInput, now: DateTime<Utc>) -> CoreResult<Status> {
+    pub(crate) fn transition_at(
+        &mut self,
+        actor: &Actor,
+        input: &TransitionInput,
+        now: DateTime<Utc>,
+    ) -> CoreResult<Status> {
         require(actor, input.action.permission())?;
         if !input.action.is_manual() {
-            return Err(CoreError::BadRequest { detail: format!("{} is not a manual action", input.action.code()) });
+            return Err(CoreError::BadRequest {
+                detail: format!("{} is not a manual action", input.action.code()),
+            });
         }
-        let note = validate::note("note", input.note.as_deref(), input.action.needs_note()).map_err(CoreError::validation)?;
-        let assigned = validate::note("assigned_to", input.assigned_to.as_deref(), false).map_err(CoreError::validation)?;
+        let note = validate::note("note", input.note.as_deref(), input.action.needs_note())
+            .map_err(CoreError::validation)?;
+        let assigned = validate::note("assigned_to", input.assigned_to.as_deref(), false)
+            .map_err(CoreError::validation)?;
         let today = self.zone().local_date(now);
         let tx = self.db.conn.transaction()?;
-        let to = apply_transition(&tx, &self.cache, actor, input.complaint_id, input.action, note.as_deref(), now, today)?;
+        let to = apply_transition(
+            &tx,
+            &self.cache,
+            actor,
+            input.complaint_id,
+            input.action,
+            note.as_deref(),
+            now,
+            today,
+        )?;
         if let Some(a) = assigned {
-            tx.execute("UPDATE complaints SET assigned_to = ?1 WHERE id = ?2", params![a, input.complaint_id])?;
+            tx.execute(
+                "UPDATE complaints SET assigned_to = ?1 WHERE id = ?2",
+                params![a, input.complaint_id],
+            )?;
         }
         tx.commit()?;
         Ok(to)
@@ -493,21 +649,49 @@ impl Posko {
         self.add_follow_up_at(actor, input, now)
     }
 
-    pub(crate) fn add_follow_up_at(&mut self, actor: &Actor, input: &FollowUpInput, now: DateTime<Utc>) -> CoreResult<i64> {
+    pub(crate) fn add_follow_up_at(
+        &mut self,
+        actor: &Actor,
+        input: &FollowUpInput,
+        now: DateTime<Utc>,
+    ) -> CoreResult<i64> {
         require(actor, Permission::DraftFollowUp)?;
         let mut errors = Vec::new();
-        validate::text_field(&mut errors, "content", Some(&input.content), true, validate::FOLLOW_UP_MAX, true);
+        validate::text_field(
+            &mut errors,
+            "content",
+            Some(&input.content),
+            true,
+            validate::FOLLOW_UP_MAX,
+            true,
+        );
         if !errors.is_empty() {
             return Err(CoreError::validation(errors));
         }
         let today = self.zone().local_date(now);
         let tx = self.db.conn.transaction()?;
         let status = current_status(&tx, input.complaint_id)?;
-        if !matches!(status, Status::Routed | Status::InFollowUp | Status::WaitingReporter) {
-            return Err(workflow::IllegalTransition { from: status, action: Action::StartFollowUp }.into());
+        if !matches!(
+            status,
+            Status::Routed | Status::InFollowUp | Status::WaitingReporter
+        ) {
+            return Err(workflow::IllegalTransition {
+                from: status,
+                action: Action::StartFollowUp,
+            }
+            .into());
         }
         if status == Status::Routed {
-            apply_transition(&tx, &self.cache, actor, input.complaint_id, Action::StartFollowUp, None, now, today)?;
+            apply_transition(
+                &tx,
+                &self.cache,
+                actor,
+                input.complaint_id,
+                Action::StartFollowUp,
+                None,
+                now,
+                today,
+            )?;
         }
         tx.execute(
             "INSERT INTO follow_ups (complaint_id, content, template_code, state, drafted_by, drafted_by_name, drafted_at)
@@ -515,7 +699,11 @@ impl Posko {
             params![input.complaint_id, input.content.trim(), input.template_code, actor.user_id, actor.display_name, now_text(now)],
         )?;
         let fid = tx.last_insert_rowid();
-        add_event(&tx, input.complaint_id, now, actor, "follow_up_drafted", None, None, None)?;
+        add_event(
+            &tx,
+            actor,
+            NewEvent::new(input.complaint_id, now, "follow_up_drafted"),
+        )?;
         touch(&tx, input.complaint_id, now)?;
         tx.commit()?;
         Ok(fid)
@@ -527,19 +715,36 @@ impl Posko {
         self.decide_follow_up_at(actor, input, now)
     }
 
-    pub(crate) fn decide_follow_up_at(&mut self, actor: &Actor, input: &FollowUpDecision, now: DateTime<Utc>) -> CoreResult<()> {
+    pub(crate) fn decide_follow_up_at(
+        &mut self,
+        actor: &Actor,
+        input: &FollowUpDecision,
+        now: DateTime<Utc>,
+    ) -> CoreResult<()> {
         require(actor, Permission::ApproveFollowUp)?;
-        let note = validate::note("note", input.note.as_deref(), !input.approve).map_err(CoreError::validation)?;
+        let note = validate::note("note", input.note.as_deref(), !input.approve)
+            .map_err(CoreError::validation)?;
         let today = self.zone().local_date(now);
         let tx = self.db.conn.transaction()?;
         let (cid, state): (i64, String) = tx
-            .query_row("SELECT complaint_id, state FROM follow_ups WHERE id = ?1", [input.follow_up_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row(
+                "SELECT complaint_id, state FROM follow_ups WHERE id = ?1",
+                [input.follow_up_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .optional()?
-            .ok_or(CoreError::NotFound { entity: "follow_up", id: input.follow_up_id.to_string() })?;
+            .ok_or(CoreError::NotFound {
+                entity: "follow_up",
+                id: input.follow_up_id.to_string(),
+            })?;
         if state != "draft" {
             return Err(CoreError::Conflict);
         }
-        let new_state = if input.approve { "approved" } else { "returned" };
+        let new_state = if input.approve {
+            "approved"
+        } else {
+            "returned"
+        };
         tx.execute(
             "UPDATE follow_ups SET state = ?1, decided_by = ?2, decided_by_name = ?3, decided_at = ?4, decision_note = ?5 WHERE id = ?6",
             params![new_state, actor.user_id, actor.display_name, now_text(now), note, input.follow_up_id],
@@ -547,11 +752,34 @@ impl Posko {
         if input.approve {
             let status = current_status(&tx, cid)?;
             if status == Status::InFollowUp {
-                apply_transition(&tx, &self.cache, actor, cid, Action::FollowUpGiven, None, now, today)?;
+                apply_transition(
+                    &tx,
+                    &self.cache,
+                    actor,
+                    cid,
+                    Action::FollowUpGiven,
+                    None,
+                    now,
+                    today,
+                )?;
             }
-            add_event(&tx, cid, now, actor, "follow_up_approved", None, None, note.as_deref())?;
+            add_event(
+                &tx,
+                actor,
+                NewEvent {
+                    note: note.as_deref(),
+                    ..NewEvent::new(cid, now, "follow_up_approved")
+                },
+            )?;
         } else {
-            add_event(&tx, cid, now, actor, "follow_up_returned", None, None, note.as_deref())?;
+            add_event(
+                &tx,
+                actor,
+                NewEvent {
+                    note: note.as_deref(),
+                    ..NewEvent::new(cid, now, "follow_up_returned")
+                },
+            )?;
         }
         touch(&tx, cid, now)?;
         tx.commit()?;
@@ -565,19 +793,42 @@ impl Posko {
         let max = max_mb * 1024 * 1024;
         // Reject by encoded length before decoding, so a huge payload costs nothing.
         if input.data_base64.len() > max / 3 * 4 + 8 {
-            return Err(CoreError::validation(vec![FieldError::with_limit("attachment", FieldErrorCode::AttachmentTooLarge, max_mb as u64)]));
+            return Err(CoreError::validation(vec![FieldError::with_limit(
+                "attachment",
+                FieldErrorCode::AttachmentTooLarge,
+                max_mb as u64,
+            )]));
         }
         let data = base64::engine::general_purpose::STANDARD
             .decode(input.data_base64.trim())
-            .map_err(|_| CoreError::validation(vec![FieldError::new("attachment", FieldErrorCode::AttachmentType)]))?;
+            .map_err(|_| {
+                CoreError::validation(vec![FieldError::new(
+                    "attachment",
+                    FieldErrorCode::AttachmentType,
+                )])
+            })?;
         let mut errors = Vec::new();
-        validate::text_field(&mut errors, "file_name", Some(&input.file_name), true, 200, false);
+        validate::text_field(
+            &mut errors,
+            "file_name",
+            Some(&input.file_name),
+            true,
+            200,
+            false,
+        );
         if data.len() > max {
-            errors.push(FieldError::with_limit("attachment", FieldErrorCode::AttachmentTooLarge, max_mb as u64));
+            errors.push(FieldError::with_limit(
+                "attachment",
+                FieldErrorCode::AttachmentTooLarge,
+                max_mb as u64,
+            ));
         }
         let mime = sniff_mime(&data);
         if mime.is_none() && errors.is_empty() {
-            errors.push(FieldError::new("attachment", FieldErrorCode::AttachmentType));
+            errors.push(FieldError::new(
+                "attachment",
+                FieldErrorCode::AttachmentType,
+            ));
         }
         if !errors.is_empty() {
             return Err(CoreError::validation(errors));
@@ -593,7 +844,14 @@ impl Posko {
             params![input.complaint_id, name, mime, data.len() as i64, sha, data, actor.display_name, now_text(now)],
         )?;
         let aid = tx.last_insert_rowid();
-        add_event(&tx, input.complaint_id, now, actor, "attachment_added", None, None, Some(&name))?;
+        add_event(
+            &tx,
+            actor,
+            NewEvent {
+                note: Some(&name),
+                ..NewEvent::new(input.complaint_id, now, "attachment_added")
+            },
+        )?;
         touch(&tx, input.complaint_id, now)?;
         tx.commit()?;
         Ok(aid)
@@ -613,13 +871,23 @@ impl Posko {
             .optional()?
             .ok_or(CoreError::NotFound { entity: "attachment", id: id.to_string() })?;
         if secret && !actor.role.can(Permission::ViewSecret) {
-            return Err(CoreError::NotFound { entity: "attachment", id: id.to_string() });
+            return Err(CoreError::NotFound {
+                entity: "attachment",
+                id: id.to_string(),
+            });
         }
-        Ok(AttachmentData { meta, data_base64: base64::engine::general_purpose::STANDARD.encode(data) })
+        Ok(AttachmentData {
+            meta,
+            data_base64: base64::engine::general_purpose::STANDARD.encode(data),
+        })
     }
 
     /// Open complaints from the last 30 days that may be the same case.
-    pub fn duplicate_hints(&self, actor: &Actor, input: &ComplaintInput) -> CoreResult<Vec<DuplicateHint>> {
+    pub fn duplicate_hints(
+        &self,
+        actor: &Actor,
+        input: &ComplaintInput,
+    ) -> CoreResult<Vec<DuplicateHint>> {
         require(actor, Permission::ViewRegister)?;
         search::duplicate_hints(self, actor, input)
     }
@@ -629,36 +897,79 @@ impl Posko {
         require(actor, Permission::ViewRegister)?;
         let today = self.today();
         let conn = &self.db.conn;
-        let secret_clause = if actor.role.can(Permission::ViewSecret) { "" } else { " AND is_secret = 0" };
+        let secret_clause = if actor.role.can(Permission::ViewSecret) {
+            ""
+        } else {
+            " AND is_secret = 0"
+        };
         let mut counts = Vec::new();
         {
-            let mut stmt = conn.prepare(&format!("SELECT status, count(*) FROM complaints WHERE 1=1{secret_clause} GROUP BY status"))?;
+            let mut stmt = conn.prepare(&format!(
+                "SELECT status, count(*) FROM complaints WHERE 1=1{secret_clause} GROUP BY status"
+            ))?;
             for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
                 let (s, n) = row?;
                 if let Some(status) = Status::from_code(&s) {
-                    counts.push(StatusCount { status, count: n as u64 });
+                    counts.push(StatusCount {
+                        status,
+                        count: n as u64,
+                    });
                 }
             }
         }
         let one = |sql: &str, arg: &str| -> CoreResult<u64> {
-            Ok(conn.query_row(&format!("{sql}{secret_clause}"), [arg], |r| r.get::<_, i64>(0))? as u64)
+            Ok(
+                conn.query_row(&format!("{sql}{secret_clause}"), [arg], |r| {
+                    r.get::<_, i64>(0)
+                })? as u64,
+            )
         };
-        let open_total = one("SELECT count(*) FROM complaints WHERE is_open = 1 AND ?1 = ?1", "")?;
-        let overdue_total = one("SELECT count(*) FROM complaints WHERE is_open = 1 AND next_due < ?1", &today.to_string())?;
-        let due_today_total = one("SELECT count(*) FROM complaints WHERE is_open = 1 AND next_due = ?1", &today.to_string())?;
-        let received_today = one("SELECT count(*) FROM complaints WHERE received_date = ?1", &today.to_string())?;
+        let open_total = one(
+            "SELECT count(*) FROM complaints WHERE is_open = 1 AND ?1 = ?1",
+            "",
+        )?;
+        let overdue_total = one(
+            "SELECT count(*) FROM complaints WHERE is_open = 1 AND next_due < ?1",
+            &today.to_string(),
+        )?;
+        let due_today_total = one(
+            "SELECT count(*) FROM complaints WHERE is_open = 1 AND next_due = ?1",
+            &today.to_string(),
+        )?;
+        let received_today = one(
+            "SELECT count(*) FROM complaints WHERE received_date = ?1",
+            &today.to_string(),
+        )?;
         let overdue = self
-            .list_complaints(actor, &ComplaintFilter { overdue_only: true, sort: SortOrder::DueSoonest, limit: 50, ..Default::default() })?
+            .list_complaints(
+                actor,
+                &ComplaintFilter {
+                    overdue_only: true,
+                    sort: SortOrder::DueSoonest,
+                    limit: 50,
+                    ..Default::default()
+                },
+            )?
             .rows;
         let soon_limit = self.cache.calendar.add_working_days(today, 2);
         let due_soon = self
-            .list_complaints(actor, &ComplaintFilter { open_only: true, sort: SortOrder::DueSoonest, limit: 100, ..Default::default() })?
+            .list_complaints(
+                actor,
+                &ComplaintFilter {
+                    open_only: true,
+                    sort: SortOrder::DueSoonest,
+                    limit: 100,
+                    ..Default::default()
+                },
+            )?
             .rows
             .into_iter()
             .filter(|r| r.next_due.is_some_and(|d| d >= today && d <= soon_limit))
             .take(50)
             .collect();
-        let awaiting_approval = if actor.role.can(Permission::ApproveFollowUp) || actor.role.can(Permission::DraftFollowUp) {
+        let awaiting_approval = if actor.role.can(Permission::ApproveFollowUp)
+            || actor.role.can(Permission::DraftFollowUp)
+        {
             let mut stmt = conn.prepare(&format!(
                 "SELECT f.id, f.complaint_id, f.content, f.template_code, f.state, f.drafted_by_name, f.drafted_at,
                         f.decided_by_name, f.decided_at, f.decision_note, c.register_no, c.title, c.is_secret
@@ -667,7 +978,12 @@ impl Posko {
                 secret_clause.replace("is_secret", "c.is_secret")
             ))?;
             let rows = stmt.query_map([], |r| {
-                Ok(FollowUpQueueItem { follow_up: follow_up_from(r)?, register_no: r.get(10)?, title: r.get(11)?, is_secret: r.get(12)? })
+                Ok(FollowUpQueueItem {
+                    follow_up: follow_up_from(r)?,
+                    register_no: r.get(10)?,
+                    title: r.get(11)?,
+                    is_secret: r.get(12)?,
+                })
             })?;
             rows.collect::<Result<_, _>>()?
         } else {
@@ -688,7 +1004,8 @@ impl Posko {
     }
 }
 
-const FOLLOW_UP_SELECT: &str = "SELECT id, complaint_id, content, template_code, state, drafted_by_name, drafted_at,
+const FOLLOW_UP_SELECT: &str =
+    "SELECT id, complaint_id, content, template_code, state, drafted_by_name, drafted_at,
     decided_by_name, decided_at, decision_note FROM follow_ups";
 
 fn follow_up_from(r: &Row<'_>) -> rusqlite::Result<FollowUpView> {
@@ -721,7 +1038,11 @@ fn attachment_meta_from(r: &Row<'_>) -> rusqlite::Result<AttachmentMeta> {
 /// "Parent › Child" for a topic id.
 fn topic_label(conn: &rusqlite::Connection, id: i64, name: &str) -> CoreResult<String> {
     let parent: Option<String> = conn
-        .query_row("SELECT p.name FROM topics t JOIN topics p ON p.id = t.parent_id WHERE t.id = ?1", [id], |r| r.get(0))
+        .query_row(
+            "SELECT p.name FROM topics t JOIN topics p ON p.id = t.parent_id WHERE t.id = ?1",
+            [id],
+            |r| r.get(0),
+        )
         .optional()?;
     Ok(match parent {
         Some(p) => format!("{p} › {name}"),
@@ -736,20 +1057,42 @@ pub fn sniff_mime(data: &[u8]) -> Option<&'static str> {
         [0xFF, 0xD8, 0xFF, ..] => Some("image/jpeg"),
         [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, ..] => Some("image/png"),
         [b'%', b'P', b'D', b'F', b'-', ..] => Some("application/pdf"),
-        [b'R', b'I', b'F', b'F', _, _, _, _, b'W', b'E', b'B', b'P', ..] => Some("image/webp"),
+        [
+            b'R',
+            b'I',
+            b'F',
+            b'F',
+            _,
+            _,
+            _,
+            _,
+            b'W',
+            b'E',
+            b'B',
+            b'P',
+            ..,
+        ] => Some("image/webp"),
         _ => None,
     }
 }
 
 fn current_status(tx: &Transaction<'_>, id: i64) -> CoreResult<Status> {
-    tx.query_row("SELECT status FROM complaints WHERE id = ?1", [id], |r| r.get::<_, String>(0))
-        .optional()?
-        .map(|s| status_of(&s))
-        .ok_or(CoreError::NotFound { entity: "complaint", id: id.to_string() })
+    tx.query_row("SELECT status FROM complaints WHERE id = ?1", [id], |r| {
+        r.get::<_, String>(0)
+    })
+    .optional()?
+    .map(|s| status_of(&s))
+    .ok_or(CoreError::NotFound {
+        entity: "complaint",
+        id: id.to_string(),
+    })
 }
 
 fn touch(tx: &Transaction<'_>, id: i64, now: DateTime<Utc>) -> CoreResult<()> {
-    tx.execute("UPDATE complaints SET updated_at = ?1, version = version + 1 WHERE id = ?2", params![now_text(now), id])?;
+    tx.execute(
+        "UPDATE complaints SET updated_at = ?1, version = version + 1 WHERE id = ?2",
+        params![now_text(now), id],
+    )?;
     Ok(())
 }
 
@@ -767,9 +1110,16 @@ pub(crate) fn apply_transition(
     today: NaiveDate,
 ) -> CoreResult<Status> {
     let (from, kind, received): (String, String, String) = tx
-        .query_row("SELECT status, kind, received_date FROM complaints WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .query_row(
+            "SELECT status, kind, received_date FROM complaints WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
         .optional()?
-        .ok_or(CoreError::NotFound { entity: "complaint", id: id.to_string() })?;
+        .ok_or(CoreError::NotFound {
+            entity: "complaint",
+            id: id.to_string(),
+        })?;
     let from = status_of(&from);
     let to = workflow::apply(from, action)?;
     tx.execute(
@@ -779,17 +1129,35 @@ pub(crate) fn apply_transition(
     let kind = kind_of(&kind);
     let set = deadlines::rule_set_of(tx, &cache.rule_sets, id, parse_date(&received))?.cloned();
     match action {
-        Action::Verify | Action::Postpone => deadlines::meet(tx, id, &[DeadlineStep::Verifikasi], today)?,
+        Action::Verify | Action::Postpone => {
+            deadlines::meet(tx, id, &[DeadlineStep::Verifikasi], today)?
+        }
         Action::Route => {
             deadlines::meet(tx, id, &[DeadlineStep::Verifikasi], today)?;
             if let Some(set) = &set {
-                deadlines::start(tx, &cache.calendar, set, id, kind, StartEvent::Didisposisikan, today)?;
+                deadlines::start(
+                    tx,
+                    &cache.calendar,
+                    set,
+                    id,
+                    kind,
+                    StartEvent::Didisposisikan,
+                    today,
+                )?;
             }
         }
         Action::FollowUpGiven => {
             deadlines::meet(tx, id, &[DeadlineStep::TindakLanjutPertama], today)?;
             if let Some(set) = &set {
-                deadlines::start(tx, &cache.calendar, set, id, kind, StartEvent::TindakLanjutDiberikan, today)?;
+                deadlines::start(
+                    tx,
+                    &cache.calendar,
+                    set,
+                    id,
+                    kind,
+                    StartEvent::TindakLanjutDiberikan,
+                    today,
+                )?;
             }
         }
         Action::ReporterReplied => deadlines::meet(tx, id, &[DeadlineStep::TutupOtomatis], today)?,
@@ -799,6 +1167,15 @@ pub(crate) fn apply_transition(
         deadlines::meet_all(tx, id, today)?;
     }
     deadlines::refresh_next_due(tx, id)?;
-    add_event(tx, id, now, actor, "transition", Some(from), Some(to), note)?;
+    add_event(
+        tx,
+        actor,
+        NewEvent {
+            from: Some(from),
+            to: Some(to),
+            note,
+            ..NewEvent::new(id, now, "transition")
+        },
+    )?;
     Ok(to)
 }

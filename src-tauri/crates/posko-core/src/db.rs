@@ -23,8 +23,11 @@ pub const STORE_FILE: &str = "posko.store.json";
 
 /// Numbered migrations, applied in order, each in its own transaction.
 /// A test checks that every file in `migrations/` is listed here.
-pub const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "0001_initial.sql", include_str!("../migrations/0001_initial.sql"))];
+pub const MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "0001_initial.sql",
+    include_str!("../migrations/0001_initial.sql"),
+)];
 
 pub fn schema_version() -> i64 {
     MIGRATIONS.last().map(|m| m.0).unwrap_or(0)
@@ -69,11 +72,17 @@ pub fn open(dir: &Path, secrets: &dyn SecretStore, mode: OpenMode) -> CoreResult
     let path = db_path(dir);
     if path.exists() {
         let store_id = read_store_id(dir)?;
-        let key = secrets.get(&key_account(&store_id))?.ok_or(CoreError::KeyMissing)?;
+        let key = secrets
+            .get(&key_account(&store_id))?
+            .ok_or(CoreError::KeyMissing)?;
         let key = Zeroizing::new(key);
         let conn = connect(&path, &key)?;
         migrate(&conn)?;
-        return Ok(Db { conn, dir: dir.to_owned(), store_id });
+        return Ok(Db {
+            conn,
+            dir: dir.to_owned(),
+            store_id,
+        });
     }
     if mode == OpenMode::Existing {
         return Err(CoreError::NotInitialized);
@@ -89,20 +98,31 @@ pub fn open(dir: &Path, secrets: &dyn SecretStore, mode: OpenMode) -> CoreResult
     write_store_id(dir, &store_id)?;
     let conn = connect(&path, &key)?;
     migrate(&conn)?;
-    Ok(Db { conn, dir: dir.to_owned(), store_id })
+    Ok(Db {
+        conn,
+        dir: dir.to_owned(),
+        store_id,
+    })
 }
 
 fn read_store_id(dir: &Path) -> CoreResult<String> {
     let text = fs::read_to_string(dir.join(STORE_FILE)).map_err(|_| CoreError::KeyMissing)?;
-    let f: StoreFile = serde_json::from_str(&text)
-        .map_err(|e| CoreError::StoreUnreadable { detail: format!("{STORE_FILE}: {e}") })?;
+    let f: StoreFile = serde_json::from_str(&text).map_err(|e| CoreError::StoreUnreadable {
+        detail: format!("{STORE_FILE}: {e}"),
+    })?;
     Ok(f.store_id)
 }
 
 fn write_store_id(dir: &Path, store_id: &str) -> CoreResult<()> {
-    let f = StoreFile { store_id: store_id.to_owned(), format: 1 };
+    let f = StoreFile {
+        store_id: store_id.to_owned(),
+        format: 1,
+    };
     let tmp = dir.join(format!("{STORE_FILE}.tmp"));
-    fs::write(&tmp, serde_json::to_vec_pretty(&f).expect("plain struct serialises"))?;
+    fs::write(
+        &tmp,
+        serde_json::to_vec_pretty(&f).expect("plain struct serialises"),
+    )?;
     fs::rename(&tmp, dir.join(STORE_FILE))?;
     Ok(())
 }
@@ -113,11 +133,13 @@ pub fn connect(path: &Path, hex_key: &str) -> CoreResult<Connection> {
     // A raw key (x'..') skips SQLCipher's PBKDF2: the key is already random.
     conn.execute_batch(&format!("PRAGMA key = \"x'{hex_key}'\";"))?;
     // The first read proves the key; a wrong key or a damaged file fails here.
-    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))
-        .map_err(|e| match CoreError::from(e) {
-            CoreError::Database { detail } => CoreError::StoreUnreadable { detail },
-            other => other,
-        })?;
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+        r.get::<_, i64>(0)
+    })
+    .map_err(|e| match CoreError::from(e) {
+        CoreError::Database { detail } => CoreError::StoreUnreadable { detail },
+        other => other,
+    })?;
     conn.busy_timeout(Duration::from_millis(busy_timeout_ms()))?;
     conn.execute_batch(
         "PRAGMA journal_mode = WAL;
@@ -130,7 +152,10 @@ pub fn connect(path: &Path, hex_key: &str) -> CoreResult<Connection> {
 }
 
 fn busy_timeout_ms() -> u64 {
-    std::env::var("POSKO_BUSY_TIMEOUT_MS").ok().and_then(|v| v.parse().ok()).unwrap_or(5000)
+    std::env::var("POSKO_BUSY_TIMEOUT_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5000)
 }
 
 /// Apply every migration newer than the store's `user_version`.
@@ -138,7 +163,10 @@ pub fn migrate(conn: &Connection) -> CoreResult<()> {
     let current: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
     let known = schema_version();
     if current > known {
-        return Err(CoreError::StoreTooNew { found: current, known });
+        return Err(CoreError::StoreTooNew {
+            found: current,
+            known,
+        });
     }
     for (version, _name, sql) in MIGRATIONS.iter().filter(|m| m.0 > current) {
         let tx = conn.unchecked_transaction()?;
@@ -167,7 +195,10 @@ mod tests {
             .collect();
         files.sort();
         let listed: Vec<_> = MIGRATIONS.iter().map(|m| m.1.to_owned()).collect();
-        assert_eq!(files, listed, "every migration file must be listed in MIGRATIONS");
+        assert_eq!(
+            files, listed,
+            "every migration file must be listed in MIGRATIONS"
+        );
     }
 
     #[test]
@@ -175,7 +206,9 @@ mod tests {
         let conn = Connection::open_in_memory().unwrap();
         migrate(&conn).unwrap();
         migrate(&conn).unwrap();
-        let v: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        let v: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
         assert_eq!(v, schema_version());
         let fk: Vec<(String, i64)> = conn
             .prepare("PRAGMA foreign_key_check")
@@ -190,7 +223,8 @@ mod tests {
     #[test]
     fn a_newer_store_is_refused() {
         let conn = Connection::open_in_memory().unwrap();
-        conn.pragma_update(None, "user_version", schema_version() + 1).unwrap();
+        conn.pragma_update(None, "user_version", schema_version() + 1)
+            .unwrap();
         assert!(matches!(migrate(&conn), Err(CoreError::StoreTooNew { .. })));
     }
 
@@ -198,8 +232,12 @@ mod tests {
     fn keychain_failure_leaves_no_file() {
         let dir = tempfile::tempdir().unwrap();
         let secrets = crate::keychain::MemorySecrets::default();
-        secrets.broken.store(true, std::sync::atomic::Ordering::SeqCst);
-        let err = open(dir.path(), &secrets, OpenMode::CreateIfMissing).err().unwrap();
+        secrets
+            .broken
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        let err = open(dir.path(), &secrets, OpenMode::CreateIfMissing)
+            .err()
+            .unwrap();
         assert_eq!(err.code(), "KEYCHAIN_UNAVAILABLE");
         assert!(!store_exists(dir.path()));
     }

@@ -27,7 +27,10 @@ pub(crate) fn rule_set_of<'a>(
         )
         .ok();
     Ok(match used {
-        Some(v) => sets.iter().find(|s| s.version == v).or_else(|| rule_set_for(sets, received)),
+        Some(v) => sets
+            .iter()
+            .find(|s| s.version == v)
+            .or_else(|| rule_set_for(sets, received)),
         None => rule_set_for(sets, received),
     })
 }
@@ -56,7 +59,12 @@ pub(crate) fn start(
 }
 
 /// Mark steps as done on `on` (only those not already met).
-pub(crate) fn meet(tx: &Transaction<'_>, complaint_id: i64, steps: &[DeadlineStep], on: NaiveDate) -> CoreResult<()> {
+pub(crate) fn meet(
+    tx: &Transaction<'_>,
+    complaint_id: i64,
+    steps: &[DeadlineStep],
+    on: NaiveDate,
+) -> CoreResult<()> {
     for s in steps {
         tx.execute(
             "UPDATE deadlines SET met_date = ?1 WHERE complaint_id = ?2 AND step = ?3 AND met_date IS NULL",
@@ -97,13 +105,22 @@ pub(crate) fn recompute_open(tx: &Transaction<'_>, cal: &Calendar) -> CoreResult
              FROM deadlines d JOIN complaints c ON c.id = d.complaint_id
              WHERE d.met_date IS NULL AND c.is_open = 1",
         )?;
-        let mut update = tx.prepare("UPDATE deadlines SET due_date = ?1 WHERE complaint_id = ?2 AND step = ?3")?;
+        let mut update =
+            tx.prepare("UPDATE deadlines SET due_date = ?1 WHERE complaint_id = ?2 AND step = ?3")?;
         let rows = select.query_map([], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, u32>(3)?, r.get::<_, String>(4)?))
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, u32>(3)?,
+                r.get::<_, String>(4)?,
+            ))
         })?;
         for row in rows {
             let (id, step, start, days, old_due) = row?;
-            let Ok(start) = NaiveDate::parse_from_str(&start, "%Y-%m-%d") else { continue };
+            let Ok(start) = NaiveDate::parse_from_str(&start, "%Y-%m-%d") else {
+                continue;
+            };
             let due = cal.add_working_days(start, days).to_string();
             if due != old_due {
                 update.execute(params![due, id, step])?;

@@ -85,13 +85,23 @@ impl CoreError {
         let key = format!("error.{}", self.code());
         match self {
             CoreError::Validation { errors } => {
-                let first = errors.first().map(|e| field_message(e, lang)).unwrap_or_default();
-                t_with(lang, &key, &[("count", &errors.len().to_string()), ("first", &first)])
+                let first = errors
+                    .first()
+                    .map(|e| field_message(e, lang))
+                    .unwrap_or_default();
+                t_with(
+                    lang,
+                    &key,
+                    &[("count", &errors.len().to_string()), ("first", &first)],
+                )
             }
             CoreError::NotFound { entity, id } => t_with(
                 lang,
                 &key,
-                &[("entity", &t(lang, &format!("entity.{entity}"))), ("id", id)],
+                &[
+                    ("entity", &t(lang, &format!("entity.{entity}"))),
+                    ("id", id),
+                ],
             ),
             CoreError::IllegalTransition(e) => t_with(
                 lang,
@@ -106,7 +116,11 @@ impl CoreError {
                     .ok()
                     .and_then(|v| v.as_str().map(str::to_owned))
                     .unwrap_or_default();
-                t_with(lang, &key, &[("permission", &t(lang, &format!("permission.{p}")))])
+                t_with(
+                    lang,
+                    &key,
+                    &[("permission", &t(lang, &format!("permission.{p}")))],
+                )
             }
             CoreError::AccountLocked { seconds } => {
                 t_with(lang, &key, &[("seconds", &seconds.to_string())])
@@ -121,9 +135,11 @@ impl CoreError {
                 &key,
                 &[("found", &found.to_string()), ("known", &known.to_string())],
             ),
-            CoreError::InvalidFile { line, detail } => {
-                t_with(lang, &key, &[("line", &line.to_string()), ("detail", detail)])
-            }
+            CoreError::InvalidFile { line, detail } => t_with(
+                lang,
+                &key,
+                &[("line", &line.to_string()), ("detail", detail)],
+            ),
             _ => t(lang, &key),
         }
     }
@@ -141,7 +157,11 @@ impl CoreError {
                 .collect(),
             _ => Vec::new(),
         };
-        ErrorPayload { code: self.code().to_owned(), message: self.message(lang), fields }
+        ErrorPayload {
+            code: self.code().to_owned(),
+            message: self.message(lang),
+            fields,
+        }
     }
 
     pub fn validation(errors: Vec<FieldError>) -> Self {
@@ -149,7 +169,9 @@ impl CoreError {
     }
 
     pub fn io(e: impl std::fmt::Display) -> Self {
-        CoreError::Io { detail: e.to_string() }
+        CoreError::Io {
+            detail: e.to_string(),
+        }
     }
 }
 
@@ -185,9 +207,13 @@ impl From<rusqlite::Error> for CoreError {
         match e.sqlite_error_code() {
             Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => CoreError::StoreLocked,
             Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => {
-                CoreError::StoreUnreadable { detail: e.to_string() }
+                CoreError::StoreUnreadable {
+                    detail: e.to_string(),
+                }
             }
-            _ => CoreError::Database { detail: e.to_string() },
+            _ => CoreError::Database {
+                detail: e.to_string(),
+            },
         }
     }
 }

@@ -71,7 +71,10 @@ mod tests {
         let en = catalog(Lang::En);
         let mut missing: Vec<_> = id.keys().filter(|k| !en.contains_key(*k)).collect();
         missing.extend(en.keys().filter(|k| !id.contains_key(*k)));
-        assert!(missing.is_empty(), "keys missing in one catalog: {missing:?}");
+        assert!(
+            missing.is_empty(),
+            "keys missing in one catalog: {missing:?}"
+        );
     }
 
     #[test]

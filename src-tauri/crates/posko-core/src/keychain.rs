@@ -26,7 +26,8 @@ impl OsKeychain {
     pub fn new() -> Self {
         // Tests isolate themselves with a fresh keyring; the override lets two
         // installs on one account (e.g. a training copy) keep separate keys.
-        let service = std::env::var("POSKO_KEYCHAIN_SERVICE").unwrap_or_else(|_| SERVICE.to_owned());
+        let service =
+            std::env::var("POSKO_KEYCHAIN_SERVICE").unwrap_or_else(|_| SERVICE.to_owned());
         OsKeychain { service }
     }
 
@@ -42,7 +43,9 @@ impl Default for OsKeychain {
 }
 
 fn unavailable(e: keyring::Error) -> CoreError {
-    CoreError::KeychainUnavailable { detail: e.to_string() }
+    CoreError::KeychainUnavailable {
+        detail: e.to_string(),
+    }
 }
 
 impl SecretStore for OsKeychain {
@@ -55,7 +58,9 @@ impl SecretStore for OsKeychain {
     }
 
     fn set(&self, account: &str, secret: &str) -> Result<(), CoreError> {
-        self.entry(account)?.set_password(secret).map_err(unavailable)
+        self.entry(account)?
+            .set_password(secret)
+            .map_err(unavailable)
     }
 
     fn delete(&self, account: &str) -> Result<(), CoreError> {
@@ -78,7 +83,9 @@ pub struct MemorySecrets {
 impl MemorySecrets {
     fn check(&self) -> Result<(), CoreError> {
         if self.broken.load(std::sync::atomic::Ordering::SeqCst) {
-            return Err(CoreError::KeychainUnavailable { detail: "test: keychain down".into() });
+            return Err(CoreError::KeychainUnavailable {
+                detail: "test: keychain down".into(),
+            });
         }
         Ok(())
     }
@@ -92,7 +99,10 @@ impl SecretStore for MemorySecrets {
     }
     fn set(&self, account: &str, secret: &str) -> Result<(), CoreError> {
         self.check()?;
-        self.map.lock().unwrap().insert(account.to_owned(), secret.to_owned());
+        self.map
+            .lock()
+            .unwrap()
+            .insert(account.to_owned(), secret.to_owned());
         Ok(())
     }
     fn delete(&self, account: &str) -> Result<(), CoreError> {

@@ -196,7 +196,9 @@ impl FollowUpState {
         }
     }
     pub fn from_code(s: &str) -> Option<Self> {
-        [Self::Draft, Self::Approved, Self::Returned].into_iter().find(|x| x.code() == s)
+        [Self::Draft, Self::Approved, Self::Returned]
+            .into_iter()
+            .find(|x| x.code() == s)
     }
 }
 

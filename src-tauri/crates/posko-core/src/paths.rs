@@ -10,5 +10,7 @@ pub fn default_data_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("POSKO_DATA_DIR").filter(|d| !d.is_empty()) {
         return PathBuf::from(dir);
     }
-    dirs::data_dir().unwrap_or_else(|| PathBuf::from(".")).join(IDENTIFIER)
+    dirs::data_dir()
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join(IDENTIFIER)
 }

@@ -19,7 +19,14 @@ impl Posko {
              LEFT JOIN topics p ON p.id = t.parent_id
              ORDER BY coalesce(p.sort, t.sort), coalesce(p.id, t.id), t.parent_id IS NOT NULL, t.sort, t.name",
         )?;
-        let rows = stmt.query_map([], |r| Ok(Topic { id: r.get(0)?, parent_id: r.get(1)?, name: r.get(2)?, active: r.get(3)? }))?;
+        let rows = stmt.query_map([], |r| {
+            Ok(Topic {
+                id: r.get(0)?,
+                parent_id: r.get(1)?,
+                name: r.get(2)?,
+                active: r.get(3)?,
+            })
+        })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -31,8 +38,11 @@ impl Posko {
         validate::text_field(&mut errors, "name", Some(&input.name), true, 100, false);
         let conn = &self.db.conn;
         if let Some(pid) = input.parent_id {
-            let parent_of_parent: Option<Option<i64>> =
-                conn.query_row("SELECT parent_id FROM topics WHERE id = ?1", [pid], |r| r.get(0)).optional()?;
+            let parent_of_parent: Option<Option<i64>> = conn
+                .query_row("SELECT parent_id FROM topics WHERE id = ?1", [pid], |r| {
+                    r.get(0)
+                })
+                .optional()?;
             match parent_of_parent {
                 Some(None) => {}
                 _ => errors.push(FieldError::new("parent_id", FieldErrorCode::InvalidChoice)),
@@ -53,22 +63,40 @@ impl Posko {
                 )
                 .map(|n| if n == 0 { None } else { Some(id) }),
             None => conn
-                .execute("INSERT INTO topics (parent_id, name, sort) VALUES (?1, ?2, 999)", params![input.parent_id, name])
+                .execute(
+                    "INSERT INTO topics (parent_id, name, sort) VALUES (?1, ?2, 999)",
+                    params![input.parent_id, name],
+                )
                 .map(|_| Some(conn.last_insert_rowid())),
         };
         match res {
             Ok(Some(id)) => Ok(id),
-            Ok(None) => Err(CoreError::NotFound { entity: "topic", id: input.id.unwrap_or_default().to_string() }),
+            Ok(None) => Err(CoreError::NotFound {
+                entity: "topic",
+                id: input.id.unwrap_or_default().to_string(),
+            }),
             Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) => {
-                Err(CoreError::validation(vec![FieldError::new("name", FieldErrorCode::InvalidChoice)]))
+                Err(CoreError::validation(vec![FieldError::new(
+                    "name",
+                    FieldErrorCode::InvalidChoice,
+                )]))
             }
             Err(e) => Err(e.into()),
         }
     }
 
     pub fn templates(&self) -> CoreResult<Vec<ReplyTemplate>> {
-        let mut stmt = self.db.conn.prepare("SELECT code, title, content FROM reply_templates ORDER BY title")?;
-        let rows = stmt.query_map([], |r| Ok(ReplyTemplate { code: r.get(0)?, title: r.get(1)?, content: r.get(2)? }))?;
+        let mut stmt = self
+            .db
+            .conn
+            .prepare("SELECT code, title, content FROM reply_templates ORDER BY title")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(ReplyTemplate {
+                code: r.get(0)?,
+                title: r.get(1)?,
+                content: r.get(2)?,
+            })
+        })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -76,11 +104,23 @@ impl Posko {
         require(actor, Permission::EditSettings)?;
         let mut errors = Vec::new();
         validate::text_field(&mut errors, "code", Some(&t.code), true, 40, false);
-        if !t.code.trim().chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        if !t
+            .code
+            .trim()
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
             errors.push(FieldError::new("code", FieldErrorCode::InvalidChoice));
         }
         validate::text_field(&mut errors, "title", Some(&t.title), true, 120, false);
-        validate::text_field(&mut errors, "content", Some(&t.content), true, validate::FOLLOW_UP_MAX, true);
+        validate::text_field(
+            &mut errors,
+            "content",
+            Some(&t.content),
+            true,
+            validate::FOLLOW_UP_MAX,
+            true,
+        );
         if !errors.is_empty() {
             return Err(CoreError::validation(errors));
         }
@@ -94,26 +134,45 @@ impl Posko {
 
     pub fn delete_template(&self, actor: &Actor, code: &str) -> CoreResult<()> {
         require(actor, Permission::EditSettings)?;
-        if self.db.conn.execute("DELETE FROM reply_templates WHERE code = ?1", [code])? == 0 {
-            return Err(CoreError::NotFound { entity: "template", id: code.to_owned() });
+        if self
+            .db
+            .conn
+            .execute("DELETE FROM reply_templates WHERE code = ?1", [code])?
+            == 0
+        {
+            return Err(CoreError::NotFound {
+                entity: "template",
+                id: code.to_owned(),
+            });
         }
         Ok(())
     }
 
     pub fn holidays(&self) -> CoreResult<HolidayList> {
-        Ok(HolidayList { holidays: self.load_holidays()? })
+        Ok(HolidayList {
+            holidays: self.load_holidays()?,
+        })
     }
 
     /// Replace the holiday table's entries for the given dates (add or edit)
     /// and remove `delete`, then recompute every open deadline. One transaction.
-    pub fn edit_holidays(&mut self, actor: &Actor, upsert: &[Holiday], delete: &[NaiveDate]) -> CoreResult<HolidayImportReport> {
+    pub fn edit_holidays(
+        &mut self,
+        actor: &Actor,
+        upsert: &[Holiday],
+        delete: &[NaiveDate],
+    ) -> CoreResult<HolidayImportReport> {
         require(actor, Permission::EditSettings)?;
         let mut errors = Vec::new();
         for h in upsert {
             validate::text_field(&mut errors, "holiday_name", Some(&h.name), true, 120, false);
         }
         if upsert.len() > 1000 {
-            errors.push(FieldError::with_limit("holidays", FieldErrorCode::TooLong, 1000));
+            errors.push(FieldError::with_limit(
+                "holidays",
+                FieldErrorCode::TooLong,
+                1000,
+            ));
         }
         if !errors.is_empty() {
             return Err(CoreError::validation(errors));
@@ -125,7 +184,14 @@ impl Posko {
             tx.execute("DELETE FROM holidays WHERE date = ?1", [d.to_string()])?;
         }
         for h in upsert {
-            let existed: bool = tx.query_row("SELECT 1 FROM holidays WHERE date = ?1", [h.date.to_string()], |_| Ok(true)).optional()?.unwrap_or(false);
+            let existed: bool = tx
+                .query_row(
+                    "SELECT 1 FROM holidays WHERE date = ?1",
+                    [h.date.to_string()],
+                    |_| Ok(true),
+                )
+                .optional()?
+                .unwrap_or(false);
             tx.execute(
                 "INSERT INTO holidays (date, name, kind, source) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT (date) DO UPDATE SET name = excluded.name, kind = excluded.kind, source = excluded.source",
@@ -135,30 +201,59 @@ impl Posko {
         }
         let holidays: Vec<Holiday> = {
             let mut stmt = tx.prepare("SELECT date, name, kind, source FROM holidays")?;
-            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?)))?;
+            let rows = stmt.query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                ))
+            })?;
             let mut v = Vec::new();
             for row in rows {
                 let (date, name, kind, source) = row?;
-                if let (Ok(date), Some(kind)) = (NaiveDate::parse_from_str(&date, "%Y-%m-%d"), posko_domain::calendar::HolidayKind::from_code(&kind)) {
-                    v.push(Holiday { date, name, kind, source });
+                if let (Ok(date), Some(kind)) = (
+                    NaiveDate::parse_from_str(&date, "%Y-%m-%d"),
+                    posko_domain::calendar::HolidayKind::from_code(&kind),
+                ) {
+                    v.push(Holiday {
+                        date,
+                        name,
+                        kind,
+                        source,
+                    });
                 }
             }
             v
         };
         let cal = Calendar::new(
-            CalendarSettings { work_week: office.work_week, cuti_bersama_stops_clock: office.cuti_bersama_stops_clock },
+            CalendarSettings {
+                work_week: office.work_week,
+                cuti_bersama_stops_clock: office.cuti_bersama_stops_clock,
+            },
             &holidays,
         );
         let recomputed = deadlines::recompute_open(&tx, &cal)?;
         tx.commit()?;
         self.reload_cache()?;
-        Ok(HolidayImportReport { added, replaced, recomputed_deadlines: recomputed })
+        Ok(HolidayImportReport {
+            added,
+            replaced,
+            recomputed_deadlines: recomputed,
+        })
     }
 
     /// Import a year's holidays from CSV (date, name, kind, source).
-    pub fn import_holidays_csv(&mut self, actor: &Actor, text: &str) -> CoreResult<HolidayImportReport> {
+    pub fn import_holidays_csv(
+        &mut self,
+        actor: &Actor,
+        text: &str,
+    ) -> CoreResult<HolidayImportReport> {
         require(actor, Permission::EditSettings)?;
-        let hs = parse_holiday_csv(text).map_err(|e| CoreError::InvalidFile { line: e.line, detail: e.to_string() })?;
+        let hs = parse_holiday_csv(text).map_err(|e| CoreError::InvalidFile {
+            line: e.line,
+            detail: e.to_string(),
+        })?;
         self.edit_holidays(actor, &hs, &[])
     }
 }

@@ -42,7 +42,11 @@ pub fn fts_query(text: &str, include_identity: bool) -> Option<String> {
         return None;
     }
     let q = terms.join(" AND ");
-    Some(if include_identity { q } else { format!("{NON_IDENTITY_COLUMNS} : ({q})") })
+    Some(if include_identity {
+        q
+    } else {
+        format!("{NON_IDENTITY_COLUMNS} : ({q})")
+    })
 }
 
 /// Split into lower-case words of letters and digits (Unicode-aware).
@@ -54,7 +58,10 @@ pub fn words(text: &str) -> Vec<String> {
 }
 
 fn significant(text: &str) -> HashSet<String> {
-    words(text).into_iter().filter(|w| w.chars().count() >= MIN_SIMILAR_WORD).collect()
+    words(text)
+        .into_iter()
+        .filter(|w| w.chars().count() >= MIN_SIMILAR_WORD)
+        .collect()
 }
 
 /// Share of words two texts have in common (Jaccard), 0–100.
@@ -67,13 +74,27 @@ pub fn similarity(a: &HashSet<String>, b: &HashSet<String>) -> u8 {
     (inter / union * 100.0).round() as u8
 }
 
-pub(crate) fn duplicate_hints(p: &Posko, actor: &Actor, input: &ComplaintInput) -> CoreResult<Vec<DuplicateHint>> {
+pub(crate) fn duplicate_hints(
+    p: &Posko,
+    actor: &Actor,
+    input: &ComplaintInput,
+) -> CoreResult<Vec<DuplicateHint>> {
     let conn = p.connection();
     let since = (p.today() - Duration::days(30)).to_string();
-    let secret = if actor.role.can(Permission::ViewSecret) { "" } else { " AND is_secret = 0" };
+    let secret = if actor.role.can(Permission::ViewSecret) {
+        ""
+    } else {
+        " AND is_secret = 0"
+    };
     let can_identity = actor.role.can(Permission::ViewIdentity);
     let mut found: Vec<DuplicateHint> = Vec::new();
-    let mut push = |id: i64, reg: String, title: String, date: String, status: String, reason: DuplicateReason, sim: u8| {
+    let mut push = |id: i64,
+                    reg: String,
+                    title: String,
+                    date: String,
+                    status: String,
+                    reason: DuplicateReason,
+                    sim: u8| {
         if let Some(h) = found.iter_mut().find(|h| h.id == id) {
             h.reasons.push(reason);
             h.similarity = h.similarity.max(sim);
@@ -94,17 +115,32 @@ pub(crate) fn duplicate_hints(p: &Posko, actor: &Actor, input: &ComplaintInput) 
          WHERE is_open = 1 AND received_date >= ?1{secret}"
     );
     if can_identity {
-        let nik = input.reporter.nik.as_deref().map(|n| n.chars().filter(char::is_ascii_digit).collect::<String>());
+        let nik = input
+            .reporter
+            .nik
+            .as_deref()
+            .map(|n| n.chars().filter(char::is_ascii_digit).collect::<String>());
         if let Some(nik) = nik.filter(|n| n.len() == 16) {
-            let mut stmt = conn.prepare_cached(&format!("{base} AND reporter_nik = ?2 LIMIT 20"))?;
-            for r in stmt.query_map(params![since, nik], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))? {
+            let mut stmt =
+                conn.prepare_cached(&format!("{base} AND reporter_nik = ?2 LIMIT 20"))?;
+            for r in stmt.query_map(params![since, nik], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })? {
                 let (id, reg, title, date, status) = r?;
                 push(id, reg, title, date, status, DuplicateReason::SameNik, 0);
             }
         }
-        if let Some(phone) = input.reporter.phone.as_deref().and_then(|p| normalize_phone(p).ok()) {
-            let mut stmt = conn.prepare_cached(&format!("{base} AND reporter_phone = ?2 LIMIT 20"))?;
-            for r in stmt.query_map(params![since, phone], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))? {
+        if let Some(phone) = input
+            .reporter
+            .phone
+            .as_deref()
+            .and_then(|p| normalize_phone(p).ok())
+        {
+            let mut stmt =
+                conn.prepare_cached(&format!("{base} AND reporter_phone = ?2 LIMIT 20"))?;
+            for r in stmt.query_map(params![since, phone], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })? {
                 let (id, reg, title, date, status) = r?;
                 push(id, reg, title, date, status, DuplicateReason::SamePhone, 0);
             }
@@ -118,22 +154,45 @@ pub(crate) fn duplicate_hints(p: &Posko, actor: &Actor, input: &ComplaintInput) 
         ws.truncate(32);
         let q = format!(
             "{NON_IDENTITY_COLUMNS} : ({})",
-            ws.iter().map(|w| format!("\"{w}\"")).collect::<Vec<_>>().join(" OR ")
+            ws.iter()
+                .map(|w| format!("\"{w}\""))
+                .collect::<Vec<_>>()
+                .join(" OR ")
         );
         let mut stmt = conn.prepare_cached(&format!(
             "{base} AND id IN (SELECT rowid FROM complaints_fts WHERE complaints_fts MATCH ?2 ORDER BY rank LIMIT 200) LIMIT 200"
         ))?;
         for r in stmt.query_map(params![since, q], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?, r.get::<_, String>(5)?))
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+            ))
         })? {
             let (id, reg, title, date, status, desc) = r?;
             let sim = similarity(&mine, &significant(&format!("{title} {desc}")));
             if sim >= 50 {
-                push(id, reg, title, date, status, DuplicateReason::SimilarText, sim);
+                push(
+                    id,
+                    reg,
+                    title,
+                    date,
+                    status,
+                    DuplicateReason::SimilarText,
+                    sim,
+                );
             }
         }
     }
-    found.sort_by(|a, b| b.reasons.len().cmp(&a.reasons.len()).then(b.similarity.cmp(&a.similarity)));
+    found.sort_by(|a, b| {
+        b.reasons
+            .len()
+            .cmp(&a.reasons.len())
+            .then(b.similarity.cmp(&a.similarity))
+    });
     found.truncate(10);
     Ok(found)
 }
@@ -144,10 +203,19 @@ mod tests {
 
     #[test]
     fn user_text_becomes_a_safe_prefix_query() {
-        assert_eq!(fts_query("antrean panjang", true).unwrap(), "\"antrean\"* AND \"panjang\"*");
-        assert_eq!(fts_query("  \"obat habis\" apotek", true).unwrap(), "\"obat habis\" AND \"apotek\"*");
+        assert_eq!(
+            fts_query("antrean panjang", true).unwrap(),
+            "\"antrean\"* AND \"panjang\"*"
+        );
+        assert_eq!(
+            fts_query("  \"obat habis\" apotek", true).unwrap(),
+            "\"obat habis\" AND \"apotek\"*"
+        );
         // FTS operators and stray quotes are inert.
-        assert_eq!(fts_query("NOT OR* (x", true).unwrap(), "\"not\"* AND \"or\"* AND \"x\"*");
+        assert_eq!(
+            fts_query("NOT OR* (x", true).unwrap(),
+            "\"not\"* AND \"or\"* AND \"x\"*"
+        );
         assert_eq!(fts_query("\"unclosed", true).unwrap(), "\"unclosed\"");
         assert!(fts_query(" -- ** ", true).is_none());
     }
@@ -155,7 +223,10 @@ mod tests {
     #[test]
     fn identity_columns_are_excluded_without_permission() {
         let q = fts_query("siti", false).unwrap();
-        assert!(q.starts_with("{register_no title description place} :"), "{q}");
+        assert!(
+            q.starts_with("{register_no title description place} :"),
+            "{q}"
+        );
     }
 
     #[test]

@@ -21,14 +21,41 @@ pub const TOPICS: &[(&str, &[&str])] = &[
             "Rujukan",
         ],
     ),
-    ("Jaminan Kesehatan", &["BPJS Kesehatan / JKN", "Jamkesda", "Biaya dan Pungutan"]),
-    ("Tenaga Kesehatan", &["Sikap dan Perilaku Petugas", "Kehadiran Petugas", "Kompetensi"]),
-    ("Sarana dan Prasarana", &["Kebersihan", "Gedung dan Fasilitas", "Alat Kesehatan", "Ambulans"]),
+    (
+        "Jaminan Kesehatan",
+        &["BPJS Kesehatan / JKN", "Jamkesda", "Biaya dan Pungutan"],
+    ),
+    (
+        "Tenaga Kesehatan",
+        &[
+            "Sikap dan Perilaku Petugas",
+            "Kehadiran Petugas",
+            "Kompetensi",
+        ],
+    ),
+    (
+        "Sarana dan Prasarana",
+        &[
+            "Kebersihan",
+            "Gedung dan Fasilitas",
+            "Alat Kesehatan",
+            "Ambulans",
+        ],
+    ),
     (
         "Kesehatan Masyarakat",
-        &["Imunisasi", "Gizi dan Stunting", "Kesehatan Ibu dan Anak", "Penyakit Menular", "Kesehatan Lingkungan"],
+        &[
+            "Imunisasi",
+            "Gizi dan Stunting",
+            "Kesehatan Ibu dan Anak",
+            "Penyakit Menular",
+            "Kesehatan Lingkungan",
+        ],
     ),
-    ("Administrasi dan Informasi", &["Surat Keterangan Sehat", "Informasi Publik", "Perizinan"]),
+    (
+        "Administrasi dan Informasi",
+        &["Surat Keterangan Sehat", "Informasi Publik", "Perizinan"],
+    ),
     ("Lainnya", &["Lain-lain"]),
 ];
 
@@ -61,7 +88,11 @@ pub(crate) fn seed_reference_data(tx: &Transaction<'_>, now: &str) -> CoreResult
             "INSERT OR IGNORE INTO topics (parent_id, name, sort) VALUES (NULL, ?1, ?2)",
             params![parent, sort as i64],
         )?;
-        let pid: i64 = tx.query_row("SELECT id FROM topics WHERE parent_id IS NULL AND name = ?1", [parent], |r| r.get(0))?;
+        let pid: i64 = tx.query_row(
+            "SELECT id FROM topics WHERE parent_id IS NULL AND name = ?1",
+            [parent],
+            |r| r.get(0),
+        )?;
         for (i, child) in children.iter().enumerate() {
             tx.execute(
                 "INSERT OR IGNORE INTO topics (parent_id, name, sort) VALUES (?1, ?2, ?3)",

@@ -1,8 +1,10 @@
 //! Local accounts. Passwords are hashed with Argon2id; repeated wrong
 //! passwords lock the account for a while.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use argon2::Argon2;
+use argon2::password_hash::{
+    PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
+};
 use chrono::{DateTime, Duration, Utc};
 use posko_domain::role::{Permission, Role};
 use posko_domain::validation::{FieldError, FieldErrorCode};
@@ -20,16 +22,39 @@ pub const LOCK_SECONDS: i64 = 60;
 pub(crate) fn check_new_user(username: &str, display_name: &str, password: &str) -> CoreResult<()> {
     let mut errors = Vec::new();
     validate::text_field(&mut errors, "username", Some(username), true, 40, false);
-    if !username.trim().chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')) {
+    if !username
+        .trim()
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    {
         errors.push(FieldError::new("username", FieldErrorCode::InvalidChoice));
     }
-    validate::text_field(&mut errors, "display_name", Some(display_name), true, 100, false);
+    validate::text_field(
+        &mut errors,
+        "display_name",
+        Some(display_name),
+        true,
+        100,
+        false,
+    );
     if password.chars().count() < MIN_PASSWORD {
-        errors.push(FieldError::with_limit("password", FieldErrorCode::TooShort, MIN_PASSWORD as u64));
+        errors.push(FieldError::with_limit(
+            "password",
+            FieldErrorCode::TooShort,
+            MIN_PASSWORD as u64,
+        ));
     } else if password.len() > 1024 {
-        errors.push(FieldError::with_limit("password", FieldErrorCode::TooLong, 1024));
+        errors.push(FieldError::with_limit(
+            "password",
+            FieldErrorCode::TooLong,
+            1024,
+        ));
     }
-    if errors.is_empty() { Ok(()) } else { Err(CoreError::validation(errors)) }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(CoreError::validation(errors))
+    }
 }
 
 fn hash(password: &str) -> CoreResult<String> {
@@ -37,17 +62,26 @@ fn hash(password: &str) -> CoreResult<String> {
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| CoreError::Database { detail: format!("argon2: {e}") })
+        .map_err(|e| CoreError::Database {
+            detail: format!("argon2: {e}"),
+        })
 }
 
 pub(crate) fn insert_user(conn: &Connection, u: &UserInput, now: DateTime<Utc>) -> CoreResult<i64> {
     check_new_user(&u.username, &u.display_name, &u.password)?;
     let exists: bool = conn
-        .query_row("SELECT 1 FROM users WHERE username = ?1", [u.username.trim()], |_| Ok(true))
+        .query_row(
+            "SELECT 1 FROM users WHERE username = ?1",
+            [u.username.trim()],
+            |_| Ok(true),
+        )
         .optional()?
         .unwrap_or(false);
     if exists {
-        return Err(CoreError::validation(vec![FieldError::new("username", FieldErrorCode::InvalidChoice)]));
+        return Err(CoreError::validation(vec![FieldError::new(
+            "username",
+            FieldErrorCode::InvalidChoice,
+        )]));
     }
     conn.execute(
         "INSERT INTO users (username, display_name, role, nip, password_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -80,29 +114,39 @@ impl Posko {
                 },
             )
             .optional()?;
-        let Some((id, username, display_name, role, hash, failed, locked_until, active)) = row else {
+        let Some((id, username, display_name, role, hash, failed, locked_until, active)) = row
+        else {
             // Same answer as a wrong password: do not reveal which usernames exist.
             return Err(CoreError::BadCredentials);
         };
-        if let Some(until) = locked_until.map(|s| parse_instant(&s)) {
-            if until > now {
-                return Err(CoreError::AccountLocked { seconds: (until - now).num_seconds().max(1) as u64 });
-            }
+        if let Some(until) = locked_until.map(|s| parse_instant(&s))
+            && until > now
+        {
+            return Err(CoreError::AccountLocked {
+                seconds: (until - now).num_seconds().max(1) as u64,
+            });
         }
         let ok = active
             && hash
                 .as_deref()
                 .and_then(|h| PasswordHash::new(h).ok())
-                .is_some_and(|h| Argon2::default().verify_password(input.password.as_bytes(), &h).is_ok());
+                .is_some_and(|h| {
+                    Argon2::default()
+                        .verify_password(input.password.as_bytes(), &h)
+                        .is_ok()
+                });
         if !ok {
             let failed = failed + 1;
-            let lock = (failed >= MAX_FAILED).then(|| now_text(now + Duration::seconds(LOCK_SECONDS)));
+            let lock =
+                (failed >= MAX_FAILED).then(|| now_text(now + Duration::seconds(LOCK_SECONDS)));
             self.db.conn.execute(
                 "UPDATE users SET failed_logins = ?1, locked_until = ?2 WHERE id = ?3",
                 params![if lock.is_some() { 0 } else { failed }, lock, id],
             )?;
             return Err(if lock.is_some() {
-                CoreError::AccountLocked { seconds: LOCK_SECONDS as u64 }
+                CoreError::AccountLocked {
+                    seconds: LOCK_SECONDS as u64,
+                }
             } else {
                 CoreError::BadCredentials
             });
@@ -112,7 +156,12 @@ impl Posko {
             params![now_text(now), id],
         )?;
         let role = Role::from_code(&role).ok_or(CoreError::BadCredentials)?;
-        Ok(Actor { user_id: Some(id), username, display_name, role })
+        Ok(Actor {
+            user_id: Some(id),
+            username,
+            display_name,
+            role,
+        })
     }
 
     pub fn create_user(&self, actor: &Actor, input: &UserInput) -> CoreResult<i64> {

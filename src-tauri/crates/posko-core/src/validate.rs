@@ -28,15 +28,17 @@ pub struct CleanComplaint {
 }
 
 fn trimmed(s: &Option<String>) -> Option<String> {
-    s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
+    s.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
 }
 
 /// Control characters other than tab and newlines have no business in a form
 /// and can corrupt CSV exports and terminals.
 fn has_control(s: &str, allow_newlines: bool) -> bool {
-    s.chars().any(|c| {
-        c.is_control() && !(allow_newlines && matches!(c, '\n' | '\r' | '\t'))
-    })
+    s.chars()
+        .any(|c| c.is_control() && !(allow_newlines && matches!(c, '\n' | '\r' | '\t')))
 }
 
 /// Check a required or optional text field's length and characters.
@@ -62,7 +64,9 @@ pub fn text_field(
 }
 
 fn email_ok(e: &str) -> bool {
-    let Some((local, domain)) = e.split_once('@') else { return false };
+    let Some((local, domain)) = e.split_once('@') else {
+        return false;
+    };
     !local.is_empty()
         && domain.contains('.')
         && !domain.starts_with('.')
@@ -79,12 +83,54 @@ pub fn complaint(
 ) -> Result<CleanComplaint, Vec<FieldError>> {
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
-    text_field(&mut errors, "title", Some(&input.title), true, TITLE_MAX, false);
-    text_field(&mut errors, "description", Some(&input.description), true, DESCRIPTION_MAX, true);
-    text_field(&mut errors, "incident_place", input.incident_place.as_deref(), false, PLACE_MAX, false);
-    text_field(&mut errors, "reporter_name", input.reporter.name.as_deref(), false, NAME_MAX, false);
-    text_field(&mut errors, "reporter_address", input.reporter.address.as_deref(), false, ADDRESS_MAX, true);
-    text_field(&mut errors, "assigned_to", input.assigned_to.as_deref(), false, NAME_MAX, false);
+    text_field(
+        &mut errors,
+        "title",
+        Some(&input.title),
+        true,
+        TITLE_MAX,
+        false,
+    );
+    text_field(
+        &mut errors,
+        "description",
+        Some(&input.description),
+        true,
+        DESCRIPTION_MAX,
+        true,
+    );
+    text_field(
+        &mut errors,
+        "incident_place",
+        input.incident_place.as_deref(),
+        false,
+        PLACE_MAX,
+        false,
+    );
+    text_field(
+        &mut errors,
+        "reporter_name",
+        input.reporter.name.as_deref(),
+        false,
+        NAME_MAX,
+        false,
+    );
+    text_field(
+        &mut errors,
+        "reporter_address",
+        input.reporter.address.as_deref(),
+        false,
+        ADDRESS_MAX,
+        true,
+    );
+    text_field(
+        &mut errors,
+        "assigned_to",
+        input.assigned_to.as_deref(),
+        false,
+        NAME_MAX,
+        false,
+    );
 
     let received_at = input.received_at.unwrap_or(now);
     // A few minutes of slack for PCs whose clocks drift.
@@ -109,7 +155,10 @@ pub fn complaint(
                 Some(norm)
             }
             Err(e) => {
-                errors.push(FieldError { field: "reporter_nik".into(), ..e });
+                errors.push(FieldError {
+                    field: "reporter_nik".into(),
+                    ..e
+                });
                 None
             }
         },
@@ -119,14 +168,21 @@ pub fn complaint(
         Some(raw) => match normalize_phone(&raw) {
             Ok(p) => Some(p),
             Err(e) => {
-                errors.push(FieldError { field: "reporter_phone".into(), ..e });
+                errors.push(FieldError {
+                    field: "reporter_phone".into(),
+                    ..e
+                });
                 None
             }
         },
     };
     if let Some(e) = trimmed(&input.reporter.email) {
         if e.chars().count() > EMAIL_MAX {
-            errors.push(FieldError::with_limit("reporter_email", C::TooLong, EMAIL_MAX as u64));
+            errors.push(FieldError::with_limit(
+                "reporter_email",
+                C::TooLong,
+                EMAIL_MAX as u64,
+            ));
         } else if !email_ok(&e) {
             errors.push(FieldError::new("reporter_email", C::EmailFormat));
         }
@@ -146,15 +202,28 @@ pub fn complaint(
     input.reporter.name = trimmed(&input.reporter.name);
     input.reporter.email = trimmed(&input.reporter.email).map(|e| e.to_lowercase());
     input.reporter.address = trimmed(&input.reporter.address);
-    Ok(CleanComplaint { input, received_at, nik, phone, warnings })
+    Ok(CleanComplaint {
+        input,
+        received_at,
+        nik,
+        phone,
+        warnings,
+    })
 }
 
 /// A note on a transition or a decision.
-pub fn note(field: &str, note: Option<&str>, required: bool) -> Result<Option<String>, Vec<FieldError>> {
+pub fn note(
+    field: &str,
+    note: Option<&str>,
+    required: bool,
+) -> Result<Option<String>, Vec<FieldError>> {
     let mut errors = Vec::new();
     text_field(&mut errors, field, note, required, NOTE_MAX, true);
     if errors.is_empty() {
-        Ok(note.map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned))
+        Ok(note
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned))
     } else {
         Err(errors)
     }
@@ -192,7 +261,11 @@ mod tests {
     }
 
     fn codes(r: Result<CleanComplaint, Vec<FieldError>>) -> Vec<(String, &'static str)> {
-        r.err().unwrap().into_iter().map(|e| (e.field, e.code.code())).collect()
+        r.err()
+            .unwrap()
+            .into_iter()
+            .map(|e| (e.field, e.code.code()))
+            .collect()
     }
 
     #[test]
@@ -237,13 +310,19 @@ mod tests {
     fn control_characters_are_refused() {
         let mut i = base();
         i.title = "a\u{0}b".into();
-        assert_eq!(codes(complaint(i, now(), today())), vec![("title".into(), "control_characters")]);
+        assert_eq!(
+            codes(complaint(i, now(), today())),
+            vec![("title".into(), "control_characters")]
+        );
     }
 
     #[test]
     fn future_receipt_is_refused() {
         let mut i = base();
         i.received_at = Some(now() + Duration::hours(1));
-        assert_eq!(codes(complaint(i, now(), today())), vec![("received_at".into(), "date_in_future")]);
+        assert_eq!(
+            codes(complaint(i, now(), today())),
+            vec![("received_at".into(), "date_in_future")]
+        );
     }
 }

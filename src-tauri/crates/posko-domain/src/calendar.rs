@@ -301,8 +301,9 @@ pub fn parse_holiday_csv(text: &str) -> Result<Vec<Holiday>, HolidayCsvError> {
         if first {
             first = false;
             if is_header(&cells) {
-                columns = header_columns(&cells)
-                    .map_err(|column| csv_err(line_no, HolidayCsvErrorKind::MissingColumn { column }))?;
+                columns = header_columns(&cells).map_err(|column| {
+                    csv_err(line_no, HolidayCsvErrorKind::MissingColumn { column })
+                })?;
                 continue;
             }
         }
@@ -363,7 +364,10 @@ pub fn parse_holiday_csv(text: &str) -> Result<Vec<Holiday>, HolidayCsvError> {
         let source = columns.source.map(cell).unwrap_or("");
 
         if !seen.insert(date) {
-            return Err(csv_err(line_no, HolidayCsvErrorKind::DuplicateDate { date }));
+            return Err(csv_err(
+                line_no,
+                HolidayCsvErrorKind::DuplicateDate { date },
+            ));
         }
         out.push(Holiday {
             date,
@@ -520,7 +524,10 @@ mod tests {
         assert_eq!(count(HolidayKind::CutiBersama), 8);
         assert_eq!(count(HolidayKind::Daerah), 0);
         assert!(h.iter().all(|x| x.date.year() == 2026));
-        assert!(h.iter().all(|x| x.source.starts_with("SKB Menteri Agama, Menteri Ketenagakerjaan")));
+        assert!(h.iter().all(|x| {
+            x.source
+                .starts_with("SKB Menteri Agama, Menteri Ketenagakerjaan")
+        }));
         let cuti: Vec<NaiveDate> = h
             .iter()
             .filter(|x| x.kind == HolidayKind::CutiBersama)
@@ -553,7 +560,8 @@ mod tests {
         assert_eq!(HolidayKind::from_code("libur"), None);
         assert_eq!(serde_json::to_value(WorkWeek::SixDay).unwrap(), "six_day");
         let s: CalendarSettings =
-            serde_json::from_str(r#"{"work_week":"five_day","cuti_bersama_stops_clock":false}"#).unwrap();
+            serde_json::from_str(r#"{"work_week":"five_day","cuti_bersama_stops_clock":false}"#)
+                .unwrap();
         assert_eq!(s.work_week, WorkWeek::FiveDay);
         assert!(!s.cuti_bersama_stops_clock);
     }
@@ -610,7 +618,10 @@ mod tests {
         assert_eq!(c.working_days_between(d(2026, 3, 17), d(2026, 3, 25)), 1);
         // The whole of 2026: 261 weekdays minus the 21 days off on weekdays
         // (Idul Fitri 21–22 Mar and Paskah 5 Apr and Waisak 31 May fall on weekends).
-        assert_eq!(c.working_days_between(d(2025, 12, 31), d(2026, 12, 31)), 261 - 21);
+        assert_eq!(
+            c.working_days_between(d(2025, 12, 31), d(2026, 12, 31)),
+            261 - 21
+        );
     }
 
     #[test]
@@ -621,7 +632,10 @@ mod tests {
         let _ = c.add_working_days(NaiveDate::MIN, 5);
         let between = c.working_days_between(NaiveDate::MIN, NaiveDate::MAX);
         assert!(between > 0);
-        assert_eq!(c.working_days_between(NaiveDate::MAX, NaiveDate::MIN), -between);
+        assert_eq!(
+            c.working_days_between(NaiveDate::MAX, NaiveDate::MIN),
+            -between
+        );
     }
 
     #[test]
@@ -672,7 +686,10 @@ mod tests {
                 value: "libur".into()
             }
         );
-        assert_eq!(e("2026-01-01, ,nasional").kind, HolidayCsvErrorKind::EmptyName);
+        assert_eq!(
+            e("2026-01-01, ,nasional").kind,
+            HolidayCsvErrorKind::EmptyName
+        );
         assert_eq!(
             e("2026-01-01").kind,
             HolidayCsvErrorKind::MissingColumn {
@@ -711,7 +728,10 @@ mod tests {
         );
         let err = e("29/02/2026,X,nasional");
         assert!(matches!(err.kind, HolidayCsvErrorKind::BadDate { .. }));
-        assert_eq!(err.to_string(), "line 1: bad date \"29/02/2026\" (use YYYY-MM-DD or DD/MM/YYYY)");
+        assert_eq!(
+            err.to_string(),
+            "line 1: bad date \"29/02/2026\" (use YYYY-MM-DD or DD/MM/YYYY)"
+        );
     }
 
     #[test]
@@ -725,7 +745,10 @@ mod tests {
             }
             s
         };
-        assert_eq!(parse_holiday_csv(&rows(MAX_HOLIDAY_ROWS)).unwrap().len(), MAX_HOLIDAY_ROWS);
+        assert_eq!(
+            parse_holiday_csv(&rows(MAX_HOLIDAY_ROWS)).unwrap().len(),
+            MAX_HOLIDAY_ROWS
+        );
         assert_eq!(
             parse_holiday_csv(&rows(MAX_HOLIDAY_ROWS + 1)).unwrap_err(),
             HolidayCsvError {
@@ -765,7 +788,11 @@ mod tests {
 
     fn arb_settings() -> impl Strategy<Value = CalendarSettings> {
         (any::<bool>(), any::<bool>()).prop_map(|(six, stops)| CalendarSettings {
-            work_week: if six { WorkWeek::SixDay } else { WorkWeek::FiveDay },
+            work_week: if six {
+                WorkWeek::SixDay
+            } else {
+                WorkWeek::FiveDay
+            },
             cuti_bersama_stops_clock: stops,
         })
     }
@@ -791,7 +818,11 @@ mod tests {
 
     /// Reference implementation: count day by day.
     fn slow_between(c: &Calendar, from: NaiveDate, to: NaiveDate) -> i64 {
-        let (a, b, sign) = if to >= from { (from, to, 1) } else { (to, from, -1) };
+        let (a, b, sign) = if to >= from {
+            (from, to, 1)
+        } else {
+            (to, from, -1)
+        };
         let mut n = 0;
         let mut x = a;
         while x < b {

@@ -355,7 +355,10 @@ mod tests {
             (r[0].working_days, r[0].start_event)
         };
         for k in Kind::ALL {
-            assert_eq!(limit(DeadlineStep::Verifikasi, k), (3, StartEvent::Diterima));
+            assert_eq!(
+                limit(DeadlineStep::Verifikasi, k),
+                (3, StartEvent::Diterima)
+            );
             assert_eq!(
                 limit(DeadlineStep::TindakLanjutPertama, k),
                 (5, StartEvent::Didisposisikan)
@@ -376,7 +379,11 @@ mod tests {
             finish(Kind::PengaduanBerkadarPengawasan),
             (60, StartEvent::Diterima)
         );
-        assert!(s.rules.iter().all(|r| r.legal_basis.contains("PermenPANRB No. 62 Tahun 2018")));
+        assert!(
+            s.rules
+                .iter()
+                .all(|r| r.legal_basis.contains("PermenPANRB No. 62 Tahun 2018"))
+        );
     }
 
     #[test]
@@ -398,8 +405,14 @@ mod tests {
         assert_eq!(v.len(), 2);
         assert_eq!(due_of(&v, DeadlineStep::Verifikasi), d(2026, 3, 27));
         assert_eq!(due_of(&v, DeadlineStep::Penyelesaian), d(2026, 4, 14));
-        assert!(v.iter().all(|x| x.start == start && x.rule_version == "permenpanrb-62-2018"));
-        let fin = v.iter().find(|x| x.step == DeadlineStep::Penyelesaian).unwrap();
+        assert!(
+            v.iter()
+                .all(|x| x.start == start && x.rule_version == "permenpanrb-62-2018")
+        );
+        let fin = v
+            .iter()
+            .find(|x| x.step == DeadlineStep::Penyelesaian)
+            .unwrap();
         assert_eq!(fin.working_days, 14);
 
         // 60 working days: past Kenaikan (14–15 May), Idul Adha (27–28 May),
@@ -450,7 +463,13 @@ mod tests {
             },
             &holidays_2026(),
         );
-        let v = compute_due(&c, &set(), Kind::Aspirasi, StartEvent::Diterima, d(2026, 3, 17));
+        let v = compute_due(
+            &c,
+            &set(),
+            Kind::Aspirasi,
+            StartEvent::Diterima,
+            d(2026, 3, 17),
+        );
         assert_eq!(due_of(&v, DeadlineStep::Verifikasi), d(2026, 3, 27));
         assert_eq!(due_of(&v, DeadlineStep::Penyelesaian), d(2026, 3, 30));
     }
@@ -504,13 +523,28 @@ mod tests {
         newer.valid_from = d(2025, 6, 1);
         sets.push(newer);
         assert_eq!(rule_set_for(&sets, d(2017, 12, 31)), None);
-        assert_eq!(rule_set_for(&sets, d(2018, 1, 1)).unwrap().version, "permenpanrb-62-2018");
-        assert_eq!(rule_set_for(&sets, d(2025, 5, 31)).unwrap().version, "permenpanrb-62-2018");
-        assert_eq!(rule_set_for(&sets, d(2025, 6, 1)).unwrap().version, "permenpanrb-5-2025");
-        assert_eq!(rule_set_for(&sets, d(2030, 1, 1)).unwrap().version, "permenpanrb-5-2025");
+        assert_eq!(
+            rule_set_for(&sets, d(2018, 1, 1)).unwrap().version,
+            "permenpanrb-62-2018"
+        );
+        assert_eq!(
+            rule_set_for(&sets, d(2025, 5, 31)).unwrap().version,
+            "permenpanrb-62-2018"
+        );
+        assert_eq!(
+            rule_set_for(&sets, d(2025, 6, 1)).unwrap().version,
+            "permenpanrb-5-2025"
+        );
+        assert_eq!(
+            rule_set_for(&sets, d(2030, 1, 1)).unwrap().version,
+            "permenpanrb-5-2025"
+        );
         // Order in the list does not matter.
         sets.reverse();
-        assert_eq!(rule_set_for(&sets, d(2026, 1, 1)).unwrap().version, "permenpanrb-5-2025");
+        assert_eq!(
+            rule_set_for(&sets, d(2026, 1, 1)).unwrap().version,
+            "permenpanrb-5-2025"
+        );
         assert_eq!(rule_set_for(&[], d(2026, 1, 1)), None);
     }
 
@@ -529,14 +563,21 @@ start_event = "diterima"
     fn validation_errors() {
         let ok_head = "version = \"v1\"\nvalid_from = \"2026-01-01\"\ntitle = \"t\"";
         // A minimal valid file, with a bare TOML date.
-        let sets = parse_rule_sets(&one_set("version = \"v1\"\nvalid_from = 2026-01-01", "")).unwrap();
+        let sets =
+            parse_rule_sets(&one_set("version = \"v1\"\nvalid_from = 2026-01-01", "")).unwrap();
         assert_eq!(sets[0].valid_from, d(2026, 1, 1));
         assert_eq!(sets[0].rules[0].kinds, vec![]);
 
         assert_eq!(parse_rule_sets(""), Err(RuleSetError::NoRuleSets));
-        assert!(matches!(parse_rule_sets("[[rule_set]"), Err(RuleSetError::Toml(_))));
         assert!(matches!(
-            parse_rule_sets(&one_set(ok_head, "[[rule_set.rule]]\nstep = \"lainnya\"\nworking_days = 1\nstart_event = \"diterima\"")),
+            parse_rule_sets("[[rule_set]"),
+            Err(RuleSetError::Toml(_))
+        ));
+        assert!(matches!(
+            parse_rule_sets(&one_set(
+                ok_head,
+                "[[rule_set.rule]]\nstep = \"lainnya\"\nworking_days = 1\nstart_event = \"diterima\""
+            )),
             Err(RuleSetError::Toml(_))
         ));
         assert_eq!(
@@ -563,7 +604,9 @@ start_event = "diterima"
         for bad in [0, -1, 366] {
             let text = one_set(
                 ok_head,
-                &format!("[[rule_set.rule]]\nstep = \"verifikasi\"\nworking_days = {bad}\nstart_event = \"diterima\""),
+                &format!(
+                    "[[rule_set.rule]]\nstep = \"verifikasi\"\nworking_days = {bad}\nstart_event = \"diterima\""
+                ),
             );
             assert_eq!(
                 parse_rule_sets(&text),
@@ -609,7 +652,13 @@ start_event = "diterima"
 
     #[test]
     fn due_date_serializes_flat() {
-        let v = compute_due(&cal(), &set(), Kind::Aspirasi, StartEvent::Diterima, d(2026, 3, 17));
+        let v = compute_due(
+            &cal(),
+            &set(),
+            Kind::Aspirasi,
+            StartEvent::Diterima,
+            d(2026, 3, 17),
+        );
         let json = serde_json::to_value(&v[0]).unwrap();
         assert_eq!(
             json,

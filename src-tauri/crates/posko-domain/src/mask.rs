@@ -142,8 +142,8 @@ mod tests {
 
     #[test]
     fn name() {
-        assert_eq!(mask_name("Siti Nurhaliza"), "S*** N*******");
-        assert_eq!(mask_name("  Siti   Nurhaliza "), "S*** N*******");
+        assert_eq!(mask_name("Siti Nurhaliza"), "S*** N********");
+        assert_eq!(mask_name("  Siti   Nurhaliza "), "S*** N********");
         assert_eq!(mask_name("Ñoño Élodie"), "Ñ*** É*****");
         assert_eq!(mask_name("李小龍"), "李**");
         assert_eq!(mask_name("A"), "A");
@@ -154,7 +154,10 @@ mod tests {
     #[test]
     fn email() {
         assert_eq!(mask_email("siti@gmail.com"), "s***@g***.com");
-        assert_eq!(mask_email("siti.nurhaliza@dinkes.bandung.go.id"), "s***@d***.id");
+        assert_eq!(
+            mask_email("siti.nurhaliza@dinkes.bandung.go.id"),
+            "s***@d***.id"
+        );
         assert_eq!(mask_email("élodie@exämple.org"), "é***@e***.org");
         assert_eq!(mask_email("siti"), "s***");
         assert_eq!(mask_email("@gmail.com"), "***@g***.com");

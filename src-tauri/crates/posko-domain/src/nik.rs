@@ -67,7 +67,9 @@ pub fn validate_nik(
         return Err(FieldError::new(FIELD, FieldErrorCode::NikLength));
     }
     // All ASCII digits from here, so byte slicing is safe.
-    let two = |i: usize| u32::from(nik.as_bytes()[i] - b'0') * 10 + u32::from(nik.as_bytes()[i + 1] - b'0');
+    let two = |i: usize| {
+        u32::from(nik.as_bytes()[i] - b'0') * 10 + u32::from(nik.as_bytes()[i + 1] - b'0')
+    };
     let (dd, mm, yy) = (two(6), two(8), two(10));
     let female = dd > 40;
     let day = if female { dd - 40 } else { dd };
@@ -84,7 +86,10 @@ pub fn validate_nik(
     };
 
     let mut warnings = Vec::new();
-    if !PROVINCE_CODES.contains(&info.province.as_str()) || info.regency == "00" || info.district == "00" {
+    if !PROVINCE_CODES.contains(&info.province.as_str())
+        || info.regency == "00"
+        || info.district == "00"
+    {
         warnings.push(FieldWarning {
             field: FIELD.to_string(),
             code: WARN_UNKNOWN_REGION.to_string(),
@@ -114,7 +119,12 @@ fn max_day(month: u32) -> u32 {
 /// Candidate years are those ending in `yy` that give an age of 0–110 in
 /// `reference_year`, latest first; the first where the date exists wins (so
 /// 29/02/00 is 2000, a leap year, rather than 1900).
-fn resolve_birth_date(day: u32, month: u32, yy: u32, reference_year: i32) -> Option<Option<NaiveDate>> {
+fn resolve_birth_date(
+    day: u32,
+    month: u32,
+    yy: u32,
+    reference_year: i32,
+) -> Option<Option<NaiveDate>> {
     if !(1..=12).contains(&month) || day == 0 || day > max_day(month) {
         return None;
     }
@@ -226,7 +236,10 @@ mod tests {
         assert_eq!(err(""), FieldErrorCode::NikLength);
         assert_eq!(err("32010141019000AB"), FieldErrorCode::NikNotDigits);
         assert_eq!(err("3201O14101900003"), FieldErrorCode::NikNotDigits); // letter O
-        assert_eq!(err("３２０１０１４１０１９０００３"), FieldErrorCode::NikNotDigits); // full-width
+        assert_eq!(
+            err("３２０１０１４１０１９０００３"),
+            FieldErrorCode::NikNotDigits
+        ); // full-width
         assert_eq!(err("3201/014101900003"), FieldErrorCode::NikNotDigits);
     }
 

@@ -41,7 +41,8 @@ pub fn normalize_phone(raw: &str) -> Result<String, FieldError> {
     if digits.is_empty() || digits.len() > 20 || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err(phone_error());
     }
-    let after_country = |rest: &'_ str| -> String { rest.strip_prefix('0').unwrap_or(rest).to_string() };
+    let after_country =
+        |rest: &'_ str| -> String { rest.strip_prefix('0').unwrap_or(rest).to_string() };
     let nsn = if plus {
         after_country(digits.strip_prefix("62").ok_or_else(phone_error)?)
     } else if let Some(rest) = digits.strip_prefix("0062") {
@@ -86,7 +87,11 @@ pub fn display_phone(e164: &str) -> String {
             format!("{a}-{b}-{c}")
         }
     } else {
-        let area_len = if TWO_DIGIT_AREAS.contains(&&nsn[..2]) { 2 } else { 3 };
+        let area_len = if TWO_DIGIT_AREAS.contains(&&nsn[..2]) {
+            2
+        } else {
+            3
+        };
         let (area, number) = nsn.split_at(area_len);
         format!("(0{area}) {number}")
     }
@@ -151,16 +156,16 @@ mod tests {
             "",
             "   ",
             "08123abc890",
-            "0812345",          // too short
-            "081234567",        // 9 digits mobile
-            "08123456789012",   // 14 digits mobile
-            "+1 202 555 0123",  // other country
-            "0012025550123",    // 00 + other country
-            "812345678",        // no trunk 0
-            "021123",           // landline too short
-            "0211234567890",    // landline too long
-            "0112",             // service number
-            "1708",             // SMS short code
+            "0812345",         // too short
+            "081234567",       // 9 digits mobile
+            "08123456789012",  // 14 digits mobile
+            "+1 202 555 0123", // other country
+            "0012025550123",   // 00 + other country
+            "812345678",       // no trunk 0
+            "021123",          // landline too short
+            "0211234567890",   // landline too long
+            "0112",            // service number
+            "1708",            // SMS short code
             "+",
             "++6281234567890",
             "0812+34567890",
@@ -170,7 +175,11 @@ mod tests {
             "０８１２３４５６７８９０", // full-width digits
         ] {
             let e = normalize_phone(raw).unwrap_err();
-            assert_eq!(e, FieldError::new("phone", FieldErrorCode::PhoneFormat), "{raw}");
+            assert_eq!(
+                e,
+                FieldError::new("phone", FieldErrorCode::PhoneFormat),
+                "{raw}"
+            );
         }
     }
 

@@ -62,9 +62,18 @@ mod tests {
     fn local_date_crosses_midnight_per_zone() {
         // 17:30 UTC on 1 March is already 2 March in WITA and WIT, still 2 March 00:30 in WIB.
         let at = Utc.with_ymd_and_hms(2026, 3, 1, 16, 30, 0).unwrap();
-        assert_eq!(OfficeZone::Wib.local_date(at), NaiveDate::from_ymd_opt(2026, 3, 1).unwrap());
-        assert_eq!(OfficeZone::Wita.local_date(at), NaiveDate::from_ymd_opt(2026, 3, 2).unwrap());
-        assert_eq!(OfficeZone::Wit.local_date(at), NaiveDate::from_ymd_opt(2026, 3, 2).unwrap());
+        assert_eq!(
+            OfficeZone::Wib.local_date(at),
+            NaiveDate::from_ymd_opt(2026, 3, 1).unwrap()
+        );
+        assert_eq!(
+            OfficeZone::Wita.local_date(at),
+            NaiveDate::from_ymd_opt(2026, 3, 2).unwrap()
+        );
+        assert_eq!(
+            OfficeZone::Wit.local_date(at),
+            NaiveDate::from_ymd_opt(2026, 3, 2).unwrap()
+        );
         assert_eq!(OfficeZone::from_code("wita"), Some(OfficeZone::Wita));
         assert_eq!(OfficeZone::from_code("CET"), None);
     }

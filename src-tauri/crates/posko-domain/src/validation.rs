@@ -59,11 +59,19 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, code: FieldErrorCode) -> Self {
-        FieldError { field: field.into(), code, limit: None }
+        FieldError {
+            field: field.into(),
+            code,
+            limit: None,
+        }
     }
 
     pub fn with_limit(field: impl Into<String>, code: FieldErrorCode, limit: u64) -> Self {
-        FieldError { field: field.into(), code, limit: Some(limit) }
+        FieldError {
+            field: field.into(),
+            code,
+            limit: Some(limit),
+        }
     }
 }
 

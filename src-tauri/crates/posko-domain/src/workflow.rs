@@ -224,7 +224,10 @@ mod tests {
     fn illegal_transitions_are_refused() {
         assert_eq!(
             apply(Status::Received, Action::Finish),
-            Err(IllegalTransition { from: Status::Received, action: Action::Finish })
+            Err(IllegalTransition {
+                from: Status::Received,
+                action: Action::Finish
+            })
         );
         assert!(apply(Status::Archived, Action::Verify).is_err());
         assert!(apply(Status::Finished, Action::Verify).is_err());
