@@ -1,0 +1,148 @@
+// App-wide state: start phase, session, office settings, vocabulary, topics
+// and the current screen. Screens read it; only the functions here change it.
+import type { Actor, AppStatus, OfficeSettings, OfficeZone, ReplyTemplate, Topic, Vocabulary } from './bindings';
+import { call, type IpcError } from './ipc';
+import { setUiLang } from '../i18n/index.svelte';
+
+export type Route =
+  | { name: 'today' }
+  | { name: 'register' }
+  | { name: 'intake' }
+  | { name: 'detail'; id: number; from?: 'today' | 'register' | 'intake' }
+  | { name: 'settings' };
+
+export type Phase = 'loading' | 'store-error' | 'setup' | 'signin' | 'ready';
+
+const FALLBACK_VOCAB: Vocabulary = {
+  kinds: ['aspirasi', 'pengaduan_tidak_berkadar_pengawasan', 'pengaduan_berkadar_pengawasan', 'permintaan_informasi'],
+  channels: ['tatap_muka', 'telepon', 'sms', 'whatsapp', 'surat', 'kotak_saran', 'email', 'media_sosial', 'lapor'],
+  statuses: ['received', 'verified', 'routed', 'in_follow_up', 'waiting_reporter', 'finished', 'postponed', 'forwarded', 'archived', 'rejected'],
+  zones: ['WIB', 'WITA', 'WIT'],
+  roles: ['petugas', 'kepala', 'admin', 'pemantau'],
+};
+
+interface AppState {
+  phase: Phase;
+  status: AppStatus | null;
+  startError: string;
+  user: Actor | null;
+  office: OfficeSettings | null;
+  vocab: Vocabulary;
+  topics: Topic[];
+  /** Reply templates; null until first needed. */
+  templates: ReplyTemplate[] | null;
+  route: Route;
+  /** Bumped after every change to complaints, so cached lists know to refetch. */
+  dataVersion: number;
+}
+
+export const app = $state<AppState>({
+  phase: 'loading',
+  status: null,
+  startError: '',
+  user: null,
+  office: null,
+  vocab: FALLBACK_VOCAB,
+  topics: [],
+  templates: null,
+  route: { name: 'today' },
+  dataVersion: 0,
+});
+
+export function zone(): OfficeZone {
+  return app.office?.zone ?? 'WIB';
+}
+
+export function navigate(route: Route): void {
+  app.route = route;
+}
+
+export function dataChanged(): void {
+  app.dataVersion++;
+}
+
+function applyStatus(st: AppStatus): void {
+  app.status = st;
+  setUiLang(st.lang);
+  app.office = st.setup?.office ?? null;
+  if (!st.store_ready) {
+    app.phase = 'store-error';
+  } else if (!st.setup || !st.setup.has_unit || !st.setup.has_users) {
+    app.phase = 'setup';
+  } else if (st.user) {
+    app.user = st.user;
+    app.phase = 'ready';
+    void afterSignIn();
+  } else {
+    app.phase = 'signin';
+  }
+}
+
+async function loadVocabulary(): Promise<void> {
+  try {
+    app.vocab = await call('vocabulary');
+  } catch {
+    // The built-in lists are the same codes; labels come from the catalogs anyway.
+  }
+}
+
+export async function boot(retry = false): Promise<void> {
+  try {
+    const st = await call(retry ? 'retry_open' : 'app_status');
+    applyStatus(st);
+    if (st.store_ready) void loadVocabulary();
+  } catch (e) {
+    app.startError = (e as IpcError).message;
+    app.phase = 'store-error';
+  }
+}
+
+export async function loadTopics(): Promise<void> {
+  try {
+    app.topics = await call('topics');
+  } catch {
+    app.topics = [];
+  }
+}
+
+export async function ensureTemplates(force = false): Promise<ReplyTemplate[]> {
+  if (app.templates && !force) return app.templates;
+  try {
+    app.templates = await call('templates');
+  } catch {
+    app.templates = [];
+  }
+  return app.templates;
+}
+
+export async function loadOffice(): Promise<void> {
+  try {
+    app.office = await call('office_settings');
+  } catch {
+    // Keep what app_status gave.
+  }
+}
+
+async function afterSignIn(): Promise<void> {
+  await Promise.all([loadTopics(), loadOffice()]);
+}
+
+export function signedIn(actor: Actor): void {
+  app.user = actor;
+  app.route = { name: 'today' };
+  app.phase = 'ready';
+  void afterSignIn();
+}
+
+export async function signOut(): Promise<void> {
+  try {
+    await call('sign_out');
+  } finally {
+    app.user = null;
+    app.topics = [];
+    app.templates = null;
+    app.route = { name: 'today' };
+    app.dataVersion++;
+    app.phase = 'signin';
+  }
+}
