@@ -83,6 +83,12 @@ impl App {
 
     /// Launches the app with its store in `data_dir` and extra command-line `args`.
     pub async fn launch_with(data_dir: &Path, args: &[&str]) -> App {
+        Self::launch_with_env(data_dir, args, &[]).await
+    }
+
+    /// Like [`App::launch_with`], with extra environment variables for the app
+    /// (for example a D-Bus address that leads nowhere, to test an unreachable keychain).
+    pub async fn launch_with_env(data_dir: &Path, args: &[&str], env: &[(&str, &str)]) -> App {
         let test_name = current_test_name();
         let application = app_binary();
         let driver_bin = tauri_driver_binary();
@@ -104,6 +110,7 @@ impl App {
             .arg("--native-port")
             .arg(native_port.to_string())
             .env("POSKO_DATA_DIR", &data_dir)
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(log.try_clone().expect("cannot duplicate the log handle"))
             .stderr(log)
@@ -240,6 +247,76 @@ impl App {
             .send_keys(text)
             .await
             .unwrap_or_else(|e| panic!("cannot type into `{css}`: {e}"));
+    }
+
+    /// Picks the `<option value=...>` of the select `css` (and fires its change event).
+    pub async fn select(&mut self, css: &str, value: &str) {
+        let element = self.wait_for(css).await;
+        element
+            .select_by_value(value)
+            .await
+            .unwrap_or_else(|e| panic!("cannot select `{value}` in `{css}`: {e}"));
+    }
+
+    /// How many elements match `css` right now (no waiting).
+    pub async fn count(&self, css: &str) -> usize {
+        self.client()
+            .find_all(Locator::Css(css))
+            .await
+            .map(|v| v.len())
+            .unwrap_or(0)
+    }
+
+    /// Waits up to [`DEFAULT_TIMEOUT`] until exactly `n` elements match `css`.
+    pub async fn wait_count(&mut self, css: &str, n: usize) {
+        let deadline = Instant::now() + DEFAULT_TIMEOUT;
+        loop {
+            let got = self.count(css).await;
+            if got == n {
+                return;
+            }
+            if Instant::now() > deadline {
+                let shot = self.screenshot("FAILED-count").await;
+                panic!(
+                    "expected {n} elements `{css}`, found {got}\n  screenshot: {}",
+                    shot.display()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Waits up to `timeout` for `css`; `None` if it never appears (no panic).
+    pub async fn maybe(&self, css: &str, timeout: Duration) -> Option<Element> {
+        self.client()
+            .wait()
+            .at_most(timeout)
+            .every(Duration::from_millis(100))
+            .for_element(Locator::Css(css))
+            .await
+            .ok()
+    }
+
+    /// Waits until the text of `css` contains `needle`, and returns the text.
+    pub async fn wait_text(&mut self, css: &str, needle: &str) -> String {
+        let deadline = Instant::now() + DEFAULT_TIMEOUT;
+        loop {
+            let text = match self.client().find(Locator::Css(css)).await {
+                Ok(e) => e.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            if text.contains(needle) {
+                return text;
+            }
+            if Instant::now() > deadline {
+                let shot = self.screenshot("FAILED-text").await;
+                panic!(
+                    "`{css}` never contained {needle:?}; last text: {text:?}\n  screenshot: {}",
+                    shot.display()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     /// Waits for `css` and returns its visible text.

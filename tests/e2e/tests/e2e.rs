@@ -1,16 +1,73 @@
 //! Real-window end-to-end tests: each test launches target/debug/posko-app through
-//! tauri-driver on its own empty data directory.
+//! tauri-driver on its own data directory, against the real Secret Service keyring.
 //!
 //! Run with scripts/test.sh, or by hand (after `npm --prefix ui run build` and
 //! `cargo build --bin posko-app`):
 //!   scripts/with-keyring.sh xvfb-run -a -s "-screen 0 1280x800x24" \
 //!     cargo test -p posko-e2e -- --test-threads=1
+//!
+//! Screenshots of every step land in target/e2e-screenshots/.
 
 use std::time::Duration;
 
 use posko_e2e::App;
 
-const APP_ROOT: &str = r#"[data-testid="app-root"]"#;
+const ADMIN_USER: &str = "admin";
+const ADMIN_NAME: &str = "Dewi Lestari";
+const ADMIN_PASSWORD: &str = "Sendana-2026!";
+
+fn tid(id: &str) -> String {
+    format!(r#"[data-testid="{id}"]"#)
+}
+
+/// The first-run setup form: unit identity, time zone, first administrator.
+async fn first_run_setup(app: &mut App) {
+    app.wait_for_within(&tid("setup-unit-name"), Duration::from_secs(20))
+        .await;
+    app.screenshot("setup-empty").await;
+    app.fill(&tid("setup-unit-name"), "Puskesmas Sendana").await;
+    app.fill(&tid("setup-unit-code"), "PKM-SENDANA").await;
+    app.select(&tid("setup-zone"), "WITA").await;
+    app.fill(&tid("setup-admin-username"), ADMIN_USER).await;
+    app.fill(&tid("setup-admin-name"), ADMIN_NAME).await;
+    app.fill(&tid("setup-admin-password"), ADMIN_PASSWORD).await;
+    app.fill(&tid("setup-admin-password2"), ADMIN_PASSWORD)
+        .await;
+    app.screenshot("setup-filled").await;
+    app.click(&tid("setup-submit")).await;
+    app.wait_for_within(&tid("nav-today"), Duration::from_secs(20))
+        .await;
+    app.wait_text(&tid("current-user"), ADMIN_NAME).await;
+}
+
+async fn sign_in(app: &mut App) {
+    app.wait_for_within(&tid("signin-username"), Duration::from_secs(20))
+        .await;
+    app.fill(&tid("signin-username"), ADMIN_USER).await;
+    app.fill(&tid("signin-password"), ADMIN_PASSWORD).await;
+    app.click(&tid("signin-submit")).await;
+    app.wait_for_within(&tid("nav-today"), Duration::from_secs(20))
+        .await;
+}
+
+/// Clicks an action button; fills the note dialog if the UI asks for one; waits for
+/// the status badge to show `expect`.
+async fn act(app: &mut App, action: &str, expect: &str) {
+    app.click(&tid(&format!("action-{action}"))).await;
+    if app
+        .maybe(&tid("note-dialog"), Duration::from_millis(1500))
+        .await
+        .is_some()
+    {
+        app.fill(&tid("note-input"), &format!("Catatan untuk {action}"))
+            .await;
+        app.click(&tid("note-submit")).await;
+    }
+    app.wait_for(&format!(
+        r#"[data-testid="detail-status"][data-status="{expect}"]"#
+    ))
+    .await;
+}
 
 #[tokio::test]
 async fn window_opens_with_title() {
@@ -21,7 +78,8 @@ async fn window_opens_with_title() {
         "Posko",
         "native window title"
     );
-    app.wait_for_within(APP_ROOT, Duration::from_secs(15)).await;
+    app.wait_for_within(&tid("app-root"), Duration::from_secs(15))
+        .await;
     assert_eq!(
         app.title().await,
         "Posko",
@@ -29,5 +87,230 @@ async fn window_opens_with_title() {
     );
     app.screenshot("window").await;
 
+    app.close().await;
+}
+
+/// The acceptance walk of the foundation: record, find, follow up, close; restart;
+/// everything is still there.
+#[tokio::test]
+async fn clerk_records_finds_follows_up_and_closes_a_complaint() {
+    let dir = tempfile::Builder::new()
+        .prefix("posko-e2e-walk-")
+        .tempdir()
+        .unwrap();
+    let mut app = App::launch(dir.path()).await;
+    first_run_setup(&mut app).await;
+    app.screenshot("today-empty").await;
+
+    // Intake through the form, keyboard and all.
+    app.click(&tid("nav-intake")).await;
+    app.select(&tid("intake-channel"), "whatsapp").await;
+    app.select(&tid("intake-kind"), "pengaduan_tidak_berkadar_pengawasan")
+        .await;
+    app.fill(&tid("intake-title"), "Antrean poli gigi terlalu lama")
+        .await;
+    app.fill(
+        &tid("intake-description"),
+        "Pasien menunggu lebih dari tiga jam di poli gigi tanpa kepastian jadwal.",
+    )
+    .await;
+    app.fill(&tid("intake-place"), "Poli gigi, Puskesmas Sendana")
+        .await;
+    app.fill(&tid("intake-reporter-name"), "Siti Aminah").await;
+    app.fill(&tid("intake-reporter-phone"), "0812-3456-7890")
+        .await;
+    app.screenshot("intake-filled").await;
+    app.click(&tid("intake-submit")).await;
+    let saved = app.wait_text(&tid("intake-saved"), "PKM-SENDANA/").await;
+    assert!(saved.contains("/0001"), "first register number: {saved}");
+    app.screenshot("intake-saved").await;
+
+    // A second complaint, so that search has something to tell apart.
+    app.click(&tid("nav-intake")).await;
+    app.wait_for(&tid("intake-title")).await;
+    // A fresh form after a save (no leftovers from the first one).
+    let title = app
+        .wait_for(&tid("intake-title"))
+        .await
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    if !title.is_empty() {
+        app.click(&tid("nav-intake")).await;
+    }
+    app.fill(&tid("intake-title"), "Obat hipertensi kosong")
+        .await;
+    app.fill(
+        &tid("intake-description"),
+        "Apotek puskesmas kehabisan amlodipin selama dua minggu.",
+    )
+    .await;
+    app.click(&tid("intake-submit")).await;
+    app.wait_text(&tid("intake-saved"), "/0002").await;
+
+    // The register shows both; full-text search finds the first by a word of its text.
+    app.click(&tid("nav-register")).await;
+    app.wait_count(&tid("register-row"), 2).await;
+    app.wait_text(&tid("register-total"), "2").await;
+    app.screenshot("register-two").await;
+    app.fill(&tid("register-search"), "gigi").await;
+    app.wait_count(&tid("register-row"), 1).await;
+    let row = app.wait_for(&tid("register-row")).await;
+    let no = row.attr("data-register-no").await.unwrap().unwrap();
+    assert!(no.ends_with("/0001"), "search hit is the first one: {no}");
+    app.screenshot("register-search").await;
+
+    // Detail: deadlines in working days and the timeline.
+    row.click().await.unwrap();
+    if app
+        .maybe(&tid("detail-register-no"), Duration::from_millis(1500))
+        .await
+        .is_none()
+    {
+        // Rows open on double-click or Enter; a single click only selects.
+        let row = app.wait_for(&tid("register-row")).await;
+        row.send_keys("\u{E007}").await.unwrap();
+    }
+    app.wait_text(&tid("detail-register-no"), &no).await;
+    app.wait_text(&tid("detail-title"), "Antrean poli gigi")
+        .await;
+    let deadline = app.text(&tid("detail-deadline")).await;
+    assert!(
+        deadline.contains("hari kerja"),
+        "deadline in working days: {deadline}"
+    );
+    assert!(app.count(&tid("timeline-item")).await >= 1);
+    app.screenshot("detail").await;
+
+    // Workflow up to follow-up.
+    act(&mut app, "verify", "verified").await;
+    act(&mut app, "route", "routed").await;
+    act(&mut app, "start_follow_up", "in_follow_up").await;
+
+    // A follow-up drafted, then approved by the head (admin may approve).
+    app.fill(
+        &tid("followup-text"),
+        "Jadwal poli gigi ditambah satu dokter pada hari Senin dan Kamis.",
+    )
+    .await;
+    app.click(&tid("followup-submit")).await;
+    app.wait_for(r#"[data-testid="followup-item"][data-state="draft"]"#)
+        .await;
+    app.screenshot("followup-draft").await;
+    app.click(&tid("followup-approve")).await;
+    if app
+        .maybe(&tid("note-dialog"), Duration::from_millis(1000))
+        .await
+        .is_some()
+    {
+        app.click(&tid("note-submit")).await;
+    }
+    app.wait_for(r#"[data-testid="followup-item"][data-state="approved"]"#)
+        .await;
+    // Approving records the follow-up: the report now waits for the reporter.
+    app.wait_for(r#"[data-testid="detail-status"][data-status="waiting_reporter"]"#)
+        .await;
+    act(&mut app, "finish", "finished").await;
+    let events = app.count(&tid("timeline-item")).await;
+    assert!(
+        events >= 6,
+        "created, 3 transitions, follow-up drafted/approved, finish: {events}"
+    );
+    app.screenshot("finished").await;
+    app.close().await;
+
+    // Restart on the same store: everything is still there.
+    let mut app = App::launch(dir.path()).await;
+    sign_in(&mut app).await;
+    app.click(&tid("nav-register")).await;
+    app.wait_count(&tid("register-row"), 2).await;
+    app.fill(&tid("register-search"), "gigi").await;
+    app.wait_count(&tid("register-row"), 1).await;
+    let row = app.wait_for(&tid("register-row")).await;
+    row.click().await.unwrap();
+    if app
+        .maybe(&tid("detail-register-no"), Duration::from_millis(1500))
+        .await
+        .is_none()
+    {
+        let row = app.wait_for(&tid("register-row")).await;
+        row.send_keys("\u{E007}").await.unwrap();
+    }
+    app.wait_for(r#"[data-testid="detail-status"][data-status="finished"]"#)
+        .await;
+    app.wait_for(r#"[data-testid="followup-item"][data-state="approved"]"#)
+        .await;
+    assert_eq!(app.count(&tid("timeline-item")).await, events);
+    app.screenshot("after-restart").await;
+    app.close().await;
+}
+
+/// Bad input in the real window: a clear message under the field, nothing saved;
+/// markup typed by a user is shown as text and never runs.
+#[tokio::test]
+async fn bad_input_is_explained_and_markup_stays_text() {
+    let mut app = App::launch_fresh().await;
+    first_run_setup(&mut app).await;
+
+    app.click(&tid("nav-intake")).await;
+    app.fill(&tid("intake-description"), "Tanpa judul.").await;
+    app.fill(&tid("intake-reporter-nik"), "1234").await;
+    app.click(&tid("intake-submit")).await;
+    app.wait_for(&tid("field-error-title")).await;
+    app.wait_for(&tid("field-error-reporter_nik")).await;
+    app.screenshot("field-errors").await;
+    assert!(
+        app.maybe(&tid("intake-saved"), Duration::from_millis(500))
+            .await
+            .is_none()
+    );
+
+    let markup =
+        r#"<img src=x onerror="document.title='pwned'"><script>document.title='pwned'</script>"#;
+    app.fill(&tid("intake-title"), markup).await;
+    app.fill(&tid("intake-reporter-nik"), "").await;
+    app.click(&tid("intake-submit")).await;
+    app.wait_text(&tid("intake-saved"), "/0001").await;
+    app.click(&tid("nav-register")).await;
+    app.wait_count(&tid("register-row"), 1).await;
+    let row_text = app.text(&tid("register-row")).await;
+    assert!(
+        row_text.contains("<script>"),
+        "markup shown as text: {row_text}"
+    );
+    assert_eq!(app.title().await, "Posko", "no injected script ran");
+    app.screenshot("markup-as-text").await;
+    app.close().await;
+}
+
+/// The keychain cannot be reached: the app says so and how to fix it, and does not
+/// open (or create) a store without encryption.
+#[tokio::test]
+async fn unreachable_keychain_is_explained() {
+    let dir = tempfile::Builder::new()
+        .prefix("posko-e2e-nokeyring-")
+        .tempdir()
+        .unwrap();
+    let mut app = App::launch_with_env(
+        dir.path(),
+        &[],
+        &[(
+            "DBUS_SESSION_BUS_ADDRESS",
+            "unix:path=/nonexistent/posko-no-bus",
+        )],
+    )
+    .await;
+    let text = app.wait_text(&tid("store-error"), "").await.to_lowercase();
+    assert!(
+        text.contains("keychain") || text.contains("gantungan kunci") || text.contains("kunci"),
+        "message names the keychain: {text}"
+    );
+    app.wait_for(&tid("retry-open")).await;
+    app.screenshot("keychain-error").await;
+    assert!(
+        !dir.path().join("posko.db").exists(),
+        "no store created without the keychain"
+    );
     app.close().await;
 }
