@@ -77,7 +77,10 @@ if ((xvfb)); then
   # shellcheck disable=SC2016 # expanded by the inner bash
   exec scripts/with-keyring.sh bash -c '
     set -euo pipefail
-    if [[ -n $1 ]]; then "$2" demo --count "$1" --seed 1; fi
+    if [[ -n $1 ]]; then
+      "$2" init --unit-name "Puskesmas Contoh" --unit-code PKM-CONTOH --zone WIB >/dev/null 2>&1 || true
+      "$2" demo --count "$1" --seed 1
+    fi
     exec xvfb-run -a -s "-screen 0 1280x800x24" "$3"
   ' run-app "$demo" "$cli" "$app"
 fi
@@ -92,6 +95,8 @@ fi
 
 if [[ -n $demo ]]; then
   log "loading $demo demo reports (posko demo --count $demo --seed 1)"
+  # A new store gets a demo unit first (an existing one keeps its own; init then refuses).
+  "$cli" init --unit-name "Puskesmas Contoh" --unit-code PKM-CONTOH --zone WIB >/dev/null 2>&1 || true
   "$cli" demo --count "$demo" --seed 1
 fi
 log "starting $app"
