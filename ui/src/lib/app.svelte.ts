@@ -34,6 +34,8 @@ interface AppState {
   route: Route;
   /** Bumped after every change to complaints, so cached lists know to refetch. */
   dataVersion: number;
+  /** Bumped when the current screen's nav item is chosen again ("start over" for intake). */
+  renav: number;
 }
 
 export const app = $state<AppState>({
@@ -47,6 +49,7 @@ export const app = $state<AppState>({
   templates: null,
   route: { name: 'today' },
   dataVersion: 0,
+  renav: 0,
 });
 
 export function zone(): OfficeZone {
@@ -54,7 +57,8 @@ export function zone(): OfficeZone {
 }
 
 export function navigate(route: Route): void {
-  app.route = route;
+  if (route.name === app.route.name && route.name !== 'detail') app.renav++;
+  else app.route = route;
 }
 
 export function dataChanged(): void {

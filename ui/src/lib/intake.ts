@@ -26,13 +26,16 @@ export interface IntakeForm {
 }
 
 export const DRAFT_FORM_KEY = 'intake';
+export const DEFAULT_KIND: Kind = 'pengaduan_tidak_berkadar_pengawasan';
 const DRAFT_VERSION = 1;
 
 export function emptyForm(now: Date, zone: OfficeZone): IntakeForm {
   return {
     received_at: toLocalInput(now, zone),
     channel: 'tatap_muka',
-    kind: '',
+    // The everyday case at a desk; the clerk changes it for aspirasi, information
+    // requests and complaints that need examination (longer deadline).
+    kind: DEFAULT_KIND,
     topic_id: '',
     title: '',
     description: '',
@@ -56,7 +59,7 @@ const TEXT_FIELDS = [
 
 /** True when the user has typed something worth keeping as a draft. */
 export function hasContent(f: IntakeForm): boolean {
-  return TEXT_FIELDS.some((k) => f[k].trim() !== '') || f.kind !== '' || f.topic_id !== '';
+  return TEXT_FIELDS.some((k) => f[k].trim() !== '') || f.topic_id !== '';
 }
 
 function opt(s: string): string | null {
