@@ -3,6 +3,7 @@
 import type { Actor, AppStatus, OfficeSettings, OfficeZone, ReplyTemplate, Topic, Vocabulary } from './bindings';
 import { call, type IpcError } from './ipc';
 import { setUiLang } from '../i18n/index.svelte';
+import { resetRegister } from './register.svelte';
 
 export type Route =
   | { name: 'today' }
@@ -145,6 +146,7 @@ export async function signOut(): Promise<void> {
     app.user = null;
     app.topics = [];
     app.templates = null;
+    resetRegister();
     app.route = { name: 'today' };
     app.dataVersion++;
     app.phase = 'signin';

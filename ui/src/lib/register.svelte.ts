@@ -25,3 +25,14 @@ export function showRegisterWith(patch: Partial<RegisterFilter>): void {
   register.scrollTop = 0;
   register.selected = 0;
 }
+
+/** Forget everything on sign-out: the next user may see a different register. */
+export function resetRegister(): void {
+  register.filter = defaultFilter();
+  register.scrollTop = 0;
+  register.selected = 0;
+  registerCache.key = '';
+  registerCache.dataVersion = -1;
+  registerCache.total = 0;
+  registerCache.cache = new PageCache<ComplaintRow>(PAGE_SIZE);
+}
