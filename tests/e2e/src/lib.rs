@@ -230,6 +230,10 @@ impl App {
     /// Waits for `css`, then clicks it.
     pub async fn click(&mut self, css: &str) {
         let element = self.wait_for(css).await;
+        // Below the fold on a small screen: bring it into view as a user would scroll.
+        let arg = serde_json::to_value(&element).expect("element reference");
+        self.js("arguments[0].scrollIntoView({block: 'center'});", vec![arg])
+            .await;
         element
             .click()
             .await
@@ -243,8 +247,15 @@ impl App {
             .clear()
             .await
             .unwrap_or_else(|e| panic!("cannot clear `{css}`: {e}"));
+        // WebDriver's clear fires no `input` event, so frameworks keep the old value;
+        // an empty field is made the way a user makes it: select all, Backspace.
+        let keys = if text.is_empty() {
+            "\u{E009}a\u{E000}\u{E003}"
+        } else {
+            text
+        };
         element
-            .send_keys(text)
+            .send_keys(keys)
             .await
             .unwrap_or_else(|e| panic!("cannot type into `{css}`: {e}"));
     }
@@ -252,10 +263,26 @@ impl App {
     /// Picks the `<option value=...>` of the select `css` (and fires its change event).
     pub async fn select(&mut self, css: &str, value: &str) {
         let element = self.wait_for(css).await;
-        element
-            .select_by_value(value)
-            .await
-            .unwrap_or_else(|e| panic!("cannot select `{value}` in `{css}`: {e}"));
+        // Set the value and fire the events a user's choice fires. Neither clicking an
+        // <option> nor arrow keys work through WebKitWebDriver: both open GTK's popup
+        // menu, which then swallows the keys meant for the next field.
+        let arg = serde_json::to_value(&element).expect("element reference");
+        let chosen = self
+            .js(
+                "const s = arguments[0];
+                 if (![...s.options].some(o => o.value === arguments[1])) return null;
+                 s.value = arguments[1];
+                 s.dispatchEvent(new Event('input', {bubbles: true}));
+                 s.dispatchEvent(new Event('change', {bubbles: true}));
+                 return s.value;",
+                vec![arg, json!(value)],
+            )
+            .await;
+        assert_eq!(
+            chosen,
+            json!(value),
+            "`{css}` has no option with value {value:?}"
+        );
     }
 
     /// How many elements match `css` right now (no waiting).
@@ -302,7 +329,7 @@ impl App {
         let deadline = Instant::now() + DEFAULT_TIMEOUT;
         loop {
             let text = match self.client().find(Locator::Css(css)).await {
-                Ok(e) => e.text().await.unwrap_or_default(),
+                Ok(e) => text_of(&e).await,
                 Err(_) => String::new(),
             };
             if text.contains(needle) {
@@ -322,10 +349,7 @@ impl App {
     /// Waits for `css` and returns its visible text.
     pub async fn text(&mut self, css: &str) -> String {
         let element = self.wait_for(css).await;
-        element
-            .text()
-            .await
-            .unwrap_or_else(|e| panic!("cannot read the text of `{css}`: {e}"))
+        text_of(&element).await
     }
 
     /// Runs `script` (a function body; `arguments[i]` are `args`) in the page.
@@ -406,6 +430,17 @@ impl Drop for App {
         self.client.take();
         kill_group(&mut self.driver);
     }
+}
+
+/// An element's text content. WebKitWebDriver's "visible text" drops text inside
+/// `text-overflow: ellipsis` boxes, so read `textContent` instead.
+pub async fn text_of(element: &Element) -> String {
+    element
+        .prop("textContent")
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default()
 }
 
 /// The test's name, from the test harness's thread name (`module::test` -> `module__test`).

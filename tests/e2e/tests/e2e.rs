@@ -126,19 +126,8 @@ async fn clerk_records_finds_follows_up_and_closes_a_complaint() {
     app.screenshot("intake-saved").await;
 
     // A second complaint, so that search has something to tell apart.
+    app.click(&tid("nav-today")).await;
     app.click(&tid("nav-intake")).await;
-    app.wait_for(&tid("intake-title")).await;
-    // A fresh form after a save (no leftovers from the first one).
-    let title = app
-        .wait_for(&tid("intake-title"))
-        .await
-        .prop("value")
-        .await
-        .unwrap()
-        .unwrap_or_default();
-    if !title.is_empty() {
-        app.click(&tid("nav-intake")).await;
-    }
     app.fill(&tid("intake-title"), "Obat hipertensi kosong")
         .await;
     app.fill(
@@ -254,6 +243,7 @@ async fn bad_input_is_explained_and_markup_stays_text() {
     first_run_setup(&mut app).await;
 
     app.click(&tid("nav-intake")).await;
+    app.select(&tid("intake-kind"), "aspirasi").await;
     app.fill(&tid("intake-description"), "Tanpa judul.").await;
     app.fill(&tid("intake-reporter-nik"), "1234").await;
     app.click(&tid("intake-submit")).await;
@@ -301,16 +291,49 @@ async fn unreachable_keychain_is_explained() {
         )],
     )
     .await;
-    let text = app.wait_text(&tid("store-error"), "").await.to_lowercase();
+    app.wait_for_within(&tid("retry-open"), Duration::from_secs(20))
+        .await;
+    app.screenshot("keychain-error").await;
+    let text = app.text(&tid("store-error")).await.to_lowercase();
     assert!(
         text.contains("keychain") || text.contains("gantungan kunci") || text.contains("kunci"),
         "message names the keychain: {text}"
     );
-    app.wait_for(&tid("retry-open")).await;
-    app.screenshot("keychain-error").await;
     assert!(
         !dir.path().join("posko.db").exists(),
         "no store created without the keychain"
     );
+    app.close().await;
+}
+
+/// "Catat laporan lain" after a save gives an empty form whose fields all work.
+#[tokio::test]
+async fn record_another_gives_a_fresh_working_form() {
+    let mut app = App::launch_fresh().await;
+    first_run_setup(&mut app).await;
+    app.click(&tid("nav-intake")).await;
+    app.select(&tid("intake-kind"), "aspirasi").await;
+    app.fill(&tid("intake-title"), "Satu").await;
+    app.fill(&tid("intake-description"), "Laporan pertama.")
+        .await;
+    app.click(&tid("intake-submit")).await;
+    app.wait_text(&tid("intake-saved"), "/0001").await;
+
+    app.click(&tid("intake-another")).await;
+    let title = app
+        .wait_for(&tid("intake-title"))
+        .await
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert_eq!(title, "", "the form is empty after `record another`");
+    app.select(&tid("intake-kind"), "permintaan_informasi")
+        .await;
+    app.fill(&tid("intake-title"), "Dua").await;
+    app.fill(&tid("intake-description"), "Laporan kedua.").await;
+    app.click(&tid("intake-submit")).await;
+    app.wait_text(&tid("intake-saved"), "/0002").await;
+    app.screenshot("second-saved").await;
     app.close().await;
 }
