@@ -231,7 +231,8 @@ async fn list(State(s): State<Shared>, Query(q): Query<ListQuery>) -> Response {
         .as_deref()
         .map(str::trim)
         .filter(|t| !t.is_empty());
-    match lock(&s.store).list(tag) {
+    let r = lock(&s.store).list(tag);
+    match r {
         Ok(v) => ok(v),
         Err(e) => db_error(e),
     }
@@ -243,7 +244,8 @@ fn id_of(raw: &str) -> Option<u64> {
 
 /// The complaint after an action, or 404.
 fn answer(s: &Shared, id: u64) -> Response {
-    match lock(&s.store).get(id) {
+    let r = lock(&s.store).get(id);
+    match r {
         Ok(Some(c)) => ok(c),
         Ok(None) => fail(StatusCode::NOT_FOUND, "Laporan tidak ditemukan"),
         Err(e) => db_error(e),
@@ -274,7 +276,10 @@ fn to_status(s: &Shared, raw: &str, st: KnownStatus, b: &Bytes) -> Response {
     let Some(id) = id_of(raw) else {
         return fail(StatusCode::NOT_FOUND, "Laporan tidak ditemukan");
     };
-    match lock(&s.store).set_known_status(id, st, n.note.as_deref(), Utc::now()) {
+    // Bind first: a guard in a match scrutinee lives through the arms,
+    // and an arm that locks again would deadlock.
+    let r = lock(&s.store).set_known_status(id, st, n.note.as_deref(), Utc::now());
+    match r {
         Ok(true) => answer(s, id),
         Ok(false) => fail(StatusCode::NOT_FOUND, "Laporan tidak ditemukan"),
         Err(e) => db_error(e),
@@ -371,13 +376,16 @@ async fn set_status(State(s): State<Shared>, Path(id): Path<String>, b: Bytes) -
     let Some(id) = id_of(&id) else {
         return fail(StatusCode::NOT_FOUND, "Laporan tidak ditemukan");
     };
-    match lock(&s.store).set_status(
+    // Bind first: a guard in a match scrutinee lives through the arms,
+    // and an arm that locks again would deadlock.
+    let r = lock(&s.store).set_status(
         id,
         st.code.trim(),
         st.name.trim(),
         st.note.as_deref(),
         Utc::now(),
-    ) {
+    );
+    match r {
         Ok(true) => answer(&s, id),
         Ok(false) => fail(StatusCode::NOT_FOUND, "Laporan tidak ditemukan"),
         Err(e) => db_error(e),

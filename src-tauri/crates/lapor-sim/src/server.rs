@@ -290,6 +290,7 @@ async fn api_layer(
     let conn = req.extensions().get::<ConnCtx>().cloned();
     let (resp, fault) = if !authorized(&state.settings, req.headers()) {
         lock(&state.counters).auth_failures += 1;
+        drain(req, &state).await;
         (
             fail(
                 StatusCode::UNAUTHORIZED,
@@ -308,7 +309,12 @@ async fn api_layer(
                 let r = next.run(req).await;
                 spoil(f, r, conn.as_ref(), &state, e, &method, &uri, started).await
             }
-            Some(f) => refuse(f, conn.as_ref(), &state, e, &method, &uri, started).await,
+            Some(f) => {
+                if f != FaultKind::Reset {
+                    drain(req, &state).await;
+                }
+                refuse(f, conn.as_ref(), &state, e, &method, &uri, started).await
+            }
         };
         (resp, d.fault)
     };
@@ -322,6 +328,14 @@ async fn api_layer(
         started,
     );
     resp
+}
+
+/// Read and discard the request body before answering without the handler:
+/// otherwise hyper closes the connection while the client is still sending
+/// an upload, and the client sees a send error instead of the intended status.
+async fn drain(req: Request, state: &AppState) {
+    let limit = state.settings.max_file_bytes.saturating_mul(8).max(1 << 20);
+    let _ = axum::body::to_bytes(req.into_body(), limit).await;
 }
 
 fn log(
@@ -504,14 +518,16 @@ async fn institutions(
         Ok(v) => v.max(1),
         Err(r) => return r,
     };
-    match lock(&s.store).institutions(page, per) {
+    let r = lock(&s.store).institutions(page, per);
+    match r {
         Ok((items, total)) => ok(page_of(items, page, per, total)),
         Err(e) => db_error(e),
     }
 }
 
 async fn templates(State(s): State<Shared>) -> Response {
-    match lock(&s.store).templates() {
+    let r = lock(&s.store).templates();
+    match r {
         Ok(t) => ok(t),
         Err(e) => db_error(e),
     }
@@ -730,7 +746,8 @@ async fn get_complaint(State(s): State<Shared>, Path(id): Path<String>) -> Respo
     let Some(id) = parse_id(&id) else {
         return not_found();
     };
-    match lock(&s.store).detail(id) {
+    let r = lock(&s.store).detail(id);
+    match r {
         Ok(Some(d)) => ok(d),
         Ok(None) => not_found(),
         Err(e) => db_error(e),
@@ -843,7 +860,8 @@ async fn search(State(s): State<Shared>, Query(q): Query<SearchQuery>) -> Respon
     let Some(tag) = q.tags_raw.filter(|t| !t.trim().is_empty()) else {
         return invalid1("tags_raw", "wajib diisi");
     };
-    match lock(&s.store).search(tag.trim()) {
+    let r = lock(&s.store).search(tag.trim());
+    match r {
         Ok(items) => ok(items),
         Err(e) => db_error(e),
     }

@@ -38,7 +38,9 @@ fn serve(extra: &[&str], envs: &[(&str, &str)]) -> Server {
     let mut child = cmd.spawn().expect("spawn lapor-sim");
     let stdout = child.stdout.take().expect("stdout");
     let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).expect("first line");
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("first line");
     let url = line.trim().to_string();
     assert!(url.starts_with("http://127.0.0.1:"), "{url:?}");
     Server { child, url }
@@ -84,12 +86,18 @@ fn serve_with_faults_and_drive_with_admin() {
             "11",
             "--quiet",
         ],
-        &[("LAPOR_SIM_FAULTS", "institutions:429=2@next=1,search:500@next=1")],
+        &[(
+            "LAPOR_SIM_FAULTS",
+            "institutions:429=2@next=1,search:500@next=1",
+        )],
     );
     assert_eq!(get(&s.url, "/masters/templates"), 503);
     assert_eq!(get(&s.url, "/masters/templates"), 200);
     // The command-line --fault wins over the env list (clap semantics).
-    assert_eq!(get(&s.url, "/masters/institutions/external?page_size=3"), 200);
+    assert_eq!(
+        get(&s.url, "/masters/institutions/external?page_size=3"),
+        200
+    );
 
     let (ok, v, _) = admin(&s.url, &["stats"]);
     assert!(ok);
@@ -116,10 +124,24 @@ fn serve_with_faults_and_drive_with_admin() {
         (vec!["verify", &id], "Terverifikasi"),
         (vec!["dispose", &id, "103"], "Terverifikasi"),
         (vec!["process", &id], "Dalam Proses"),
-        (vec!["followup", &id, "Sudah ditegur.", "--institution", "103", "--template", "TL-01"], "Dalam Proses"),
+        (
+            vec![
+                "followup",
+                &id,
+                "Sudah ditegur.",
+                "--institution",
+                "103",
+                "--template",
+                "TL-01",
+            ],
+            "Dalam Proses",
+        ),
         (vec!["reporter-reply", &id, "Terima kasih."], "Dalam Proses"),
         (vec!["finish", &id], "Selesai"),
-        (vec!["status", &id, "99", "Menunggu Verifikasi Ulang"], "Menunggu Verifikasi Ulang"),
+        (
+            vec!["status", &id, "99", "Menunggu Verifikasi Ulang"],
+            "Menunggu Verifikasi Ulang",
+        ),
         (vec!["archive", &id, "Uji"], "Diarsipkan"),
         (vec!["reject", &id, "Uji"], "Ditolak"),
         (vec!["postpone", &id, "Uji"], "Ditunda"),
@@ -134,7 +156,10 @@ fn serve_with_faults_and_drive_with_admin() {
     assert_eq!(v.as_array().unwrap().len(), 1);
     assert_eq!(v[0]["followups"], 2);
 
-    let (ok, v, _) = admin(&s.url, &["set-faults", "get_complaint:reset", "--seed", "3"]);
+    let (ok, v, _) = admin(
+        &s.url,
+        &["set-faults", "get_complaint:reset", "--seed", "3"],
+    );
     assert!(ok);
     assert_eq!(v["rules"].as_array().unwrap().len(), 1);
     let (ok, _, _) = admin(&s.url, &["add-fault", "templates:latency=1"]);
@@ -177,7 +202,13 @@ fn sigterm_stops_cleanly_and_state_persists() {
     };
     // SIGTERM to our own child, by pid.
     let pid = s.child.id().to_string();
-    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
     let status = s.child.wait().unwrap();
     assert!(status.success(), "{status:?}");
 

@@ -14,7 +14,9 @@ fn spec() -> Value {
     serde_norway::from_str(&text).expect("valid YAML")
 }
 
-const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 
 fn operations(spec: &Value) -> Vec<(String, String, Value)> {
     let mut out = Vec::new();
@@ -37,18 +39,22 @@ fn is_openapi_3_1() {
 #[test]
 fn routed_paths_and_openapi_paths_are_the_same_set() {
     let s = spec();
-    let documented: BTreeSet<(String, String)> = operations(&s)
-        .into_iter()
-        .map(|(m, p, _)| (m, p))
-        .collect();
+    let documented: BTreeSet<(String, String)> =
+        operations(&s).into_iter().map(|(m, p, _)| (m, p)).collect();
     let routed: BTreeSet<(String, String)> = lapor_sim::routed_paths()
         .into_iter()
         .map(|(m, p)| (m.to_string(), p.to_string()))
         .collect();
     let undocumented: Vec<_> = routed.difference(&documented).collect();
     let unrouted: Vec<_> = documented.difference(&routed).collect();
-    assert!(undocumented.is_empty(), "routed but not in the OpenAPI file: {undocumented:?}");
-    assert!(unrouted.is_empty(), "in the OpenAPI file but not routed: {unrouted:?}");
+    assert!(
+        undocumented.is_empty(),
+        "routed but not in the OpenAPI file: {undocumented:?}"
+    );
+    assert!(
+        unrouted.is_empty(),
+        "in the OpenAPI file but not routed: {unrouted:?}"
+    );
     assert_eq!(routed.len(), Endpoint::ALL.len());
 }
 
