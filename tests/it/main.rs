@@ -5,6 +5,7 @@
 mod bad_input;
 mod bindings;
 mod capabilities;
+mod settings;
 mod store;
 mod support;
 mod workflow;

@@ -108,6 +108,10 @@ pub fn head() -> Actor {
     actor(Role::Kepala)
 }
 
+pub fn admin() -> Actor {
+    actor(Role::Admin)
+}
+
 pub fn complaint(title: &str) -> ComplaintInput {
     ComplaintInput {
         received_at: None,

@@ -122,7 +122,7 @@ export type EventView = { id: number, at: string, actor_name: string, kind: stri
 
 export type FieldError = { field: string, code: FieldErrorCode, limit?: number, };
 
-export type FieldErrorCode = "required" | "too_long" | "too_short" | "invalid_choice" | "nik_length" | "nik_not_digits" | "nik_birth_date" | "phone_format" | "email_format" | "date_in_future" | "date_too_old" | "date_format" | "control_characters" | "attachment_too_large" | "attachment_type";
+export type FieldErrorCode = "required" | "too_long" | "too_short" | "invalid_choice" | "nik_length" | "nik_not_digits" | "nik_birth_date" | "phone_format" | "email_format" | "date_in_future" | "date_too_old" | "date_format" | "control_characters" | "attachment_too_large" | "attachment_type" | "nip_format" | "logo_type" | "base64";
 
 export type FieldMessage = { field: string, code: string, message: string, };
 
@@ -158,7 +158,15 @@ export type Kind = "aspirasi" | "pengaduan_tidak_berkadar_pengawasan" | "pengadu
 
 export type Lang = "id" | "en";
 
-export type OfficeSettings = { unit_name: string, unit_code: string, register_prefix: string, address: string, zone: OfficeZone, work_week: WorkWeek, cuti_bersama_stops_clock: boolean, max_attachment_mb: number, locale: Lang, };
+export type OfficeSettings = { unit_name: string, unit_code: string, register_prefix: string, address: string, zone: OfficeZone, work_week: WorkWeek, cuti_bersama_stops_clock: boolean, max_attachment_mb: number, locale: Lang, 
+/**
+ * Head of the unit (kepala), who signs reports: name, position and NIP.
+ */
+head_name: string, head_title: string, head_nip: string, 
+/**
+ * The unit's logo for letterheads: base64 of a PNG or JPEG, at most 512 KB.
+ */
+logo_base64: string | null, };
 
 export type OfficeZone = "WIB" | "WITA" | "WIT";
 

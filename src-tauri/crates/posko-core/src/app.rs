@@ -275,6 +275,10 @@ impl Posko {
             cuti_bersama_stops_clock: true,
             max_attachment_mb: 10,
             locale: Lang::Id,
+            head_name: String::new(),
+            head_title: String::new(),
+            head_nip: String::new(),
+            logo_base64: None,
         };
         let now = now_text(self.now());
         let tx = self.db.conn.transaction()?;
@@ -353,6 +357,51 @@ impl Posko {
                 FieldErrorCode::InvalidChoice,
             ));
         }
+        validate::text_field(
+            &mut errors,
+            "head_name",
+            Some(&new.head_name),
+            false,
+            120,
+            false,
+        );
+        validate::text_field(
+            &mut errors,
+            "head_title",
+            Some(&new.head_title),
+            false,
+            120,
+            false,
+        );
+        let nip: String = new
+            .head_nip
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        if !nip.is_empty() && (nip.len() != 18 || !nip.bytes().all(|b| b.is_ascii_digit())) {
+            // NIP (civil-servant number) is 18 digits.
+            errors.push(FieldError::new("head_nip", FieldErrorCode::NipFormat));
+        }
+        if let Some(logo) = &new.logo_base64 {
+            use base64::Engine;
+            match base64::engine::general_purpose::STANDARD.decode(logo.trim()) {
+                Ok(bytes) if bytes.len() > 512 * 1024 => errors.push(FieldError::with_limit(
+                    "logo_base64",
+                    FieldErrorCode::TooLong,
+                    512,
+                )),
+                Ok(bytes)
+                    if !matches!(
+                        crate::complaints::sniff_mime(&bytes),
+                        Some("image/png" | "image/jpeg")
+                    ) =>
+                {
+                    errors.push(FieldError::new("logo_base64", FieldErrorCode::LogoType))
+                }
+                Ok(_) => {}
+                Err(_) => errors.push(FieldError::new("logo_base64", FieldErrorCode::Base64)),
+            }
+        }
         if !(1..=50).contains(&new.max_attachment_mb) {
             errors.push(FieldError::with_limit(
                 "max_attachment_mb",
@@ -369,6 +418,13 @@ impl Posko {
             unit_name: new.unit_name.trim().to_owned(),
             register_prefix: new.register_prefix.trim().to_owned(),
             address: new.address.trim().to_owned(),
+            head_name: new.head_name.trim().to_owned(),
+            head_title: new.head_title.trim().to_owned(),
+            head_nip: nip,
+            logo_base64: new
+                .logo_base64
+                .map(|l| l.trim().to_owned())
+                .filter(|l| !l.is_empty()),
             ..new
         };
         let calendar_changed = new.work_week != old.work_week

@@ -398,6 +398,16 @@ pub struct OfficeSettings {
     pub cuti_bersama_stops_clock: bool,
     pub max_attachment_mb: u32,
     pub locale: Lang,
+    /// Head of the unit (kepala), who signs reports: name, position and NIP.
+    #[serde(default)]
+    pub head_name: String,
+    #[serde(default)]
+    pub head_title: String,
+    #[serde(default)]
+    pub head_nip: String,
+    /// The unit's logo for letterheads: base64 of a PNG or JPEG, at most 512 KB.
+    #[serde(default)]
+    pub logo_base64: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]

@@ -22,6 +22,9 @@ pub enum FieldErrorCode {
     ControlCharacters,
     AttachmentTooLarge,
     AttachmentType,
+    NipFormat,
+    LogoType,
+    Base64,
 }
 
 impl FieldErrorCode {
@@ -42,6 +45,9 @@ impl FieldErrorCode {
             FieldErrorCode::ControlCharacters => "control_characters",
             FieldErrorCode::AttachmentTooLarge => "attachment_too_large",
             FieldErrorCode::AttachmentType => "attachment_type",
+            FieldErrorCode::NipFormat => "nip_format",
+            FieldErrorCode::LogoType => "logo_type",
+            FieldErrorCode::Base64 => "base64",
         }
     }
 }
