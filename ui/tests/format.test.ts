@@ -78,7 +78,9 @@ describe('working-day deadline text', () => {
   });
 
   it('reads naturally in English', () => {
-    expect(deadlineText(1, tEn)).toBe('1 working days left');
+    expect(deadlineText(1, tEn)).toBe('1 working day left');
+    expect(deadlineText(2, tEn)).toBe('2 working days left');
+    expect(deadlineText(-1, tId)).toBe('terlambat 1 hari kerja');
     expect(deadlineText(-4, tEn)).toBe('4 working days late');
   });
 

@@ -96,9 +96,11 @@ export function deadlineTone(remaining: number | null | undefined, met = false):
 /** "sisa 3 hari kerja" / "terlambat 2 hari kerja" / "jatuh tempo hari ini". */
 export function deadlineText(remaining: number | null | undefined, t: Translate): string {
   if (remaining === null || remaining === undefined) return '';
-  if (remaining < 0) return t('deadline.late', { n: -remaining });
   if (remaining === 0) return t('deadline.today');
-  return t('deadline.left', { n: remaining });
+  const n = Math.abs(remaining);
+  const key = remaining < 0 ? 'deadline.late' : 'deadline.left';
+  // English needs a singular; the Indonesian catalog repeats the same sentence.
+  return t(n === 1 ? `${key}_one` : key, { n });
 }
 
 function locale(lang: string): string {
