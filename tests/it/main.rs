@@ -8,4 +8,5 @@ mod capabilities;
 mod settings;
 mod store;
 mod support;
+mod sync;
 mod workflow;

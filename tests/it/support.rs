@@ -58,6 +58,7 @@ impl Store {
             "follow_ups",
             "attachments",
             "register_counters",
+            "outbox",
             "holidays",
             "topics",
             "reply_templates",

@@ -471,6 +471,11 @@ mod decode_tests {
         assert!(!tags_contain("posko-ref-123456789", "posko-ref-12345678"));
         assert!(reference_tag("short").is_err());
         assert!(reference_tag("has space in it").is_err());
+        // A digit-heavy UUID never reads as a NIK once tagged (found by the
+        // sync fault test: such reports were refused by our own privacy check).
+        let tag = reference_tag("12345678-1234-1234-8234-123456789012").unwrap();
+        assert_eq!(tag, "posko-ref-12345678x1234x1234x8234x123456789012");
+        assert!(!contains_nik_like(&tag));
     }
 
     #[test]

@@ -615,7 +615,9 @@ pub fn reference_tag(uid: &str) -> Result<String, WireError> {
             "8-64 characters of A-Z, a-z, 0-9, -",
         ));
     }
-    Ok(format!("{REFERENCE_TAG_PREFIX}{uid}"))
+    // Hyphens become `x`: a UUID such as `12345678-1234-1234-…` would otherwise
+    // read as a 16-digit NIK and be refused by our own privacy check.
+    Ok(format!("{REFERENCE_TAG_PREFIX}{}", uid.replace('-', "x")))
 }
 
 /// Split `tags_raw` the way Posko and the simulator do: commas, trimmed,

@@ -191,6 +191,8 @@ impl Posko {
             ],
         )?;
         let id = tx.last_insert_rowid();
+        // The report and its outbox entry commit together: never one without the other.
+        crate::sync::outbox::enqueue_create(&tx, id, now)?;
         deadlines::start(
             &tx,
             &self.cache.calendar,
@@ -771,6 +773,7 @@ impl Posko {
                     ..NewEvent::new(cid, now, "follow_up_approved")
                 },
             )?;
+            crate::sync::outbox::enqueue_follow_up(&tx, cid, input.follow_up_id, now)?;
         } else {
             add_event(
                 &tx,

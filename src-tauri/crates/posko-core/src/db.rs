@@ -23,11 +23,18 @@ pub const STORE_FILE: &str = "posko.store.json";
 
 /// Numbered migrations, applied in order, each in its own transaction.
 /// A test checks that every file in `migrations/` is listed here.
-pub const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "0001_initial.sql",
-    include_str!("../migrations/0001_initial.sql"),
-)];
+pub const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "0001_initial.sql",
+        include_str!("../migrations/0001_initial.sql"),
+    ),
+    (
+        2,
+        "0002_sync.sql",
+        include_str!("../migrations/0002_sync.sql"),
+    ),
+];
 
 pub fn schema_version() -> i64 {
     MIGRATIONS.last().map(|m| m.0).unwrap_or(0)

@@ -50,6 +50,10 @@ pub enum CoreError {
     Database { detail: String },
     #[error("malformed request: {detail}")]
     BadRequest { detail: String },
+    #[error("the national service (SP4N-LAPOR!) is not configured")]
+    SyncNotConfigured,
+    #[error("the national service credentials are not in the keychain")]
+    SyncCredentialsMissing,
 }
 
 pub type CoreResult<T> = Result<T, CoreError>;
@@ -71,6 +75,8 @@ impl CoreError {
             CoreError::StoreUnreadable { .. } => "STORE_UNREADABLE",
             CoreError::StoreTooNew { .. } => "STORE_TOO_NEW",
             CoreError::NotInitialized => "NOT_INITIALIZED",
+            CoreError::SyncNotConfigured => "SYNC_NOT_CONFIGURED",
+            CoreError::SyncCredentialsMissing => "SYNC_CREDENTIALS_MISSING",
             CoreError::AlreadyInitialized => "ALREADY_INITIALIZED",
             CoreError::Conflict => "CONFLICT",
             CoreError::InvalidFile { .. } => "INVALID_FILE",

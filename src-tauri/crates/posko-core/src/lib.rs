@@ -19,6 +19,7 @@ pub mod paths;
 pub mod reference;
 pub mod search;
 mod seed;
+pub mod sync;
 pub mod users;
 pub mod validate;
 

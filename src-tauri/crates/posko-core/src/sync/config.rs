@@ -1,0 +1,93 @@
+//! Sync settings: where the national service is and how local words map to
+//! its ids. Configuration, not code (docs/lapor-contract.md §5); the two
+//! secrets live in the keychain, never here.
+
+use std::collections::BTreeMap;
+
+use posko_domain::{Channel, Kind};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+pub(crate) const LAPOR_KEY: &str = "lapor";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct LaporSettings {
+    /// e.g. `https://api-splp.layanan.go.id/lapor/3.0.0`; `None`: not configured
+    /// (assisted mode only).
+    pub base_url: Option<String>,
+    pub auth_header: String,
+    /// The server offers the (assumed) lookup by reference tag.
+    pub search_supported: bool,
+    pub timeout_secs: u32,
+    /// This unit's own institution id on LAPOR! (sender of follow-ups).
+    pub institution_id: Option<String>,
+    pub mapping: LaporMapping,
+}
+
+impl Default for LaporSettings {
+    fn default() -> Self {
+        LaporSettings {
+            base_url: None,
+            auth_header: lapor_wire::DEFAULT_AUTH_HEADER.to_owned(),
+            search_supported: true,
+            timeout_secs: 30,
+            institution_id: None,
+            mapping: LaporMapping::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct LaporMapping {
+    pub classification: BTreeMap<Kind, String>,
+    /// A channel without an entry is not sent (e.g. `lapor`: it came from there).
+    pub channel: BTreeMap<Channel, String>,
+    /// Topic id → category id; children fall back to their parent, then to the default.
+    #[ts(type = "Record<string, string>")]
+    pub category: BTreeMap<i64, String>,
+    pub default_category: Option<String>,
+}
+
+impl Default for LaporMapping {
+    /// The proposals of docs/lapor-contract.md §5 (they match the simulator).
+    fn default() -> Self {
+        use Channel as C;
+        use Kind as K;
+        LaporMapping {
+            classification: [
+                (K::Aspirasi, "1"),
+                (K::PengaduanTidakBerkadarPengawasan, "2"),
+                (K::PengaduanBerkadarPengawasan, "2"),
+                (K::PermintaanInformasi, "3"),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k, v.to_owned()))
+            .collect(),
+            channel: [
+                (C::TatapMuka, "1"),
+                (C::Telepon, "1"),
+                (C::Surat, "1"),
+                (C::KotakSaran, "1"),
+                (C::Email, "1"),
+                (C::Sms, "2"),
+                (C::Whatsapp, "3"),
+                (C::MediaSosial, "4"),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k, v.to_owned()))
+            .collect(),
+            category: BTreeMap::new(),
+            default_category: Some("301".to_owned()),
+        }
+    }
+}
+
+/// Keychain accounts of the two per-agency secrets (per store).
+pub fn key_account(store_id: &str) -> String {
+    format!("lapor-key:{store_id}")
+}
+pub fn token_account(store_id: &str) -> String {
+    format!("lapor-token:{store_id}")
+}

@@ -1,0 +1,312 @@
+//! The real adapter: LAPOR! v3 over HTTPS with reqwest (rustls). The only
+//! module of the core that speaks the wire format, through `lapor-wire`.
+
+use std::io::Read;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use lapor_wire as wire;
+use reqwest::blocking::{Client, RequestBuilder, Response, multipart};
+use serde::de::DeserializeOwned;
+use zeroize::Zeroizing;
+
+use super::api::*;
+
+/// The two per-agency secrets, read from the keychain for one run.
+pub struct Credentials {
+    pub key: Zeroizing<String>,
+    pub token: Zeroizing<String>,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Credentials { key: <redacted>, token: <redacted> }")
+    }
+}
+
+pub struct HttpLapor {
+    client: Client,
+    base_url: String,
+    auth_header: String,
+    creds: Credentials,
+    search_supported: bool,
+    server_time: Mutex<Option<DateTime<Utc>>>,
+}
+
+impl std::fmt::Debug for HttpLapor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpLapor")
+            .field("base_url", &self.base_url)
+            .field("auth_header", &self.auth_header)
+            .field("creds", &self.creds)
+            .finish()
+    }
+}
+
+impl HttpLapor {
+    pub fn new(
+        base_url: &str,
+        auth_header: &str,
+        creds: Credentials,
+        timeout: Duration,
+        search_supported: bool,
+    ) -> ApiResult<HttpLapor> {
+        let client = Client::builder()
+            .connect_timeout(Duration::from_secs(10).min(timeout))
+            .timeout(timeout)
+            .user_agent(concat!("Posko/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| ApiError {
+                kind: ApiErrorKind::NotSent,
+                http_status: None,
+                retry_after_secs: None,
+                message: format!("HTTP client: {e}"),
+            })?;
+        Ok(HttpLapor {
+            client,
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            auth_header: auth_header.to_owned(),
+            creds,
+            search_supported,
+            server_time: Mutex::new(None),
+        })
+    }
+
+    fn req(&self, method: reqwest::Method, path: &str) -> RequestBuilder {
+        self.client
+            .request(method, wire::join_url(&self.base_url, path))
+            .header(
+                self.auth_header.as_str(),
+                format!("{}{}", wire::BEARER_PREFIX, self.creds.key.as_str()),
+            )
+            .header(wire::HEADER_TOKEN, self.creds.token.as_str())
+            .header(wire::HEADER_ACCEPT, wire::ACCEPT_JSON)
+    }
+
+    fn send<T: DeserializeOwned>(&self, rb: RequestBuilder) -> ApiResult<T> {
+        let resp = rb.send().map_err(transport)?;
+        self.note_date(&resp);
+        let status = resp.status().as_u16();
+        let retry_after = resp
+            .headers()
+            .get(wire::HEADER_RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        let content_type = resp
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let body = read_limited(resp)?;
+        let err = |kind, message: String| ApiError {
+            kind,
+            http_status: Some(status),
+            retry_after_secs: retry_after,
+            message,
+        };
+        // The status decides the kind; the body only adds the server's words.
+        let status_kind = match status {
+            200..=299 => None,
+            401 | 403 => Some(ApiErrorKind::Unauthorized),
+            429 => Some(ApiErrorKind::RateLimited),
+            400..=499 => Some(ApiErrorKind::Rejected),
+            _ => Some(ApiErrorKind::ServerError),
+        };
+        match wire::decode::<T>(status, content_type.as_deref(), &body) {
+            Ok(v) if status_kind.is_none() => Ok(v),
+            Ok(_) => Err(err(
+                status_kind.unwrap_or(ApiErrorKind::ServerError),
+                format!("HTTP {status}"),
+            )),
+            Err(e @ wire::WireError::Remote { .. }) => Err(err(
+                status_kind.unwrap_or(ApiErrorKind::Rejected),
+                e.to_string(),
+            )),
+            Err(e) => Err(err(
+                status_kind.unwrap_or(ApiErrorKind::BadResponse),
+                format!("{}: {e}", e.code()),
+            )),
+        }
+    }
+
+    fn note_date(&self, resp: &Response) {
+        let date = resp
+            .headers()
+            .get(reqwest::header::DATE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| DateTime::parse_from_rfc2822(v).ok())
+            .map(|d| d.with_timezone(&Utc));
+        if let (Some(d), Ok(mut slot)) = (date, self.server_time.lock()) {
+            *slot = Some(d);
+        }
+    }
+}
+
+fn transport(e: reqwest::Error) -> ApiError {
+    // Only a refused/unresolvable connection proves the request never left.
+    let kind = if e.is_connect() && !e.is_timeout() {
+        ApiErrorKind::NotSent
+    } else if e.is_builder() {
+        ApiErrorKind::Rejected
+    } else {
+        ApiErrorKind::Transport
+    };
+    ApiError {
+        kind,
+        http_status: None,
+        retry_after_secs: None,
+        message: e.without_url().to_string(),
+    }
+}
+
+fn read_limited(resp: Response) -> ApiResult<Vec<u8>> {
+    let mut body = Vec::new();
+    resp.take(wire::MAX_BODY_BYTES as u64 + 1)
+        .read_to_end(&mut body)
+        .map_err(|e| ApiError {
+            kind: ApiErrorKind::Transport,
+            http_status: None,
+            retry_after_secs: None,
+            message: format!("reading the answer: {e}"),
+        })?;
+    Ok(body)
+}
+
+fn id(s: &str) -> ApiResult<wire::LaporId> {
+    wire::LaporId::new(s).map_err(|e| ApiError {
+        kind: ApiErrorKind::Rejected,
+        http_status: None,
+        retry_after_secs: None,
+        message: e.to_string(),
+    })
+}
+
+fn refused(e: wire::WireError) -> ApiError {
+    ApiError {
+        kind: ApiErrorKind::Rejected,
+        http_status: None,
+        retry_after_secs: None,
+        message: format!("{}: {e}", e.code()),
+    }
+}
+
+impl LaporApi for HttpLapor {
+    fn upload_file(&self, file_name: &str, mime: &str, data: &[u8]) -> ApiResult<String> {
+        let part = multipart::Part::bytes(data.to_vec())
+            .file_name(file_name.to_owned())
+            .mime_str(mime)
+            .map_err(transport)?;
+        let form = multipart::Form::new().part(wire::FILE_FIELD, part);
+        let docs: Vec<wire::UploadedDocument> = self.send(
+            self.req(reqwest::Method::POST, &wire::upload_file_path())
+                .multipart(form),
+        )?;
+        docs.into_iter()
+            .next()
+            .map(|d| d.id.as_str().to_owned())
+            .ok_or_else(|| ApiError {
+                kind: ApiErrorKind::BadResponse,
+                http_status: Some(200),
+                retry_after_secs: None,
+                message: "upload answer without a document id".into(),
+            })
+    }
+
+    fn create_complaint(&self, c: &OutgoingComplaint) -> ApiResult<RemoteIds> {
+        let body = wire::CreateComplaintRequest {
+            title: c.title.clone(),
+            content: c.content.clone(),
+            channel: id(&c.channel_id)?,
+            classification_id: id(&c.classification_id)?,
+            category_id: id(&c.category_id)?,
+            disposition_id: None,
+            location_id: None,
+            date_of_incident: c.date_of_incident.map(wire::IncidentDate),
+            is_anonymous: c.is_anonymous,
+            is_secret: c.is_secret,
+            tags_raw: c.tags_raw.clone(),
+            attachments: c
+                .document_ids
+                .iter()
+                .map(|d| id(d))
+                .collect::<ApiResult<_>>()?,
+            reporter_name: c.reporter_name.clone(),
+            reporter_phone: c.reporter_phone.clone(),
+            reporter_email: c.reporter_email.clone(),
+        };
+        // Strict in what we send: never a NIK-like number in any text.
+        body.validate().map_err(refused)?;
+        let r: wire::CreateComplaintResponse = self.send(
+            self.req(reqwest::Method::POST, &wire::create_complaint_path())
+                .json(&body),
+        )?;
+        Ok(RemoteIds {
+            complaint_id: r.complaint_id.as_str().to_owned(),
+            tracking_id: r.tracking_id,
+        })
+    }
+
+    fn find_by_tag(&self, tag: &str) -> ApiResult<Option<Vec<RemoteMatch>>> {
+        if !self.search_supported {
+            return Ok(None);
+        }
+        let page: wire::Page<wire::ComplaintSummary> =
+            self.send(self.req(reqwest::Method::GET, &wire::search_path(tag)))?;
+        Ok(Some(
+            page.items
+                .into_iter()
+                // The server's search may be fuzzy; only an exact tag counts.
+                .filter(|s| {
+                    s.tags_raw
+                        .as_deref()
+                        .is_none_or(|t| wire::tags_contain(t, tag))
+                })
+                .map(|s| RemoteMatch {
+                    ids: RemoteIds {
+                        complaint_id: s.complaint_id.as_str().to_owned(),
+                        tracking_id: s.tracking_id,
+                    },
+                    created_at: s.created_at.map(|d| wire::server_wall_to_utc(d.0)),
+                })
+                .collect(),
+        ))
+    }
+
+    fn complaint_status(&self, complaint_id: &str) -> ApiResult<RemoteStatus> {
+        let d: wire::ComplaintDetail = self.send(self.req(
+            reqwest::Method::GET,
+            &wire::complaint_path(&id(complaint_id)?),
+        ))?;
+        Ok(RemoteStatus {
+            status_code: d.status_code.as_str().to_owned(),
+            status_name: d.status_name,
+            tracking_id: d.tracking_id,
+        })
+    }
+
+    fn add_follow_up(&self, f: &OutgoingFollowUp) -> ApiResult<Option<String>> {
+        let form = wire::AddFollowUpForm {
+            complaint_id: id(&f.complaint_id)?,
+            institution_from_id: f.institution_from_id.as_deref().map(id).transpose()?,
+            institution_to_id: None,
+            content: f.content.clone(),
+            template_code: f.template_code.clone(),
+            rating: None,
+            is_secret: f.is_secret,
+        };
+        let mut mp = multipart::Form::new();
+        for (name, value) in form.to_parts().map_err(refused)? {
+            mp = mp.text(name, value);
+        }
+        let r: Option<wire::AddFollowUpResponse> = self.send(
+            self.req(reqwest::Method::POST, &wire::add_followup_path())
+                .multipart(mp),
+        )?;
+        Ok(r.and_then(|r| r.followup_id).map(|i| i.as_str().to_owned()))
+    }
+
+    fn last_server_time(&self) -> Option<DateTime<Utc>> {
+        self.server_time.lock().ok().and_then(|t| *t)
+    }
+}
