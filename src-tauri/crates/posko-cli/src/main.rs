@@ -82,6 +82,51 @@ enum Cmd {
     /// Holiday table.
     #[command(subcommand)]
     Holidays(HolidaysCmd),
+    /// Send reports to SP4N-LAPOR! and bring back their status (one run).
+    /// Exit code 3 when the run ended with reports still unsent or unchecked.
+    Sync {
+        #[command(subcommand)]
+        cmd: Option<SyncCmd>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Connection to SP4N-LAPOR!: address and credentials.
+    #[command(subcommand)]
+    Lapor(LaporCmd),
+}
+
+#[derive(Subcommand)]
+enum SyncCmd {
+    /// The outbox: counts by state, last run, what is waiting and why.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum LaporCmd {
+    /// Set the national service's base URL (https, or http on this machine for the simulator).
+    Configure {
+        #[arg(long, value_name = "URL")]
+        base_url: String,
+        /// Header that carries `Bearer <key>` (default Authorization).
+        #[arg(long)]
+        auth_header: Option<String>,
+        /// This unit's institution id on LAPOR! (sender of follow-ups).
+        #[arg(long)]
+        institution_id: Option<String>,
+        /// The server has no lookup by reference tag: uncertain sends wait for a person.
+        #[arg(long)]
+        no_search: bool,
+        #[arg(long)]
+        timeout_secs: Option<u32>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Read the API key (first line) and token (second line) from standard input
+    /// into the OS keychain. They are never written to the store or a file.
+    Credentials,
 }
 
 #[derive(Subcommand)]
@@ -221,6 +266,9 @@ fn print_json(v: &impl serde::Serialize) {
     );
 }
 
+/// `posko sync` ran, but some reports are still unsent or need checking.
+const EXIT_SYNC_INCOMPLETE: u8 = 3;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let lang = cli
@@ -229,7 +277,7 @@ fn main() -> ExitCode {
         .and_then(Lang::from_code)
         .unwrap_or_default();
     match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => ExitCode::from(code),
         Err(Failure { err, json }) => {
             if json {
                 eprintln!("{}", serde_json::json!({ "error": err.payload(lang) }));
@@ -251,7 +299,7 @@ fn open(dir: &std::path::Path, create: bool) -> Result<Posko, CoreError> {
     Posko::open(dir, &OsKeychain::new(), Arc::new(SystemClock), create)
 }
 
-fn run(cli: Cli) -> Result<(), Failure> {
+fn run(cli: Cli) -> Result<u8, Failure> {
     let dir = cli
         .data_dir
         .unwrap_or_else(posko_core::paths::default_data_dir);
@@ -446,6 +494,111 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 );
             }
         }
+        Cmd::Sync { cmd: None, json } => {
+            let wrap = with_json(json);
+            let mut p = open(&dir, false).map_err(wrap)?;
+            let api = p.lapor_client(&OsKeychain::new()).map_err(wrap)?;
+            let r = p.sync_run(&api, None).map_err(wrap)?;
+            if json {
+                print_json(&r);
+            } else {
+                println!(
+                    "terkirim {}, dicocokkan {}, dicoba lagi nanti {}, perlu dicek {}, karantina {}, status diperbarui {}",
+                    r.sent, r.adopted, r.retried, r.unknown, r.quarantined, r.pulled
+                );
+                if r.stopped.is_some() {
+                    println!("berhenti: kunci API atau token ditolak server (401)");
+                }
+                if r.clock_warning {
+                    println!(
+                        "peringatan: jam komputer berbeda {} detik dari jam server",
+                        r.clock_skew_secs.unwrap_or_default()
+                    );
+                }
+            }
+            if r.has_failures() {
+                return Ok(EXIT_SYNC_INCOMPLETE);
+            }
+        }
+        Cmd::Sync {
+            cmd: Some(SyncCmd::Status { json }),
+            ..
+        } => {
+            let wrap = with_json(json);
+            let p = open(&dir, false).map_err(wrap)?;
+            let st = p.sync_status().map_err(wrap)?;
+            if json {
+                print_json(&st);
+            } else {
+                let c = &st.counts;
+                println!(
+                    "{}: belum terkirim {}, sedang dikirim {}, perlu dicek {}, terkirim {}, karantina {}, dilewati {}",
+                    st.base_url.as_deref().unwrap_or("(LAPOR! belum diatur)"),
+                    c.pending,
+                    c.sending,
+                    c.unknown,
+                    c.sent,
+                    c.quarantined,
+                    c.skipped
+                );
+                for q in &st.queue {
+                    let why = if q.waiting_for_report {
+                        "menunggu laporannya terkirim ke LAPOR! (atau ID laporannya diisi)"
+                    } else {
+                        q.last_error.as_deref().unwrap_or("")
+                    };
+                    println!(
+                        "  {}  {:<12} {} {}",
+                        q.register_no,
+                        q.state.code(),
+                        q.last_error_code.as_deref().unwrap_or(""),
+                        why
+                    );
+                }
+            }
+        }
+        Cmd::Lapor(LaporCmd::Configure {
+            base_url,
+            auth_header,
+            institution_id,
+            no_search,
+            timeout_secs,
+            json,
+        }) => {
+            let wrap = with_json(json);
+            let mut p = open(&dir, false).map_err(wrap)?;
+            let mut s = p.lapor_settings().map_err(wrap)?;
+            s.base_url = Some(base_url.trim().to_owned());
+            if let Some(h) = auth_header {
+                s.auth_header = h;
+            }
+            if institution_id.is_some() {
+                s.institution_id = institution_id;
+            }
+            s.search_supported = !no_search;
+            if let Some(t) = timeout_secs {
+                s.timeout_secs = t;
+            }
+            p.set_lapor_settings(&actor, &s).map_err(wrap)?;
+            if json {
+                print_json(&s);
+            } else {
+                println!("LAPOR!: {}", s.base_url.as_deref().unwrap_or_default());
+            }
+        }
+        Cmd::Lapor(LaporCmd::Credentials) => {
+            let wrap = with_json(false);
+            let p = open(&dir, false).map_err(wrap)?;
+            let mut input = zeroize::Zeroizing::new(String::new());
+            std::io::stdin()
+                .read_to_string(&mut input)
+                .map_err(|e| wrap(CoreError::io(e)))?;
+            let mut lines = input.lines().map(str::trim).filter(|l| !l.is_empty());
+            let (key, token) = (lines.next().unwrap_or(""), lines.next().unwrap_or(""));
+            p.set_lapor_credentials(&OsKeychain::new(), key, token)
+                .map_err(wrap)?;
+            println!("Kunci API dan token tersimpan di brankas kunci sistem.");
+        }
         Cmd::Holidays(HolidaysCmd::List { json }) => {
             let wrap = with_json(json);
             let p = open(&dir, false).map_err(wrap)?;
@@ -459,5 +612,5 @@ fn run(cli: Cli) -> Result<(), Failure> {
             }
         }
     }
-    Ok(())
+    Ok(0)
 }

@@ -19,7 +19,9 @@ fn posko(dir: &std::path::Path, args: &[&str]) -> Output {
 fn ok_json(out: Output) -> Value {
     assert!(
         out.status.success(),
-        "stderr: {}",
+        "{}\nstdout: {}\nstderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
     serde_json::from_slice(&out.stdout)
@@ -230,4 +232,135 @@ fn errors_are_coded_and_exit_2() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+fn posko_stdin(dir: &std::path::Path, args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_posko"))
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn sync_sends_to_the_simulator_and_reports_its_state() {
+    const KEY: &str = "kunci-cli-uji";
+    const TOKEN: &str = "0c9a7b1e-2d3f-4a5b-8c6d-7e8f9a0b1c2d";
+    let sim = lapor_sim::Sim::start(lapor_sim::SimConfig::new(KEY, TOKEN)).unwrap();
+    let dir = init();
+    ok_json(posko(
+        dir.path(),
+        &["demo", "--count", "7", "--seed", "5", "--json"],
+    ));
+
+    // Not configured yet: a coded error, exit 2.
+    let out = posko(dir.path(), &["sync", "--json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err: Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!(err["error"]["code"], "SYNC_NOT_CONFIGURED");
+
+    let v = ok_json(posko(
+        dir.path(),
+        &[
+            "lapor",
+            "configure",
+            "--base-url",
+            sim.base_url(),
+            "--timeout-secs",
+            "5",
+            "--json",
+        ],
+    ));
+    assert_eq!(v["base_url"], sim.base_url());
+    // Plain http to a remote host is refused (secrets would travel in clear).
+    let out = posko(
+        dir.path(),
+        &[
+            "lapor",
+            "configure",
+            "--base-url",
+            "http://lapor.go.id/api",
+            "--json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+
+    // Credentials missing: coded error, nothing sent.
+    let out = posko(dir.path(), &["sync", "--json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err: Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!(err["error"]["code"], "SYNC_CREDENTIALS_MISSING");
+
+    let out = posko_stdin(
+        dir.path(),
+        &["lapor", "credentials"],
+        &format!("{KEY}\n{TOKEN}\n"),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The secrets never reach the output or the store directory.
+    assert!(!String::from_utf8_lossy(&out.stdout).contains(KEY));
+
+    let status = ok_json(posko(dir.path(), &["sync", "status", "--json"]));
+    assert_eq!(status["configured"], true);
+    // Demo reports come with follow-ups: one outbox entry per report and per follow-up.
+    let queued = status["counts"]["pending"].as_u64().unwrap();
+    assert!(queued >= 7, "{status}");
+
+    let run = ok_json(posko(dir.path(), &["sync", "--json"]));
+    let status = ok_json(posko(dir.path(), &["sync", "status", "--json"]));
+    let c = &status["counts"];
+    let n = |k: &str| c[k].as_u64().unwrap();
+    assert_eq!(n("sent"), run["sent"].as_u64().unwrap(), "{run} {status}");
+    // Reports that came from LAPOR! are not sent back; their follow-ups wait
+    // for a national id, visibly, and nothing else is left.
+    assert_eq!(n("sent") + n("skipped") + n("pending"), queued, "{status}");
+    assert!(
+        status["queue"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|q| q["waiting_for_report"] == true),
+        "{status}"
+    );
+    assert_eq!(
+        sim.admin().complaints().unwrap().len() as u64,
+        7 - n("skipped")
+    );
+    let sent_before = n("sent");
+
+    // Server down: the run ends with exit 3 and the report waits in the outbox.
+    ok_json(posko(
+        dir.path(),
+        &["demo", "--count", "1", "--seed", "6", "--json"],
+    ));
+    let base = sim.base_url().to_owned();
+    drop(sim);
+    let out = posko(dir.path(), &["sync", "--json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let run: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(run["retried"].as_u64().unwrap() >= 1, "{run}");
+    let status = ok_json(posko(dir.path(), &["sync", "status", "--json"]));
+    assert_eq!(status["base_url"], base);
+    assert!(status["counts"]["pending"].as_u64().unwrap() >= 1);
+    assert_eq!(status["counts"]["sent"].as_u64(), Some(sent_before));
 }

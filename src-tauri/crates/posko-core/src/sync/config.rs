@@ -48,6 +48,9 @@ pub struct LaporMapping {
     #[ts(type = "Record<string, string>")]
     pub category: BTreeMap<i64, String>,
     pub default_category: Option<String>,
+    /// Local follow-up template code → the national service's template code.
+    /// Unmapped templates are sent as plain text (the content is complete).
+    pub template: BTreeMap<String, String>,
 }
 
 impl Default for LaporMapping {
@@ -80,6 +83,7 @@ impl Default for LaporMapping {
             .collect(),
             category: BTreeMap::new(),
             default_category: Some("301".to_owned()),
+            template: BTreeMap::new(),
         }
     }
 }

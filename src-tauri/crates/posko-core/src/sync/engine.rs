@@ -58,20 +58,34 @@ impl Posko {
             ..SyncSummary::default()
         };
 
-        let items = outbox::work_items(&self.db.conn)?;
-        let steps = plan::plan(&items, started);
-        for step in steps {
-            if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
-                s.cancelled = true;
+        // Follow-ups wait for their report's tracking id, so a report sent in
+        // this run unblocks more work: plan again until a pass finds nothing
+        // new. Each item is tried at most once per run.
+        let mut tried = std::collections::HashSet::new();
+        'passes: loop {
+            let items = outbox::work_items(&self.db.conn)?;
+            let steps: Vec<Step> = plan::plan(&items, self.now())
+                .into_iter()
+                .filter(|st| tried.insert(st.item_id()))
+                .collect();
+            if steps.is_empty() {
                 break;
             }
-            let flow = match step {
-                Step::Send(id) => self.send_item(api, &settings, run_id, id, &mut s)?,
-                Step::Reconcile(id) => self.reconcile_item(api, &settings, run_id, id, &mut s)?,
-            };
-            if let Flow::Stop(why) = flow {
-                s.stopped = Some(why);
-                break;
+            for step in steps {
+                if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+                    s.cancelled = true;
+                    break 'passes;
+                }
+                let flow = match step {
+                    Step::Send(id) => self.send_item(api, &settings, run_id, id, &mut s)?,
+                    Step::Reconcile(id) => {
+                        self.reconcile_item(api, &settings, run_id, id, &mut s)?
+                    }
+                };
+                if let Flow::Stop(why) = flow {
+                    s.stopped = Some(why);
+                    break 'passes;
+                }
             }
         }
         if s.stopped.is_none() && !s.cancelled {
@@ -480,7 +494,7 @@ impl Posko {
             complaint_id: remote_id,
             institution_from_id: settings.institution_id.clone(),
             content,
-            template_code,
+            template_code: template_code.and_then(|c| settings.mapping.template.get(&c).cloned()),
             is_secret,
         };
         match api.add_follow_up(&f) {

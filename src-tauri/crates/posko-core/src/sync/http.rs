@@ -119,9 +119,11 @@ impl HttpLapor {
                 status_kind.unwrap_or(ApiErrorKind::ServerError),
                 format!("HTTP {status}"),
             )),
-            Err(e @ wire::WireError::Remote { .. }) => Err(err(
+            Err(wire::WireError::Remote {
+                message, fields, ..
+            }) => Err(err(
                 status_kind.unwrap_or(ApiErrorKind::Rejected),
-                e.to_string(),
+                remote_words(status, message.as_deref(), &fields),
             )),
             Err(e) => Err(err(
                 status_kind.unwrap_or(ApiErrorKind::BadResponse),
@@ -141,6 +143,20 @@ impl HttpLapor {
             *slot = Some(d);
         }
     }
+}
+
+/// The server's own words (usually Indonesian), with per-field reasons, so
+/// a clerk can see what to correct.
+fn remote_words(status: u16, message: Option<&str>, fields: &[wire::FieldMessage]) -> String {
+    let mut out = format!("HTTP {status}: {}", message.unwrap_or("(tanpa pesan)"));
+    if !fields.is_empty() {
+        let list: Vec<String> = fields
+            .iter()
+            .map(|f| format!("{}: {}", f.field, f.message))
+            .collect();
+        out.push_str(&format!(" ({})", list.join("; ")));
+    }
+    out
 }
 
 fn transport(e: reqwest::Error) -> ApiError {

@@ -77,6 +77,9 @@ pub struct OutboxView {
     pub next_attempt_at: Option<DateTime<Utc>>,
     pub last_error_code: Option<String>,
     pub last_error: Option<String>,
+    /// A follow-up whose report has no national id yet (not sent, or it came
+    /// from LAPOR! and its id was never entered): it waits, it has not failed.
+    pub waiting_for_report: bool,
 }
 
 #[derive(Debug, Clone, Default, Serialize, TS)]
@@ -213,7 +216,7 @@ impl Posko {
         )?;
         let mut st = self.db.conn.prepare(
             "SELECT o.id, o.complaint_id, c.register_no, o.op, o.state, o.attempts, o.next_attempt_at,
-                    o.last_error_code, o.last_error
+                    o.last_error_code, o.last_error, c.lapor_complaint_id IS NULL
              FROM outbox o JOIN complaints c ON c.id = o.complaint_id
              WHERE o.state NOT IN ('sent', 'skipped') ORDER BY o.id LIMIT 500",
         )?;
@@ -229,21 +232,34 @@ impl Posko {
                     r.get::<_, Option<String>>(6)?,
                     r.get::<_, Option<String>>(7)?,
                     r.get::<_, Option<String>>(8)?,
+                    r.get::<_, bool>(9)?,
                 ))
             })?
             .filter_map(|row| {
-                let (id, complaint_id, register_no, op, state, attempts, next, code, err) =
-                    row.ok()?;
+                let (
+                    id,
+                    complaint_id,
+                    register_no,
+                    op,
+                    state,
+                    attempts,
+                    next,
+                    code,
+                    err,
+                    no_parent,
+                ) = row.ok()?;
+                let op = plan::OutboxOp::from_code(&op)?;
                 Some(OutboxView {
                     id,
                     complaint_id,
                     register_no,
-                    op: plan::OutboxOp::from_code(&op)?,
+                    op,
                     state: plan::OutboxState::from_code(&state)?,
                     attempts: attempts.max(0) as u32,
                     next_attempt_at: next.as_deref().map(parse_instant),
                     last_error_code: code,
                     last_error: err,
+                    waiting_for_report: op != plan::OutboxOp::CreateComplaint && no_parent,
                 })
             })
             .collect();

@@ -87,6 +87,14 @@ pub enum Step {
     Reconcile(i64),
 }
 
+impl Step {
+    pub fn item_id(self) -> i64 {
+        match self {
+            Step::Send(id) | Step::Reconcile(id) => id,
+        }
+    }
+}
+
 /// The steps of one run, oldest first. A quarantined item never blocks
 /// another report; a follow-up waits for its report to be sent.
 pub fn plan(items: &[Item], now: DateTime<Utc>) -> Vec<Step> {
