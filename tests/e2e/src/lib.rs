@@ -285,6 +285,31 @@ impl App {
         );
     }
 
+    /// Puts a file into the `<input type=file>` `css` and fires `change`, as a
+    /// user's pick in the file dialog would (the native dialog is out of
+    /// WebDriver's reach; the input may be visually hidden behind a button).
+    pub async fn attach_file(&mut self, css: &str, name: &str, mime: &str, bytes: &[u8]) {
+        use base64::Engine as _;
+        let element = self.wait_for(css).await;
+        let arg = serde_json::to_value(&element).expect("element reference");
+        let b64 = base64::engine::general_purpose::STANDARD.encode(bytes);
+        let n = self
+            .js(
+                "const [input, name, mime, b64] = arguments;
+                 const bin = atob(b64);
+                 const buf = new Uint8Array(bin.length);
+                 for (let i = 0; i < bin.length; i++) buf[i] = bin.charCodeAt(i);
+                 const dt = new DataTransfer();
+                 dt.items.add(new File([buf], name, {type: mime}));
+                 input.files = dt.files;
+                 input.dispatchEvent(new Event('change', {bubbles: true}));
+                 return input.files.length;",
+                vec![arg, json!(name), json!(mime), json!(b64)],
+            )
+            .await;
+        assert_eq!(n, json!(1), "`{css}` took the file");
+    }
+
     /// How many elements match `css` right now (no waiting).
     pub async fn count(&self, css: &str) -> usize {
         self.client()

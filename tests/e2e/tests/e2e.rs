@@ -337,3 +337,102 @@ async fn record_another_gives_a_fresh_working_form() {
     app.screenshot("second-saved").await;
     app.close().await;
 }
+
+/// A 2×2 red PNG, made here so the test needs no fixture file.
+fn tiny_png() -> Vec<u8> {
+    fn crc(data: &[u8]) -> u32 {
+        let mut c = 0xFFFF_FFFFu32;
+        for &b in data {
+            c ^= u32::from(b);
+            for _ in 0..8 {
+                c = if c & 1 != 0 {
+                    0xEDB8_8320 ^ (c >> 1)
+                } else {
+                    c >> 1
+                };
+            }
+        }
+        !c
+    }
+    fn chunk(out: &mut Vec<u8>, kind: &[u8], data: &[u8]) {
+        out.extend((data.len() as u32).to_be_bytes());
+        let mut body = kind.to_vec();
+        body.extend(data);
+        out.extend(&body);
+        out.extend(crc(&body).to_be_bytes());
+    }
+    // Raw scanlines (filter 0, RGB) in one stored (uncompressed) deflate block.
+    let raw: Vec<u8> = [0u8, 255, 0, 0, 255, 0, 0].repeat(2);
+    let mut z = vec![0x78, 0x01, 1];
+    z.extend((raw.len() as u16).to_le_bytes());
+    z.extend((!(raw.len() as u16)).to_le_bytes());
+    z.extend(&raw);
+    let (mut a, mut b) = (1u32, 0u32);
+    for &x in &raw {
+        a = (a + u32::from(x)) % 65521;
+        b = (b + a) % 65521;
+    }
+    z.extend(((b << 16) | a).to_be_bytes());
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut ihdr = Vec::new();
+    ihdr.extend(2u32.to_be_bytes());
+    ihdr.extend(2u32.to_be_bytes());
+    ihdr.extend([8, 2, 0, 0, 0]);
+    chunk(&mut png, b"IHDR", &ihdr);
+    chunk(&mut png, b"IDAT", &z);
+    chunk(&mut png, b"IEND", &[]);
+    png
+}
+
+/// The head of unit (who signs reports) and the letterhead logo are set in
+/// Settings; a wrong NIP is explained; all of it survives a restart.
+#[tokio::test]
+async fn settings_keep_the_head_of_unit_and_logo() {
+    let dir = tempfile::Builder::new()
+        .prefix("posko-e2e-settings-")
+        .tempdir()
+        .unwrap();
+    let mut app = App::launch(dir.path()).await;
+    first_run_setup(&mut app).await;
+    app.click(&tid("nav-settings")).await;
+    app.fill(&tid("settings-head-name"), "dr. Andi Saputra")
+        .await;
+    app.fill(&tid("settings-head-nip"), "1234").await;
+    app.attach_file(&tid("settings-logo"), "logo.png", "image/png", &tiny_png())
+        .await;
+    app.wait_for(&tid("settings-logo-preview")).await;
+    app.click(&tid("settings-save")).await;
+    app.wait_for(&tid("field-error-head_nip")).await;
+    app.screenshot("settings-bad-nip").await;
+
+    app.fill(&tid("settings-head-nip"), "19800101 200501 1 003")
+        .await;
+    app.click(&tid("settings-save")).await;
+    app.wait_for(&tid("toast")).await;
+    assert_eq!(app.count(&tid("field-error-head_nip")).await, 0);
+    app.screenshot("settings-saved").await;
+    app.close().await;
+
+    let mut app = App::launch(dir.path()).await;
+    sign_in(&mut app).await;
+    app.click(&tid("nav-settings")).await;
+    app.wait_for(&tid("settings-logo-preview")).await;
+    let name = app
+        .wait_for(&tid("settings-head-name"))
+        .await
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert_eq!(name, "dr. Andi Saputra");
+    let nip = app
+        .wait_for(&tid("settings-head-nip"))
+        .await
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert_eq!(nip.replace(' ', ""), "198001012005011003");
+    app.screenshot("settings-after-restart").await;
+    app.close().await;
+}
