@@ -38,6 +38,36 @@ fn system() -> Actor {
     }
 }
 
+/// How one step ends for its outbox item: written with the attempt row (and
+/// whatever else the step changes) in one transaction.
+struct Settle<'a> {
+    run_id: i64,
+    id: i64,
+    state: OutboxState,
+    next: Option<DateTime<Utc>>,
+    action: &'a str,
+    outcome: &'a str,
+    http_status: Option<u16>,
+    error: Option<(&'a str, &'a str)>,
+    started: Option<Instant>,
+}
+
+impl<'a> Settle<'a> {
+    fn new(run_id: i64, id: i64, state: OutboxState, action: &'a str, outcome: &'a str) -> Self {
+        Settle {
+            run_id,
+            id,
+            state,
+            next: None,
+            action,
+            outcome,
+            http_status: None,
+            error: None,
+            started: None,
+        }
+    }
+}
+
 impl Posko {
     /// One sync run: send what is due, reconcile what is uncertain, pull the
     /// status of sent reports. `cancel` is checked between requests.
@@ -116,6 +146,33 @@ impl Posko {
         Ok(s)
     }
 
+    fn settle(
+        &mut self,
+        st: Settle<'_>,
+        also: impl FnOnce(&rusqlite::Transaction<'_>, DateTime<Utc>) -> CoreResult<()>,
+    ) -> CoreResult<()> {
+        let now = self.now();
+        let tx = self.db.conn.transaction()?;
+        also(&tx, now)?;
+        outbox::set_state(&tx, st.id, st.state, st.next, st.error, now)?;
+        outbox::log_attempt(
+            &tx,
+            &Attempt {
+                outbox_id: st.id,
+                run_id: st.run_id,
+                at: now,
+                action: st.action,
+                outcome: st.outcome,
+                http_status: st.http_status,
+                error_code: st.error.map(|e| e.0),
+                message: st.error.map(|e| e.1),
+                duration_ms: st.started.map_or(0, |t| t.elapsed().as_millis() as i64),
+            },
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
     fn jitter(&self, id: i64) -> f64 {
         // Deterministic per item and attempt time: reproducible, yet spread.
         let n = (id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ self.now().timestamp() as u64;
@@ -171,30 +228,16 @@ impl Posko {
             OutboxState::Quarantined => s.quarantined += 1,
             _ => {}
         }
-        let tx = self.db.conn.transaction()?;
-        outbox::set_state(
-            &tx,
-            id,
-            state,
-            next,
-            Some((err.kind.code(), &err.message)),
-            now,
-        )?;
-        outbox::log_attempt(
-            &tx,
-            &Attempt {
-                outbox_id: id,
-                run_id,
-                at: now,
-                action,
-                outcome: label,
+        self.settle(
+            Settle {
+                next,
                 http_status: err.http_status,
-                error_code: Some(err.kind.code()),
-                message: Some(&err.message),
-                duration_ms: started.elapsed().as_millis() as i64,
+                error: Some((err.kind.code(), &err.message)),
+                started: Some(started),
+                ..Settle::new(run_id, id, state, action, label)
             },
+            |_, _| Ok(()),
         )?;
-        tx.commit()?;
         Ok(flow)
     }
 
@@ -226,7 +269,6 @@ impl Posko {
         skip: bool,
         s: &mut SyncSummary,
     ) -> CoreResult<Flow> {
-        let now = self.now();
         let state = if skip {
             OutboxState::Skipped
         } else {
@@ -235,23 +277,13 @@ impl Posko {
         if !skip {
             s.quarantined += 1;
         }
-        let tx = self.db.conn.transaction()?;
-        outbox::set_state(&tx, id, state, None, Some((code, why)), now)?;
-        outbox::log_attempt(
-            &tx,
-            &Attempt {
-                outbox_id: id,
-                run_id,
-                at: now,
-                action: "send",
-                outcome: state.code(),
-                http_status: None,
-                error_code: Some(code),
-                message: Some(why),
-                duration_ms: 0,
+        self.settle(
+            Settle {
+                error: Some((code, why)),
+                ..Settle::new(run_id, id, state, "send", state.code())
             },
+            |_, _| Ok(()),
         )?;
-        tx.commit()?;
         Ok(Flow::Go)
     }
 
@@ -319,46 +351,37 @@ impl Posko {
         started: Instant,
         s: &mut SyncSummary,
     ) -> CoreResult<Flow> {
-        let now = self.now();
         if outcome == "sent" {
             s.sent += 1;
         } else {
             s.adopted += 1;
         }
-        let tx = self.db.conn.transaction()?;
-        tx.execute(
-            "UPDATE complaints SET lapor_complaint_id = ?2, lapor_tracking_id = COALESCE(?3, lapor_tracking_id) WHERE id = ?1",
-            params![complaint_id, ids.complaint_id, ids.tracking_id],
-        )?;
-        outbox::set_state(&tx, id, OutboxState::Sent, None, None, now)?;
-        outbox::log_attempt(
-            &tx,
-            &Attempt {
-                outbox_id: id,
-                run_id,
-                at: now,
-                action,
-                outcome,
-                http_status: None,
-                error_code: None,
-                message: None,
-                duration_ms: started.elapsed().as_millis() as i64,
-            },
-        )?;
         let note = format!(
             "complaint_id {} · Tracking ID {}",
             ids.complaint_id,
             ids.tracking_id.as_deref().unwrap_or("-")
         );
-        add_event(
-            &tx,
-            &system(),
-            NewEvent {
-                note: Some(&note),
-                ..NewEvent::new(complaint_id, now, "lapor_sent")
+        self.settle(
+            Settle {
+                started: Some(started),
+                ..Settle::new(run_id, id, OutboxState::Sent, action, outcome)
+            },
+            |tx, now| {
+                tx.execute(
+                    "UPDATE complaints SET lapor_complaint_id = ?2, lapor_tracking_id = COALESCE(?3, lapor_tracking_id) WHERE id = ?1",
+                    params![complaint_id, ids.complaint_id, ids.tracking_id],
+                )?;
+                add_event(
+                    tx,
+                    &system(),
+                    NewEvent {
+                        note: Some(&note),
+                        ..NewEvent::new(complaint_id, now, "lapor_sent")
+                    },
+                )?;
+                Ok(())
             },
         )?;
-        tx.commit()?;
         Ok(Flow::Go)
     }
 
@@ -394,24 +417,19 @@ impl Posko {
                     found.iter().map(|m| m.created_at).collect();
                 match plan::reconcile(&times) {
                     Reconciled::Resend => {
-                        let now = self.now();
-                        let tx = self.db.conn.transaction()?;
-                        outbox::set_state(&tx, id, OutboxState::Pending, None, None, now)?;
-                        outbox::log_attempt(
-                            &tx,
-                            &Attempt {
-                                outbox_id: id,
-                                run_id,
-                                at: now,
-                                action: "reconcile",
-                                outcome: "resend",
-                                http_status: None,
-                                error_code: None,
-                                message: None,
-                                duration_ms: started.elapsed().as_millis() as i64,
+                        self.settle(
+                            Settle {
+                                started: Some(started),
+                                ..Settle::new(
+                                    run_id,
+                                    id,
+                                    OutboxState::Pending,
+                                    "reconcile",
+                                    "resend",
+                                )
                             },
+                            |_, _| Ok(()),
                         )?;
-                        tx.commit()?;
                         let row = outbox::row(&self.db.conn, id)?.unwrap_or(row);
                         self.send_create(api, settings, run_id, &row, s)
                     }
@@ -436,31 +454,13 @@ impl Posko {
 
     fn needs_operator(&mut self, run_id: i64, id: i64, s: &mut SyncSummary) -> CoreResult<Flow> {
         s.unknown += 1;
-        let now = self.now();
-        let tx = self.db.conn.transaction()?;
-        outbox::set_state(
-            &tx,
-            id,
-            OutboxState::Unknown,
-            None,
-            Some(("NEEDS_CHECK", "outcome unknown; no lookup available")),
-            now,
-        )?;
-        outbox::log_attempt(
-            &tx,
-            &Attempt {
-                outbox_id: id,
-                run_id,
-                at: now,
-                action: "reconcile",
-                outcome: "unknown",
-                http_status: None,
-                error_code: Some("NEEDS_CHECK"),
-                message: None,
-                duration_ms: 0,
+        self.settle(
+            Settle {
+                error: Some(("NEEDS_CHECK", "outcome unknown; no lookup available")),
+                ..Settle::new(run_id, id, OutboxState::Unknown, "reconcile", "unknown")
             },
+            |_, _| Ok(()),
         )?;
-        tx.commit()?;
         Ok(Flow::Go)
     }
 
@@ -499,29 +499,20 @@ impl Posko {
         };
         match api.add_follow_up(&f) {
             Ok(remote) => {
-                let now = self.now();
                 s.sent += 1;
-                let tx = self.db.conn.transaction()?;
-                tx.execute(
-                    "UPDATE follow_ups SET lapor_followup_id = ?2 WHERE id = ?1",
-                    params![fu_id, remote],
-                )?;
-                outbox::set_state(&tx, row.id, OutboxState::Sent, None, None, now)?;
-                outbox::log_attempt(
-                    &tx,
-                    &Attempt {
-                        outbox_id: row.id,
-                        run_id,
-                        at: now,
-                        action: "send",
-                        outcome: "sent",
-                        http_status: None,
-                        error_code: None,
-                        message: None,
-                        duration_ms: started.elapsed().as_millis() as i64,
+                self.settle(
+                    Settle {
+                        started: Some(started),
+                        ..Settle::new(run_id, row.id, OutboxState::Sent, "send", "sent")
+                    },
+                    |tx, _| {
+                        tx.execute(
+                            "UPDATE follow_ups SET lapor_followup_id = ?2 WHERE id = ?1",
+                            params![fu_id, remote],
+                        )?;
+                        Ok(())
                     },
                 )?;
-                tx.commit()?;
                 Ok(Flow::Go)
             }
             Err(e) => self.fail(
