@@ -9,4 +9,5 @@ mod settings;
 mod store;
 mod support;
 mod sync;
+mod sync_operator;
 mod workflow;

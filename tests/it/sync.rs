@@ -13,13 +13,13 @@ use crate::support::*;
 const KEY: &str = "kunci-uji-123";
 const TOKEN: &str = "3f2c9a1e-7b6d-4c1a-9e2f-0a1b2c3d4e5f";
 
-fn sim(search: bool) -> SimHandle {
+pub(crate) fn sim(search: bool) -> SimHandle {
     let mut cfg = SimConfig::new(KEY, TOKEN);
     cfg.search_supported = search;
     Sim::start(cfg).expect("simulator starts on loopback")
 }
 
-fn connect(s: &mut Store, sim: &SimHandle) {
+pub(crate) fn connect(s: &mut Store, sim: &SimHandle) {
     let settings = LaporSettings {
         base_url: Some(sim.base_url().to_owned()),
         timeout_secs: 5,
@@ -30,7 +30,7 @@ fn connect(s: &mut Store, sim: &SimHandle) {
         .unwrap();
 }
 
-fn run(s: &mut Store) -> SyncSummary {
+pub(crate) fn run(s: &mut Store) -> SyncSummary {
     let api = s.p.lapor_client(&OsKeychain::new()).unwrap();
     s.p.sync_run(&api, None).unwrap()
 }
@@ -50,7 +50,7 @@ fn run_until_done(s: &mut Store, max_runs: usize) -> Vec<SyncSummary> {
     runs
 }
 
-fn add(s: &mut Store, n: usize) -> Vec<String> {
+pub(crate) fn add(s: &mut Store, n: usize) -> Vec<String> {
     (0..n)
         .map(|i| {
             s.p.create_complaint(&clerk(), complaint(&format!("Laporan uji sinkron {i}")))

@@ -54,6 +54,8 @@ pub enum CoreError {
     SyncNotConfigured,
     #[error("the national service credentials are not in the keychain")]
     SyncCredentialsMissing,
+    #[error("not possible while the sync item is {state}")]
+    SyncItemState { state: String },
 }
 
 pub type CoreResult<T> = Result<T, CoreError>;
@@ -77,6 +79,7 @@ impl CoreError {
             CoreError::NotInitialized => "NOT_INITIALIZED",
             CoreError::SyncNotConfigured => "SYNC_NOT_CONFIGURED",
             CoreError::SyncCredentialsMissing => "SYNC_CREDENTIALS_MISSING",
+            CoreError::SyncItemState { .. } => "SYNC_ITEM_STATE",
             CoreError::AlreadyInitialized => "ALREADY_INITIALIZED",
             CoreError::Conflict => "CONFLICT",
             CoreError::InvalidFile { .. } => "INVALID_FILE",
@@ -128,6 +131,11 @@ impl CoreError {
                     &[("permission", &t(lang, &format!("permission.{p}")))],
                 )
             }
+            CoreError::SyncItemState { state } => t_with(
+                lang,
+                &key,
+                &[("state", &t(lang, &format!("sync_state.{state}")))],
+            ),
             CoreError::AccountLocked { seconds } => {
                 t_with(lang, &key, &[("seconds", &seconds.to_string())])
             }

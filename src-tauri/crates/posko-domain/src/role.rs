@@ -31,6 +31,8 @@ pub enum Permission {
     EditSettings,
     ManageUsers,
     RunReports,
+    /// Resolve sync problems: retry, skip, record a manual send (assisted mode).
+    OperateSync,
 }
 
 impl Role {
@@ -62,6 +64,7 @@ impl Role {
                     | DraftFollowUp
                     | ViewIdentity
                     | ViewSecret
+                    | OperateSync
             ),
             Role::Kepala => !matches!(p, ManageUsers),
             Role::Admin => true,

@@ -23,6 +23,11 @@ pub struct LaporSettings {
     /// This unit's own institution id on LAPOR! (sender of follow-ups).
     pub institution_id: Option<String>,
     pub mapping: LaporMapping,
+    /// Minutes between automatic runs while the app is open; 0 = only by hand.
+    pub auto_sync_minutes: u32,
+    /// When a person last saw the sync preview and agreed; automatic sync
+    /// never starts before that (nothing leaves the machine unseen).
+    pub preview_confirmed_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl Default for LaporSettings {
@@ -34,6 +39,8 @@ impl Default for LaporSettings {
             timeout_secs: 30,
             institution_id: None,
             mapping: LaporMapping::default(),
+            auto_sync_minutes: 15,
+            preview_confirmed_at: None,
         }
     }
 }

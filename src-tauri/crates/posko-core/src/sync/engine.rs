@@ -159,7 +159,7 @@ impl Posko {
             &tx,
             &Attempt {
                 outbox_id: st.id,
-                run_id: st.run_id,
+                run_id: Some(st.run_id),
                 at: now,
                 action: st.action,
                 outcome: st.outcome,

@@ -6,6 +6,7 @@ pub mod api;
 pub mod config;
 mod engine;
 pub mod http;
+pub mod operator;
 pub(crate) mod outbox;
 pub mod plan;
 

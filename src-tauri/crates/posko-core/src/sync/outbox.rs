@@ -138,7 +138,8 @@ pub(crate) fn set_state(
 
 pub(crate) struct Attempt<'a> {
     pub outbox_id: i64,
-    pub run_id: i64,
+    /// `None` for a person's action outside a run.
+    pub run_id: Option<i64>,
     pub at: DateTime<Utc>,
     pub action: &'a str,
     pub outcome: &'a str,
