@@ -14,6 +14,12 @@ use tauri::State;
 use ts_rs::TS;
 
 use crate::state::Shared;
+use crate::sync_job::{SyncJobView, SyncJobs};
+use posko_core::keychain::OsKeychain;
+use posko_core::sync::operator::{
+    AttemptView, ManualForm, ManualSendInput, OutboxActionInput, RemoteStatusInput, SyncPreview,
+};
+use posko_core::sync::{LaporSettings, SyncStatus};
 
 type Res<T> = Result<T, ErrorPayload>;
 
@@ -321,6 +327,156 @@ async fn create_user(s: State<'_, Shared>, input: Value) -> Res<i64> {
     as_user(&s, move |p, a| p.create_user(a, &parse(input)?)).await
 }
 
+/// The sync page and the header's indicator: the outbox and the background job.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct SyncOverview {
+    pub status: SyncStatus,
+    pub job: SyncJobView,
+}
+
+/// LAPOR! settings for the settings screen; the secrets themselves never
+/// travel to the UI, only whether they are in the keychain.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct LaporSettingsView {
+    pub settings: LaporSettings,
+    pub has_credentials: bool,
+}
+
+#[derive(Debug, Clone, serde::Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct LaporCredentialsInput {
+    pub key: String,
+    pub token: String,
+}
+
+#[tauri::command]
+async fn sync_overview(s: State<'_, Shared>) -> Res<SyncOverview> {
+    let shared = s.inner().clone();
+    as_user(&s, move |p, _| {
+        Ok(SyncOverview {
+            status: p.sync_status()?,
+            job: shared.0.sync.view(),
+        })
+    })
+    .await
+}
+
+#[tauri::command]
+async fn sync_now(s: State<'_, Shared>) -> Res<SyncJobView> {
+    let shared = s.inner().clone();
+    let queued = as_user(&s, |p, a| {
+        p.authorize_sync(a)?;
+        // Refuse early, in words, rather than in a background thread.
+        p.lapor_client(&OsKeychain::new())?;
+        let c = p.sync_status()?.counts;
+        Ok(c.pending + c.sending + c.unknown)
+    })
+    .await?;
+    Ok(SyncJobs::start(&shared, false, queued))
+}
+
+#[tauri::command]
+async fn sync_cancel(s: State<'_, Shared>) -> Res<SyncJobView> {
+    let shared = s.inner().clone();
+    as_user(&s, move |p, a| {
+        p.authorize_sync(a)?;
+        shared.0.sync.cancel();
+        Ok(shared.0.sync.view())
+    })
+    .await
+}
+
+#[tauri::command]
+async fn sync_attempts(s: State<'_, Shared>, input: Value) -> Res<Vec<AttemptView>> {
+    as_user(&s, move |p, _| p.sync_attempts(parse::<IdInput>(input)?.id)).await
+}
+
+#[tauri::command]
+async fn sync_retry(s: State<'_, Shared>, input: Value) -> Res<()> {
+    as_user(&s, move |p, a| {
+        p.sync_retry(a, &parse::<OutboxActionInput>(input)?)
+    })
+    .await
+}
+
+#[tauri::command]
+async fn sync_skip(s: State<'_, Shared>, input: Value) -> Res<()> {
+    as_user(&s, move |p, a| {
+        p.sync_skip(a, &parse::<OutboxActionInput>(input)?)
+    })
+    .await
+}
+
+#[tauri::command]
+async fn sync_record_manual_send(s: State<'_, Shared>, input: Value) -> Res<()> {
+    as_user(&s, move |p, a| {
+        p.sync_record_manual_send(a, &parse::<ManualSendInput>(input)?)
+    })
+    .await
+}
+
+#[tauri::command]
+async fn sync_record_remote_status(s: State<'_, Shared>, input: Value) -> Res<()> {
+    as_user(&s, move |p, a| {
+        p.sync_record_remote_status(a, &parse::<RemoteStatusInput>(input)?)
+    })
+    .await
+}
+
+#[tauri::command]
+async fn sync_preview(s: State<'_, Shared>) -> Res<SyncPreview> {
+    as_user(&s, |p, a| {
+        p.authorize_sync(a)?;
+        p.sync_preview()
+    })
+    .await
+}
+
+#[tauri::command]
+async fn confirm_sync_preview(s: State<'_, Shared>) -> Res<()> {
+    as_user(&s, |p, a| p.confirm_sync_preview(a)).await
+}
+
+#[tauri::command]
+async fn manual_form(s: State<'_, Shared>, input: Value) -> Res<ManualForm> {
+    as_user(&s, move |p, a| {
+        p.manual_form(a, parse::<IdInput>(input)?.id)
+    })
+    .await
+}
+
+#[tauri::command]
+async fn lapor_settings(s: State<'_, Shared>) -> Res<LaporSettingsView> {
+    as_user(&s, |p, _| {
+        Ok(LaporSettingsView {
+            settings: p.lapor_settings()?,
+            has_credentials: p.lapor_credentials_present(&OsKeychain::new())?,
+        })
+    })
+    .await
+}
+
+#[tauri::command]
+async fn save_lapor_settings(s: State<'_, Shared>, input: Value) -> Res<()> {
+    as_user(&s, move |p, a| {
+        p.set_lapor_settings(a, &parse::<LaporSettings>(input)?)
+    })
+    .await
+}
+
+#[tauri::command]
+async fn set_lapor_credentials(s: State<'_, Shared>, input: Value) -> Res<()> {
+    as_user(&s, move |p, a| {
+        let c = parse::<LaporCredentialsInput>(input)?;
+        let (key, token) = (
+            zeroize::Zeroizing::new(c.key),
+            zeroize::Zeroizing::new(c.token),
+        );
+        p.set_lapor_credentials(a, &OsKeychain::new(), &key, &token)
+    })
+    .await
+}
+
 macro_rules! commands {
     ($($name:ident : $input:ty => $output:ty),* $(,)?) => {
         /// Every command's name, for the capability test and build.rs.
@@ -383,4 +539,18 @@ commands![
     clear_draft: DraftKey => (),
     list_users: () => Vec<UserView>,
     create_user: UserInput => i64,
+    sync_overview: () => SyncOverview,
+    sync_now: () => SyncJobView,
+    sync_cancel: () => SyncJobView,
+    sync_attempts: IdInput => Vec<AttemptView>,
+    sync_retry: OutboxActionInput => (),
+    sync_skip: OutboxActionInput => (),
+    sync_record_manual_send: ManualSendInput => (),
+    sync_record_remote_status: RemoteStatusInput => (),
+    sync_preview: () => SyncPreview,
+    confirm_sync_preview: () => (),
+    manual_form: IdInput => ManualForm,
+    lapor_settings: () => LaporSettingsView,
+    save_lapor_settings: LaporSettings => (),
+    set_lapor_credentials: LaporCredentialsInput => (),
 ];

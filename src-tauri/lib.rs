@@ -3,9 +3,13 @@
 
 mod commands;
 mod state;
+mod sync_job;
 
-pub use commands::{AppStatus, ts_command_map};
+pub use commands::{
+    AppStatus, LaporCredentialsInput, LaporSettingsView, SyncOverview, ts_command_map,
+};
 pub use state::Shared;
+pub use sync_job::SyncJobView;
 
 use tauri::Manager;
 
@@ -25,6 +29,10 @@ pub fn run() {
             }
         }))
         .manage(Shared::open(data_dir))
+        .setup(|app| {
+            sync_job::spawn_timer(app.state::<Shared>().inner().clone());
+            Ok(())
+        })
         .invoke_handler(commands::handler())
         .run(tauri::generate_context!())
         .expect("error while running Posko");

@@ -14,6 +14,7 @@ pub struct Inner {
     pub store: Mutex<Result<Posko, CoreError>>,
     pub session: Mutex<Option<Actor>>,
     pub lang: Mutex<Lang>,
+    pub sync: crate::sync_job::SyncJobs,
 }
 
 #[derive(Clone)]
@@ -35,6 +36,7 @@ impl Shared {
             store: Mutex::new(store),
             session: Mutex::new(None),
             lang: Mutex::new(lang),
+            sync: Default::default(),
         }))
     }
 

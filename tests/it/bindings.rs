@@ -6,6 +6,7 @@ use posko_core::app::SetupState;
 use posko_core::error::{ErrorPayload, FieldMessage};
 use posko_core::i18n::Lang;
 use posko_core::model::*;
+use posko_core::sync::{self, operator as op};
 use posko_domain::calendar::{CalendarSettings, Holiday, HolidayKind, WorkWeek};
 use posko_domain::deadline::DeadlineStep;
 use posko_domain::role::{Permission, Role};
@@ -32,7 +33,11 @@ fn generate() -> String {
         DeadlineQuery, DeadlineAnswer, Vocabulary, IdInput, DetailQuery, DraftKey, DraftInput, HolidayEdit,
         TextInput, CodeInput, SetupState, ErrorPayload, FieldMessage, Lang, Holiday, HolidayKind, WorkWeek,
         CalendarSettings, DeadlineStep, Role, Permission, FieldError, FieldErrorCode, Kind, Channel, Status,
-        Action, OfficeZone, posko_app::AppStatus,
+        Action, OfficeZone, posko_app::AppStatus, posko_app::SyncOverview, posko_app::LaporSettingsView,
+        posko_app::LaporCredentialsInput, posko_app::SyncJobView, sync::SyncStatus, sync::OutboxView,
+        sync::OutboxCounts, sync::SyncSummary, sync::StopReason, sync::plan::OutboxOp, sync::plan::OutboxState,
+        sync::LaporSettings, sync::LaporMapping, op::AttemptView, op::OutboxActionInput, op::ManualSendInput,
+        op::RemoteStatusInput, op::PreviewItem, op::SyncPreview, op::ManualForm,
     ];
     decls.push(posko_app::ts_command_map(cfg));
     decls.sort();

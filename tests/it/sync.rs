@@ -26,7 +26,7 @@ pub(crate) fn connect(s: &mut Store, sim: &SimHandle) {
         ..LaporSettings::default()
     };
     s.p.set_lapor_settings(&admin(), &settings).unwrap();
-    s.p.set_lapor_credentials(&OsKeychain::new(), KEY, TOKEN)
+    s.p.set_lapor_credentials(&admin(), &OsKeychain::new(), KEY, TOKEN)
         .unwrap();
 }
 
@@ -265,7 +265,7 @@ fn wrong_credentials_and_missing_settings_are_explained() {
     let err = s.p.lapor_client(&OsKeychain::new()).unwrap_err();
     assert_eq!(err.code(), "SYNC_CREDENTIALS_MISSING");
     // Credentials never go to the database.
-    s.p.set_lapor_credentials(&OsKeychain::new(), KEY, TOKEN)
+    s.p.set_lapor_credentials(&admin(), &OsKeychain::new(), KEY, TOKEN)
         .unwrap();
     let c = s.p.connection();
     let leaked: i64 = c

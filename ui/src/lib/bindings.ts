@@ -34,6 +34,20 @@ export interface Commands {
   clear_draft: { input: DraftKey; output: null };
   list_users: { input: null; output: Array<UserView> };
   create_user: { input: UserInput; output: number };
+  sync_overview: { input: null; output: SyncOverview };
+  sync_now: { input: null; output: SyncJobView };
+  sync_cancel: { input: null; output: SyncJobView };
+  sync_attempts: { input: IdInput; output: Array<AttemptView> };
+  sync_retry: { input: OutboxActionInput; output: null };
+  sync_skip: { input: OutboxActionInput; output: null };
+  sync_record_manual_send: { input: ManualSendInput; output: null };
+  sync_record_remote_status: { input: RemoteStatusInput; output: null };
+  sync_preview: { input: null; output: SyncPreview };
+  confirm_sync_preview: { input: null; output: null };
+  manual_form: { input: IdInput; output: ManualForm };
+  lapor_settings: { input: null; output: LaporSettingsView };
+  save_lapor_settings: { input: LaporSettings; output: null };
+  set_lapor_credentials: { input: LaporCredentialsInput; output: null };
 }
 
 export type Action = "verify" | "postpone" | "resume" | "forward" | "archive" | "reject" | "route" | "start_follow_up" | "follow_up_given" | "reporter_replied" | "finish" | "reopen";
@@ -51,6 +65,16 @@ export type AttachmentInput = { complaint_id: number, file_name: string,
 data_base64: string, };
 
 export type AttachmentMeta = { id: number, file_name: string, mime: string, size: number, sha256: string, added_by: string, added_at: string, };
+
+export type AttemptView = { id: number, at: string, 
+/**
+ * `send` | `reconcile` | `manual`
+ */
+action: string, 
+/**
+ * `sent` | `retry` | `unknown` | `quarantined` | `adopted` | `resend` | `skipped` | `requeued`
+ */
+outcome: string, http_status: number | null, error_code: string | null, message: string | null, duration_ms: number, };
 
 export type CalendarSettings = { work_week: WorkWeek, 
 /**
@@ -158,6 +182,61 @@ export type Kind = "aspirasi" | "pengaduan_tidak_berkadar_pengawasan" | "pengadu
 
 export type Lang = "id" | "en";
 
+export type LaporCredentialsInput = { key: string, token: string, };
+
+export type LaporMapping = { classification: { [key in Kind]?: string }, 
+/**
+ * A channel without an entry is not sent (e.g. `lapor`: it came from there).
+ */
+channel: { [key in Channel]?: string }, 
+/**
+ * Topic id → category id; children fall back to their parent, then to the default.
+ */
+category: Record<string, string>, default_category: string | null, 
+/**
+ * Local follow-up template code → the national service's template code.
+ * Unmapped templates are sent as plain text (the content is complete).
+ */
+template: { [key in string]: string }, };
+
+export type LaporSettings = { 
+/**
+ * e.g. `https://api-splp.layanan.go.id/lapor/3.0.0`; `None`: not configured
+ * (assisted mode only).
+ */
+base_url: string | null, auth_header: string, 
+/**
+ * The server offers the (assumed) lookup by reference tag.
+ */
+search_supported: boolean, timeout_secs: number, 
+/**
+ * This unit's own institution id on LAPOR! (sender of follow-ups).
+ */
+institution_id: string | null, mapping: LaporMapping, 
+/**
+ * Minutes between automatic runs while the app is open; 0 = only by hand.
+ */
+auto_sync_minutes: number, 
+/**
+ * When a person last saw the sync preview and agreed; automatic sync
+ * never starts before that (nothing leaves the machine unseen).
+ */
+preview_confirmed_at: string | null, };
+
+export type LaporSettingsView = { settings: LaporSettings, has_credentials: boolean, };
+
+export type ManualForm = { complaint_id: number, register_no: string, title: string, content: string, kind: Kind, channel: Channel, 
+/**
+ * Topic path as shown in Posko ("Kesehatan › Pelayanan Puskesmas").
+ */
+topic: string | null, incident_place: string | null, date_of_incident: string | null, is_anonymous: boolean, is_secret: boolean, 
+/**
+ * Empty when the report is anonymous: the form is filled without identity.
+ */
+reporter_name: string | null, reporter_phone: string | null, reporter_email: string | null, attachments: Array<string>, lapor_tracking_id: string | null, lapor_status_name: string | null, outbox_state: OutboxState | null, };
+
+export type ManualSendInput = { complaint_id: number, tracking_id: string, note?: string, };
+
 export type OfficeSettings = { unit_name: string, unit_code: string, register_prefix: string, address: string, zone: OfficeZone, work_week: WorkWeek, cuti_bersama_stops_clock: boolean, max_attachment_mb: number, locale: Lang, 
 /**
  * Head of the unit (kepala), who signs reports: name, position and NIP.
@@ -170,9 +249,36 @@ logo_base64: string | null, };
 
 export type OfficeZone = "WIB" | "WITA" | "WIT";
 
+export type OutboxActionInput = { outbox_id: number, 
+/**
+ * Why (kept in the history); required to skip.
+ */
+note?: string, };
+
+export type OutboxCounts = { pending: number, sending: number, unknown: number, sent: number, quarantined: number, skipped: number, };
+
+export type OutboxOp = "create_complaint" | "add_follow_up";
+
+export type OutboxState = "pending" | "sending" | "unknown" | "sent" | "quarantined" | "skipped";
+
+export type OutboxView = { id: number, complaint_id: number, register_no: string, op: OutboxOp, state: OutboxState, attempts: number, next_attempt_at: string | null, last_error_code: string | null, last_error: string | null, 
+/**
+ * A follow-up whose report has no national id yet (not sent, or it came
+ * from LAPOR! and its id was never entered): it waits, it has not failed.
+ */
+waiting_for_report: boolean, };
+
 export type Page<T> = { rows: Array<T>, total: number, offset: number, limit: number, };
 
-export type Permission = "view_register" | "create_complaint" | "edit_complaint" | "transition_complaint" | "draft_follow_up" | "approve_follow_up" | "view_identity" | "view_secret" | "edit_settings" | "manage_users" | "run_reports";
+export type Permission = "view_register" | "create_complaint" | "edit_complaint" | "transition_complaint" | "draft_follow_up" | "approve_follow_up" | "view_identity" | "view_secret" | "edit_settings" | "manage_users" | "run_reports" | "operate_sync";
+
+export type PreviewItem = { complaint_id: number, register_no: string, 
+/**
+ * Stable reason code when the report cannot be sent as it stands.
+ */
+blocked_code: string | null, blocked_detail: string | null, title: string, content: string, channel_id: string, classification_id: string, category_id: string, date_of_incident: string | null, is_anonymous: boolean, is_secret: boolean, tags_raw: string, reporter_name: string | null, reporter_phone: string | null, reporter_email: string | null, attachment_count: number, };
+
+export type RemoteStatusInput = { complaint_id: number, status_name: string, };
 
 export type ReplyTemplate = { code: string, title: string, content: string, };
 
@@ -197,6 +303,42 @@ export type SortOrder = "newest" | "oldest" | "due_soonest" | "relevance";
 export type Status = "received" | "verified" | "routed" | "in_follow_up" | "waiting_reporter" | "finished" | "postponed" | "forwarded" | "archived" | "rejected";
 
 export type StatusCount = { status: Status, count: number, };
+
+export type StopReason = "unauthorized";
+
+export type SyncJobView = { running: boolean, 
+/**
+ * The running (or last) job was started by the timer, not a person.
+ */
+automatic: boolean, started_at: string | null, finished_at: string | null, 
+/**
+ * Outbox items waiting when the running job started (for a progress bar).
+ */
+queued_at_start: number, last_summary: SyncSummary | null, last_error: ErrorPayload | null, 
+/**
+ * Did the last run reach the server? `None` before the first run.
+ */
+reachable: boolean | null, };
+
+export type SyncOverview = { status: SyncStatus, job: SyncJobView, };
+
+export type SyncPreview = { 
+/**
+ * Reports waiting for their first send (all of them, not only those shown).
+ */
+total: number, items: Array<PreviewItem>, confirmed_at: string | null, };
+
+export type SyncStatus = { configured: boolean, base_url: string | null, counts: OutboxCounts, last_run_at: string | null, last_success_at: string | null, 
+/**
+ * Items that are not sent yet, oldest first (at most 500).
+ */
+queue: Array<OutboxView>, };
+
+export type SyncSummary = { run_id: number, sent: number, adopted: number, retried: number, unknown: number, quarantined: number, pulled: number, pull_failed: number, clock_skew_secs: number | null, 
+/**
+ * The PC's clock differs from the server's by more than 5 minutes.
+ */
+clock_warning: boolean, stopped: StopReason | null, cancelled: boolean, };
 
 export type TextInput = { text: string, };
 

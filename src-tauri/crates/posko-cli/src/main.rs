@@ -595,7 +595,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 .map_err(|e| wrap(CoreError::io(e)))?;
             let mut lines = input.lines().map(str::trim).filter(|l| !l.is_empty());
             let (key, token) = (lines.next().unwrap_or(""), lines.next().unwrap_or(""));
-            p.set_lapor_credentials(&OsKeychain::new(), key, token)
+            p.set_lapor_credentials(&actor, &OsKeychain::new(), key, token)
                 .map_err(wrap)?;
             println!("Kunci API dan token tersimpan di brankas kunci sistem.");
         }

@@ -150,16 +150,34 @@ impl Posko {
     /// Keep the per-agency key and token in the OS keychain (never the database).
     pub fn set_lapor_credentials(
         &self,
+        actor: &Actor,
         secrets: &dyn SecretStore,
         key: &str,
         token: &str,
     ) -> CoreResult<()> {
+        require(actor, Permission::EditSettings)?;
         if key.trim().is_empty() || token.trim().is_empty() {
             return Err(CoreError::SyncCredentialsMissing);
         }
         secrets.set(&config::key_account(&self.db.store_id), key.trim())?;
         secrets.set(&config::token_account(&self.db.store_id), token.trim())?;
         Ok(())
+    }
+
+    /// Whether both secrets are in the keychain (their values never leave it).
+    pub fn lapor_credentials_present(&self, secrets: &dyn SecretStore) -> CoreResult<bool> {
+        let key = secrets
+            .get(&config::key_account(&self.db.store_id))?
+            .map(Zeroizing::new);
+        let token = secrets
+            .get(&config::token_account(&self.db.store_id))?
+            .map(Zeroizing::new);
+        Ok(key.is_some() && token.is_some())
+    }
+
+    /// May this person start a sync run? (The run itself acts as the system.)
+    pub fn authorize_sync(&self, actor: &Actor) -> CoreResult<()> {
+        require(actor, Permission::OperateSync)
     }
 
     /// The real adapter, configured from the settings and the keychain.
