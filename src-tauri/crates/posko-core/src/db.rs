@@ -56,6 +56,9 @@ pub struct Db {
     pub conn: Connection,
     pub dir: PathBuf,
     pub store_id: String,
+    /// The raw key (hex), kept for encrypted backups (`backup.rs`); wiped on drop.
+    /// SQLCipher holds the same key in memory anyway while the store is open.
+    pub(crate) key: Zeroizing<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,6 +92,7 @@ pub fn open(dir: &Path, secrets: &dyn SecretStore, mode: OpenMode) -> CoreResult
             conn,
             dir: dir.to_owned(),
             store_id,
+            key,
         });
     }
     if mode == OpenMode::Existing {
@@ -109,6 +113,7 @@ pub fn open(dir: &Path, secrets: &dyn SecretStore, mode: OpenMode) -> CoreResult
         conn,
         dir: dir.to_owned(),
         store_id,
+        key,
     })
 }
 

@@ -6,6 +6,7 @@
 //! these methods and nothing lower.
 
 pub mod app;
+pub mod backup;
 pub mod clock;
 pub mod complaints;
 pub mod db;

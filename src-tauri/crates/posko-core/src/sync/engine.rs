@@ -76,6 +76,8 @@ impl Posko {
         api: &dyn LaporApi,
         cancel: Option<&AtomicBool>,
     ) -> CoreResult<SyncSummary> {
+        // A run that may change local data first takes a backup (`backup.rs`).
+        self.backup_before_sync()?;
         let started = self.now();
         self.db.conn.execute(
             "INSERT INTO sync_runs (started_at) VALUES (?1)",
