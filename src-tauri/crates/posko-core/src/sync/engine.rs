@@ -76,7 +76,18 @@ impl Posko {
         api: &dyn LaporApi,
         cancel: Option<&AtomicBool>,
     ) -> CoreResult<SyncSummary> {
-        // A run that may change local data first takes a backup (`backup.rs`).
+        self.sync_run_with(api, cancel, plan::PlanOptions::default())
+    }
+
+    /// [`Posko::sync_run`] with planner options (`retry_now`: "Sinkronkan
+    /// sekarang" also sends items still waiting on their back-off). A run that
+    /// may change local data first takes a backup (`backup.rs`).
+    pub fn sync_run_with(
+        &mut self,
+        api: &dyn LaporApi,
+        cancel: Option<&AtomicBool>,
+        opts: plan::PlanOptions,
+    ) -> CoreResult<SyncSummary> {
         self.backup_before_sync()?;
         let started = self.now();
         self.db.conn.execute(
@@ -96,7 +107,7 @@ impl Posko {
         let mut tried = std::collections::HashSet::new();
         'passes: loop {
             let items = outbox::work_items(&self.db.conn)?;
-            let steps: Vec<Step> = plan::plan(&items, self.now())
+            let steps: Vec<Step> = plan::plan_with(&items, self.now(), opts)
                 .into_iter()
                 .filter(|st| tried.insert(st.item_id()))
                 .collect();

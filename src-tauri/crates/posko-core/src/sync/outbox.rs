@@ -40,7 +40,7 @@ pub(crate) fn enqueue_follow_up(
 pub(crate) fn work_items(conn: &Connection) -> CoreResult<Vec<Item>> {
     let mut st = conn.prepare(
         "SELECT o.id, o.complaint_id, o.op, o.state, o.attempts, o.next_attempt_at,
-                c.lapor_complaint_id IS NOT NULL
+                c.lapor_complaint_id IS NOT NULL, o.last_error_code = 'RATE_LIMITED'
          FROM outbox o JOIN complaints c ON c.id = o.complaint_id
          WHERE o.state IN ('pending', 'sending', 'unknown')
          ORDER BY o.id",
@@ -54,11 +54,12 @@ pub(crate) fn work_items(conn: &Connection) -> CoreResult<Vec<Item>> {
             r.get::<_, i64>(4)?,
             r.get::<_, Option<String>>(5)?,
             r.get::<_, bool>(6)?,
+            r.get::<_, Option<bool>>(7)?.unwrap_or(false),
         ))
     })?;
     let mut out = Vec::new();
     for row in rows {
-        let (id, complaint_id, op, state, attempts, next, parent_sent) = row?;
+        let (id, complaint_id, op, state, attempts, next, parent_sent, rate_limited) = row?;
         // A row this build cannot read is left alone rather than guessed at.
         let (Some(op), Some(state)) = (OutboxOp::from_code(&op), OutboxState::from_code(&state))
         else {
@@ -72,6 +73,7 @@ pub(crate) fn work_items(conn: &Connection) -> CoreResult<Vec<Item>> {
             attempts: attempts.max(0) as u32,
             next_attempt_at: next.as_deref().map(parse_instant),
             parent_sent,
+            rate_limited,
         });
     }
     Ok(out)

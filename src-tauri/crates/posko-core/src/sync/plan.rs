@@ -77,6 +77,19 @@ pub struct Item {
     pub next_attempt_at: Option<DateTime<Utc>>,
     /// For follow-ups: the complaint already has its national id.
     pub parent_sent: bool,
+    /// The last answer was 429: `next_attempt_at` is the server's own
+    /// Retry-After, honoured even when a person asks to retry now.
+    pub rate_limited: bool,
+}
+
+/// How a run treats waiting items.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PlanOptions {
+    /// "Sinkronkan sekarang": send pending items now even if their back-off
+    /// has not run out (the network may be back). A server's Retry-After
+    /// (429) is still honoured; nothing else changes (reconcile first,
+    /// follow-ups after their report).
+    pub retry_now: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,6 +111,11 @@ impl Step {
 /// The steps of one run, oldest first. A quarantined item never blocks
 /// another report; a follow-up waits for its report to be sent.
 pub fn plan(items: &[Item], now: DateTime<Utc>) -> Vec<Step> {
+    plan_with(items, now, PlanOptions::default())
+}
+
+/// [`plan`] with options (see [`PlanOptions`]).
+pub fn plan_with(items: &[Item], now: DateTime<Utc>, opts: PlanOptions) -> Vec<Step> {
     let mut items: Vec<&Item> = items.iter().collect();
     items.sort_by_key(|i| i.id);
     items
@@ -105,7 +123,8 @@ pub fn plan(items: &[Item], now: DateTime<Utc>) -> Vec<Step> {
         .filter_map(|i| match i.state {
             OutboxState::Sending | OutboxState::Unknown => Some(Step::Reconcile(i.id)),
             OutboxState::Pending => {
-                let due = i.next_attempt_at.is_none_or(|t| t <= now);
+                let waived = opts.retry_now && !i.rate_limited;
+                let due = waived || i.next_attempt_at.is_none_or(|t| t <= now);
                 let ready = i.op == OutboxOp::CreateComplaint || i.parent_sent;
                 (due && ready).then_some(Step::Send(i.id))
             }
@@ -218,6 +237,7 @@ mod tests {
             attempts: 0,
             next_attempt_at: None,
             parent_sent: false,
+            rate_limited: false,
         }
     }
 
@@ -250,6 +270,29 @@ mod tests {
         assert_eq!(
             plan(&[later], t0() + Duration::minutes(1)),
             vec![Step::Send(1)]
+        );
+    }
+
+    #[test]
+    fn retry_now_skips_back_off_but_not_retry_after_nor_order() {
+        let mut backing_off = item(1, OutboxOp::CreateComplaint, OutboxState::Pending);
+        backing_off.attempts = 3;
+        backing_off.next_attempt_at = Some(t0() + Duration::minutes(10));
+        let mut throttled = item(2, OutboxOp::CreateComplaint, OutboxState::Pending);
+        throttled.next_attempt_at = Some(t0() + Duration::seconds(30));
+        throttled.rate_limited = true;
+        let orphan = item(3, OutboxOp::AddFollowUp, OutboxState::Pending);
+        let uncertain = item(4, OutboxOp::CreateComplaint, OutboxState::Unknown);
+        let items = [backing_off, throttled, orphan, uncertain];
+        assert_eq!(plan(&items, t0()), vec![Step::Reconcile(4)]);
+        let now = PlanOptions { retry_now: true };
+        assert_eq!(
+            plan_with(&items, t0(), now),
+            vec![Step::Send(1), Step::Reconcile(4)]
+        );
+        assert_eq!(
+            plan_with(&items, t0() + Duration::seconds(30), now),
+            vec![Step::Send(1), Step::Send(2), Step::Reconcile(4)]
         );
     }
 
