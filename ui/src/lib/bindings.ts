@@ -334,7 +334,27 @@ export type SyncStatus = { configured: boolean, base_url: string | null, counts:
  */
 queue: Array<OutboxView>, };
 
-export type SyncSummary = { run_id: number, sent: number, adopted: number, retried: number, unknown: number, quarantined: number, pulled: number, pull_failed: number, clock_skew_secs: number | null, 
+export type SyncSummary = { run_id: number, sent: number, adopted: number, retried: number, unknown: number, quarantined: number, 
+/**
+ * Sent reports with something new from LAPOR! (status, history, follow-ups).
+ */
+pulled: number, 
+/**
+ * Pulls that failed; each reason is in `sync_pull_log` (nothing local changed).
+ */
+pull_failed: number, 
+/**
+ * Follow-ups written on LAPOR! by others, stored in this run.
+ */
+remote_follow_ups: number, 
+/**
+ * Of those, replies of the reporter ("pelapor membalas").
+ */
+reporter_replies: number, 
+/**
+ * New conflicts for a person to decide (`Posko::sync_conflicts`).
+ */
+conflicts: number, clock_skew_secs: number | null, 
 /**
  * The PC's clock differs from the server's by more than 5 minutes.
  */

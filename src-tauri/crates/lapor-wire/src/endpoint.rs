@@ -144,6 +144,17 @@ pub fn institutions_path(page_size: u32) -> String {
     format!("/masters/institutions/external?page_size={page_size}")
 }
 
+/// `GET /masters/institutions/external?page_size=N&page=P`. Page 1 is asked
+/// exactly as the observed client did (`page_size` only); later pages add
+/// `page` (assumed, Laravel's paginator parameter).
+pub fn institutions_page_path(page_size: u32, page: u32) -> String {
+    if page <= 1 {
+        institutions_path(page_size)
+    } else {
+        format!("/masters/institutions/external?page_size={page_size}&page={page}")
+    }
+}
+
 /// `GET /masters/templates`
 pub fn templates_path() -> String {
     "/masters/templates".to_string()
@@ -338,6 +349,14 @@ mod tests {
         assert_eq!(
             followups_path(&LaporId::from_u64(5), 0),
             "/complaints/5/followups?page=1"
+        );
+        assert_eq!(
+            institutions_page_path(500, 1),
+            "/masters/institutions/external?page_size=500"
+        );
+        assert_eq!(
+            institutions_page_path(500, 3),
+            "/masters/institutions/external?page_size=500&page=3"
         );
         assert_eq!(
             search_path("posko-ref-A1 &b=c"),

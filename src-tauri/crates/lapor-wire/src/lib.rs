@@ -40,8 +40,8 @@ pub use endpoint::{
     ACCEPT_JSON, AuthScheme, BEARER_PREFIX, DEFAULT_AUTH_HEADER, Endpoint, FILE_FIELD,
     HEADER_ACCEPT, HEADER_CONTENT_TYPE, HEADER_RETRY_AFTER, HEADER_TOKEN, Method, Provenance,
     add_followup_path, complaint_path, create_complaint_path, encode_query, encode_segment,
-    followups_path, institutions_path, join_url, parse_bearer, reject_path, search_path,
-    templates_path, upload_file_path,
+    followups_path, institutions_page_path, institutions_path, join_url, parse_bearer, reject_path,
+    search_path, templates_path, upload_file_path,
 };
 pub use envelope::{Envelope, MAX_BODY_BYTES, Page, decode, decode_value, looks_like_html};
 pub use error::{FieldMessage, WireError};

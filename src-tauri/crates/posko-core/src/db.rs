@@ -34,6 +34,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0002_sync.sql",
         include_str!("../migrations/0002_sync.sql"),
     ),
+    (
+        3,
+        "0003_pull.sql",
+        include_str!("../migrations/0003_pull.sql"),
+    ),
 ];
 
 pub fn schema_version() -> i64 {

@@ -29,7 +29,7 @@ enum Flow {
     Stop(StopReason),
 }
 
-fn system() -> Actor {
+pub(super) fn system() -> Actor {
     Actor {
         user_id: None,
         username: "sync".into(),
@@ -132,7 +132,7 @@ impl Posko {
             }
         }
         if s.stopped.is_none() && !s.cancelled {
-            self.pull_statuses(api, &mut s, cancel)?;
+            self.pull(api, &settings, run_id, &mut s, cancel)?;
         }
         if let Some(server) = api.last_server_time() {
             let skew = (self.now() - server).num_seconds();
@@ -141,7 +141,8 @@ impl Posko {
         }
         self.db.conn.execute(
             "UPDATE sync_runs SET finished_at = ?2, sent = ?3, retried = ?4, unknown = ?5, quarantined = ?6,
-                adopted = ?7, pulled = ?8, clock_skew_secs = ?9, error_code = ?10, cancelled = ?11 WHERE id = ?1",
+                adopted = ?7, pulled = ?8, clock_skew_secs = ?9, error_code = ?10, cancelled = ?11,
+                pull_failed = ?12, remote_follow_ups = ?13, conflicts = ?14 WHERE id = ?1",
             params![
                 run_id,
                 now_text(self.now()),
@@ -153,7 +154,10 @@ impl Posko {
                 s.pulled,
                 s.clock_skew_secs,
                 s.stopped.map(StopReason::code),
-                s.cancelled
+                s.cancelled,
+                s.pull_failed,
+                s.remote_follow_ups,
+                s.conflicts
             ],
         )?;
         Ok(s)
@@ -539,63 +543,6 @@ impl Posko {
                 s,
             ),
         }
-    }
-
-    /// Status of sent, still-open reports, stored verbatim beside the local state.
-    fn pull_statuses(
-        &mut self,
-        api: &dyn LaporApi,
-        s: &mut SyncSummary,
-        cancel: Option<&AtomicBool>,
-    ) -> CoreResult<()> {
-        let sent: Vec<(i64, String, Option<String>, Option<String>)> = {
-            let mut st = self.db.conn.prepare(
-                "SELECT id, lapor_complaint_id, lapor_status_code, lapor_status_name FROM complaints
-                 WHERE lapor_complaint_id IS NOT NULL AND is_open = 1 ORDER BY id",
-            )?;
-            st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
-                .collect::<Result<_, _>>()?
-        };
-        for (id, remote, code, name) in sent {
-            if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
-                s.cancelled = true;
-                break;
-            }
-            match api.complaint_status(&remote) {
-                Ok(st) => {
-                    if Some(&st.status_code) == code.as_ref()
-                        && Some(&st.status_name) == name.as_ref()
-                    {
-                        continue;
-                    }
-                    s.pulled += 1;
-                    let now = self.now();
-                    let tx = self.db.conn.transaction()?;
-                    tx.execute(
-                        "UPDATE complaints SET lapor_status_code = ?2, lapor_status_name = ?3,
-                            lapor_tracking_id = COALESCE(lapor_tracking_id, ?4) WHERE id = ?1",
-                        params![id, st.status_code, st.status_name, st.tracking_id],
-                    )?;
-                    let note = format!("{} ({})", st.status_name, st.status_code);
-                    add_event(
-                        &tx,
-                        &system(),
-                        NewEvent {
-                            note: Some(&note),
-                            ..NewEvent::new(id, now, "lapor_status")
-                        },
-                    )?;
-                    tx.commit()?;
-                }
-                Err(e) if e.kind == ApiErrorKind::Unauthorized => {
-                    s.stopped = Some(StopReason::Unauthorized);
-                    break;
-                }
-                // A status we cannot read changes nothing locally; the next run asks again.
-                Err(_) => s.pull_failed += 1,
-            }
-        }
-        Ok(())
     }
 
     /// Build what leaves the machine; `Err((code, reason, skip))` when it cannot.

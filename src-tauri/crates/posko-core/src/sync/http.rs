@@ -198,6 +198,50 @@ fn id(s: &str) -> ApiResult<wire::LaporId> {
     })
 }
 
+/// Institutions asked per page (the observed client asked for a large page once a day).
+const INSTITUTIONS_PAGE_SIZE: u32 = 500;
+/// A master list longer than this many pages is a server loop, not data.
+const MAX_MASTER_PAGES: u32 = 40;
+
+fn inst_ref(r: wire::InstitutionRef) -> Option<RemoteInstitutionRef> {
+    (r.id.is_some() || r.name.is_some()).then(|| RemoteInstitutionRef {
+        id: r.id.map(|i| i.as_str().to_owned()),
+        name: r.name,
+    })
+}
+
+/// A server that ignores `page` would make paging loop over page 1 forever.
+fn check_page(asked: u32, answered: Option<u32>) -> ApiResult<()> {
+    match answered {
+        Some(got) if got != asked => Err(ApiError::bad_response(
+            Some(200),
+            "LAPOR_UNEXPECTED_SHAPE",
+            format!("asked for page {asked}, the answer is page {got}"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// A well-formed date can still be absurd (`01-01-1970`, year 2999): such an
+/// answer is refused like an unreadable one rather than put on a timeline or
+/// into a deadline.
+fn plausible(t: wire::LaporDateTime, path: &str) -> ApiResult<DateTime<Utc>> {
+    let utc = t.to_utc();
+    let earliest = chrono::NaiveDate::from_ymd_opt(2000, 1, 1)
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|d| d.and_utc())
+        .unwrap_or_default();
+    let latest = Utc::now() + chrono::Duration::days(1);
+    if utc < earliest || utc > latest {
+        return Err(ApiError::bad_response(
+            Some(200),
+            "LAPOR_BAD_DATE",
+            format!("implausible date at {path}: {t}"),
+        ));
+    }
+    Ok(utc)
+}
+
 fn refused(e: wire::WireError) -> ApiError {
     ApiError {
         kind: ApiErrorKind::Rejected,
@@ -294,11 +338,128 @@ impl LaporApi for HttpLapor {
             reqwest::Method::GET,
             &wire::complaint_path(&id(complaint_id)?),
         ))?;
+        if d.complaint_id.as_str() != id(complaint_id)?.as_str() {
+            // A gateway cache or a server bug answering for another report:
+            // storing it would put a stranger's status on ours.
+            return Err(ApiError::bad_response(
+                Some(200),
+                "LAPOR_UNEXPECTED_SHAPE",
+                format!(
+                    "asked for complaint {complaint_id}, the answer is about {}",
+                    d.complaint_id
+                ),
+            ));
+        }
+        let mut status_logs = Vec::with_capacity(d.status_logs.len());
+        for (i, l) in d.status_logs.into_iter().enumerate() {
+            status_logs.push(RemoteStatusLog {
+                status_code: l.status_code.map(|c| c.as_str().to_owned()),
+                status_name: l.status_name,
+                note: l.note,
+                created_at: l
+                    .created_at
+                    .map(|t| plausible(t, &format!("data.status_logs[{i}].created_at")))
+                    .transpose()?,
+            });
+        }
         Ok(RemoteStatus {
             status_code: d.status_code.as_str().to_owned(),
             status_name: d.status_name,
             tracking_id: d.tracking_id,
+            disposition: d.disposition.and_then(inst_ref),
+            status_logs,
         })
+    }
+
+    fn follow_ups_page(&self, complaint_id: &str, page: u32) -> ApiResult<RemoteFollowUpPage> {
+        let page = page.max(1);
+        let p: wire::Page<wire::FollowUp> = self.send(self.req(
+            reqwest::Method::GET,
+            &wire::followups_path(&id(complaint_id)?, page),
+        ))?;
+        check_page(page, p.current_page)?;
+        let next_page = p.next_page().filter(|n| *n > page);
+        let mut items = Vec::with_capacity(p.items.len());
+        for (i, f) in p.items.into_iter().enumerate() {
+            let created_at = plausible(f.created_at, &format!("data.data[{i}].created_at"))?;
+            let sender = if f.is_from_reporter() {
+                RemoteSender::Reporter
+            } else {
+                RemoteSender::Institution
+            };
+            items.push(RemoteFollowUp {
+                id: f.id.as_str().to_owned(),
+                sender,
+                institution_from: f.institution_from.and_then(inst_ref),
+                institution_to: f.institution_to.and_then(inst_ref),
+                content: f.content,
+                template_code: f.template_code,
+                rating: f.rating,
+                is_secret: f.is_secret,
+                attachments: f
+                    .attachments
+                    .into_iter()
+                    .map(|a| RemoteAttachment {
+                        id: a.id.map(|i| i.as_str().to_owned()),
+                        file_name: a.file_name,
+                        url: a.url,
+                    })
+                    .collect(),
+                created_at,
+            });
+        }
+        Ok(RemoteFollowUpPage {
+            page,
+            items,
+            next_page,
+            last_page: p.last_page,
+        })
+    }
+
+    fn institutions(&self) -> ApiResult<Vec<RemoteInstitution>> {
+        let mut out: Vec<RemoteInstitution> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        let mut page = 1;
+        for _ in 0..MAX_MASTER_PAGES {
+            let p: wire::Page<wire::Institution> = self.send(self.req(
+                reqwest::Method::GET,
+                &wire::institutions_page_path(INSTITUTIONS_PAGE_SIZE, page),
+            ))?;
+            check_page(page, p.current_page)?;
+            let next = p.next_page().filter(|n| *n > page);
+            let empty = p.items.is_empty();
+            for i in p.items {
+                if seen.insert(i.id.as_str().to_owned()) {
+                    out.push(RemoteInstitution {
+                        id: i.id.as_str().to_owned(),
+                        name: i.name,
+                    });
+                }
+            }
+            match next {
+                Some(n) if !empty => page = n,
+                _ => return Ok(out),
+            }
+        }
+        Err(ApiError::bad_response(
+            Some(200),
+            "LAPOR_UNEXPECTED_SHAPE",
+            format!("institution list longer than {MAX_MASTER_PAGES} pages"),
+        ))
+    }
+
+    fn templates(&self) -> ApiResult<Vec<RemoteTemplate>> {
+        let list: Vec<wire::Template> =
+            self.send(self.req(reqwest::Method::GET, &wire::templates_path()))?;
+        Ok(list
+            .into_iter()
+            .map(|t| RemoteTemplate {
+                template_code: t.template_code,
+                title: t.title,
+                kind: t.kind,
+                content: t.content,
+            })
+            .collect())
     }
 
     fn add_follow_up(&self, f: &OutgoingFollowUp) -> ApiResult<Option<String>> {

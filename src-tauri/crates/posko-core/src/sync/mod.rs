@@ -9,6 +9,7 @@ pub mod http;
 pub mod operator;
 pub(crate) mod outbox;
 pub mod plan;
+pub mod pull;
 
 use std::time::Duration;
 
@@ -50,8 +51,16 @@ pub struct SyncSummary {
     pub retried: u32,
     pub unknown: u32,
     pub quarantined: u32,
+    /// Sent reports with something new from LAPOR! (status, history, follow-ups).
     pub pulled: u32,
+    /// Pulls that failed; each reason is in `sync_pull_log` (nothing local changed).
     pub pull_failed: u32,
+    /// Follow-ups written on LAPOR! by others, stored in this run.
+    pub remote_follow_ups: u32,
+    /// Of those, replies of the reporter ("pelapor membalas").
+    pub reporter_replies: u32,
+    /// New conflicts for a person to decide (`Posko::sync_conflicts`).
+    pub conflicts: u32,
     pub clock_skew_secs: Option<i64>,
     /// The PC's clock differs from the server's by more than 5 minutes.
     pub clock_warning: bool,
