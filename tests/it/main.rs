@@ -11,4 +11,5 @@ mod store;
 mod support;
 mod sync;
 mod sync_operator;
+mod sync_pull;
 mod workflow;

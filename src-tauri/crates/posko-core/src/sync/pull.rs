@@ -421,15 +421,17 @@ impl Posko {
     }
 
     /// Sent reports that are open, or closed here lately while LAPOR! may
-    /// still move (late replies, reopening).
+    /// still move (late replies, reopening), or with an undecided conflict.
     fn pull_targets(&self) -> CoreResult<Vec<Target>> {
         let cutoff = now_text(self.now() - KEEP_PULLING_CLOSED);
         let settings = self.lapor_settings()?;
         let mut st = self.db.conn.prepare(
             "SELECT c.id, c.lapor_complaint_id, c.is_open, c.lapor_status_code, c.lapor_status_name,
-                    p.disposition_id
+                    p.disposition_id,
+                    EXISTS (SELECT 1 FROM sync_conflicts k WHERE k.complaint_id = c.id AND k.resolved_at IS NULL)
              FROM complaints c LEFT JOIN lapor_pull_state p ON p.complaint_id = c.id
-             WHERE c.lapor_complaint_id IS NOT NULL AND (c.is_open = 1 OR c.updated_at >= ?1)
+             WHERE c.lapor_complaint_id IS NOT NULL AND (c.is_open = 1 OR c.updated_at >= ?1
+                OR EXISTS (SELECT 1 FROM sync_conflicts k WHERE k.complaint_id = c.id AND k.resolved_at IS NULL))
              ORDER BY c.id",
         )?;
         let rows = st.query_map([cutoff], |r| {
@@ -440,11 +442,12 @@ impl Posko {
                 r.get::<_, Option<String>>(3)?,
                 r.get::<_, Option<String>>(4)?,
                 r.get::<_, Option<String>>(5)?,
+                r.get::<_, bool>(6)?,
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, remote, open, code, name, disp) = row?;
+            let (id, remote, open, code, name, disp, conflict) = row?;
             let remote_closed = match (&code, &name) {
                 (Some(c), Some(n)) => {
                     remote_maps_to(c, n, disp.as_deref(), settings.institution_id.as_deref())
@@ -452,7 +455,8 @@ impl Posko {
                 }
                 _ => false,
             };
-            if open || !remote_closed {
+            // An open conflict is watched until it is decided or converges.
+            if open || conflict || !remote_closed {
                 out.push(Target { id, remote });
             }
         }
