@@ -436,3 +436,105 @@ async fn settings_keep_the_head_of_unit_and_logo() {
     app.screenshot("settings-after-restart").await;
     app.close().await;
 }
+
+async fn record(app: &mut App, title: &str, expect_no: &str) {
+    app.click(&tid("nav-intake")).await;
+    if app
+        .maybe(&tid("intake-another"), Duration::from_millis(300))
+        .await
+        .is_some()
+    {
+        app.click(&tid("intake-another")).await;
+    }
+    app.select(&tid("intake-kind"), "pengaduan_tidak_berkadar_pengawasan")
+        .await;
+    app.fill(&tid("intake-title"), title).await;
+    app.fill(
+        &tid("intake-description"),
+        &format!("{title}. Mohon dibantu."),
+    )
+    .await;
+    app.click(&tid("intake-submit")).await;
+    app.wait_text(&tid("intake-saved"), expect_no).await;
+}
+
+/// Assisted mode for one report (Tracking ID typed in), then the real
+/// connection for the other: settings, preview before the first send, sync
+/// against the simulator on loopback, the queue empties, the indicator agrees.
+#[tokio::test]
+async fn sync_by_hand_and_through_the_simulator() {
+    const KEY: &str = "kunci-e2e";
+    const TOKEN: &str = "5b1c2d3e-4f50-4617-8283-949596979899";
+    // The simulator runs its own runtime and blocking client: keep both off
+    // this test's async runtime.
+    let sim = std::thread::spawn(|| lapor_sim::Sim::start(lapor_sim::SimConfig::new(KEY, TOKEN)))
+        .join()
+        .unwrap()
+        .unwrap();
+    let base_url = sim.base_url().to_owned();
+    let mut app = App::launch_fresh().await;
+    first_run_setup(&mut app).await;
+    record(&mut app, "Obat hipertensi kosong", "/0001").await;
+    record(&mut app, "Loket tutup sebelum jam", "/0002").await;
+
+    app.wait_for(r#"[data-testid="sync-indicator"][data-unsent="2"]"#)
+        .await;
+    app.click(&tid("sync-indicator")).await;
+    app.wait_for(&tid("sync-not-configured")).await;
+    app.wait_count(&tid("sync-row"), 2).await;
+    app.screenshot("sync-queue-unconfigured").await;
+
+    // Assisted mode: the report laid out for the LAPOR! form, Tracking ID back.
+    app.click(&format!(
+        r#"[data-testid="sync-row"][data-register$="/0001"] [data-testid="sync-manual"]"#
+    ))
+    .await;
+    app.wait_text(&tid("manual-title"), "Obat hipertensi kosong")
+        .await;
+    app.screenshot("sync-manual-form").await;
+    app.fill(&tid("manual-tracking"), "12").await;
+    app.click(&tid("manual-save")).await;
+    app.wait_for(&tid("field-error-tracking_id")).await;
+    app.fill(&tid("manual-tracking"), "7654321").await;
+    app.click(&tid("manual-save")).await;
+    app.wait_count(&tid("sync-row"), 1).await;
+
+    // The real connection, to the simulator.
+    app.click(&tid("nav-settings")).await;
+    app.fill(&tid("lapor-base-url"), &base_url).await;
+    app.fill(&tid("lapor-key"), KEY).await;
+    app.fill(&tid("lapor-token"), TOKEN).await;
+    app.click(&tid("lapor-save")).await;
+    app.wait_for(r#"[data-testid="lapor-credentials-state"][data-present="true"]"#)
+        .await;
+    let key_field = app
+        .wait_for(&tid("lapor-key"))
+        .await
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert_eq!(key_field, "", "the key is not echoed back");
+
+    app.click(&tid("nav-sync")).await;
+    app.click(&tid("sync-now")).await;
+    app.wait_for(&tid("sync-preview")).await;
+    app.wait_count(&tid("preview-item"), 1).await;
+    app.screenshot("sync-preview").await;
+    app.click(&tid("sync-preview-confirm")).await;
+    app.wait_for_within(&tid("sync-queue-empty"), Duration::from_secs(30))
+        .await;
+    app.wait_for(r#"[data-testid="sync-indicator"][data-unsent="0"]"#)
+        .await;
+    app.screenshot("sync-done").await;
+    let remote = std::thread::spawn(move || {
+        let r = sim.admin().complaints().unwrap();
+        drop(sim);
+        r
+    })
+    .join()
+    .unwrap();
+    assert_eq!(remote.len(), 1, "only the report not entered by hand");
+    assert_eq!(remote[0].title, "Loket tutup sebelum jam");
+    app.close().await;
+}

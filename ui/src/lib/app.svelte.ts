@@ -4,13 +4,15 @@ import type { Actor, AppStatus, OfficeSettings, OfficeZone, ReplyTemplate, Topic
 import { call, type IpcError } from './ipc';
 import { setUiLang } from '../i18n/index.svelte';
 import { resetRegister } from './register.svelte';
+import { refreshSync, startSyncPolling, stopSyncPolling } from './sync.svelte';
 
 export type Route =
   | { name: 'today' }
   | { name: 'register' }
   | { name: 'intake' }
   | { name: 'detail'; id: number; from?: 'today' | 'register' | 'intake' }
-  | { name: 'settings' };
+  | { name: 'settings' }
+  | { name: 'sync' };
 
 export type Phase = 'loading' | 'store-error' | 'setup' | 'signin' | 'ready';
 
@@ -64,6 +66,8 @@ export function navigate(route: Route): void {
 
 export function dataChanged(): void {
   app.dataVersion++;
+  // A new or changed report may add to the send queue the header shows.
+  if (app.user) void refreshSync();
 }
 
 function applyStatus(st: AppStatus): void {
@@ -129,6 +133,7 @@ export async function loadOffice(): Promise<void> {
 }
 
 async function afterSignIn(): Promise<void> {
+  startSyncPolling();
   await Promise.all([loadTopics(), loadOffice()]);
 }
 
@@ -143,6 +148,7 @@ export async function signOut(): Promise<void> {
   try {
     await call('sign_out');
   } finally {
+    stopSyncPolling();
     app.user = null;
     app.topics = [];
     app.templates = null;

@@ -146,7 +146,7 @@ export type EventView = { id: number, at: string, actor_name: string, kind: stri
 
 export type FieldError = { field: string, code: FieldErrorCode, limit?: number, };
 
-export type FieldErrorCode = "required" | "too_long" | "too_short" | "invalid_choice" | "nik_length" | "nik_not_digits" | "nik_birth_date" | "phone_format" | "email_format" | "date_in_future" | "date_too_old" | "date_format" | "control_characters" | "attachment_too_large" | "attachment_type" | "nip_format" | "logo_type" | "base64";
+export type FieldErrorCode = "required" | "too_long" | "too_short" | "invalid_choice" | "nik_length" | "nik_not_digits" | "nik_birth_date" | "phone_format" | "email_format" | "date_in_future" | "date_too_old" | "date_format" | "control_characters" | "attachment_too_large" | "attachment_type" | "nip_format" | "logo_type" | "base64" | "tracking_id_format" | "insecure_url";
 
 export type FieldMessage = { field: string, code: string, message: string, };
 
@@ -329,6 +329,10 @@ export type SyncPreview = {
 total: number, items: Array<PreviewItem>, confirmed_at: string | null, };
 
 export type SyncStatus = { configured: boolean, base_url: string | null, counts: OutboxCounts, last_run_at: string | null, last_success_at: string | null, 
+/**
+ * When a person approved the first-send preview (`None`: not yet).
+ */
+preview_confirmed_at: string | null, 
 /**
  * Items that are not sent yet, oldest first (at most 500).
  */

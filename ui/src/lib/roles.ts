@@ -12,4 +12,5 @@ export const can = {
   viewIdentity: (r: Role) => STAFF.includes(r),
   editSettings: (r: Role) => r === 'kepala' || r === 'admin',
   manageUsers: (r: Role) => r === 'admin',
+  operateSync: (r: Role) => STAFF.includes(r),
 };

@@ -25,6 +25,8 @@ pub enum FieldErrorCode {
     NipFormat,
     LogoType,
     Base64,
+    TrackingIdFormat,
+    InsecureUrl,
 }
 
 impl FieldErrorCode {
@@ -48,6 +50,8 @@ impl FieldErrorCode {
             FieldErrorCode::NipFormat => "nip_format",
             FieldErrorCode::LogoType => "logo_type",
             FieldErrorCode::Base64 => "base64",
+            FieldErrorCode::TrackingIdFormat => "tracking_id_format",
+            FieldErrorCode::InsecureUrl => "insecure_url",
         }
     }
 }

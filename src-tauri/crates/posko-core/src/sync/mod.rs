@@ -109,6 +109,8 @@ pub struct SyncStatus {
     pub counts: OutboxCounts,
     pub last_run_at: Option<DateTime<Utc>>,
     pub last_success_at: Option<DateTime<Utc>>,
+    /// When a person approved the first-send preview (`None`: not yet).
+    pub preview_confirmed_at: Option<DateTime<Utc>>,
     /// Items that are not sent yet, oldest first (at most 500).
     pub queue: Vec<OutboxView>,
 }
@@ -144,7 +146,7 @@ impl Posko {
                 return Err(CoreError::validation(vec![
                     posko_domain::validation::FieldError::new(
                         "base_url",
-                        posko_domain::validation::FieldErrorCode::InvalidChoice,
+                        posko_domain::validation::FieldErrorCode::InsecureUrl,
                     ),
                 ]));
             }
@@ -297,6 +299,7 @@ impl Posko {
             counts,
             last_run_at: last_run_at.as_deref().map(parse_instant),
             last_success_at: last_success_at.as_deref().map(parse_instant),
+            preview_confirmed_at: settings.preview_confirmed_at,
             queue,
         })
     }

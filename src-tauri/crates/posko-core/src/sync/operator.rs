@@ -276,7 +276,7 @@ impl Posko {
         let Some(tracking) = clean_tracking_id(&input.tracking_id) else {
             return Err(CoreError::validation(vec![FieldError::new(
                 "tracking_id",
-                FieldErrorCode::InvalidChoice,
+                FieldErrorCode::TrackingIdFormat,
             )]));
         };
         let existing: Option<Option<String>> = self
