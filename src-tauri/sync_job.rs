@@ -13,6 +13,7 @@ use posko_core::clock::SystemClock;
 use posko_core::error::ErrorPayload;
 use posko_core::keychain::OsKeychain;
 use posko_core::sync::SyncSummary;
+use posko_core::sync::plan::PlanOptions;
 use posko_core::{CoreResult, Posko};
 use serde::Serialize;
 use ts_rs::TS;
@@ -81,7 +82,7 @@ impl SyncJobs {
         let spawned = std::thread::Builder::new()
             .name("posko-sync".into())
             .spawn(move || {
-                let result = run_once(&sh, &cancel);
+                let result = run_once(&sh, &cancel, !automatic);
                 let lang = sh.lang();
                 let jobs = &sh.0.sync;
                 let mut v = lock(&jobs.view);
@@ -108,12 +109,13 @@ impl SyncJobs {
     }
 }
 
-/// One run on a connection of its own.
-fn run_once(shared: &Shared, cancel: &AtomicBool) -> CoreResult<SyncSummary> {
+/// One run on a connection of its own. A person pressing "Sinkronkan
+/// sekarang" means now: items waiting on their back-off go too.
+fn run_once(shared: &Shared, cancel: &AtomicBool, retry_now: bool) -> CoreResult<SyncSummary> {
     let keychain = OsKeychain::new();
     let mut p = Posko::open(&shared.0.dir, &keychain, Arc::new(SystemClock), false)?;
     let api = p.lapor_client(&keychain)?;
-    p.sync_run(&api, Some(cancel))
+    p.sync_run_with(&api, Some(cancel), PlanOptions { retry_now })
 }
 
 /// The timer: every minute, start a run when one is due. Due means: set up,
