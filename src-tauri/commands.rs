@@ -392,6 +392,17 @@ async fn sync_attempts(s: State<'_, Shared>, input: Value) -> Res<Vec<AttemptVie
 }
 
 #[tauri::command]
+async fn complaint_sync(
+    s: State<'_, Shared>,
+    input: Value,
+) -> Res<Vec<posko_core::sync::OutboxView>> {
+    as_user(&s, move |p, a| {
+        p.complaint_sync(a, parse::<IdInput>(input)?.id)
+    })
+    .await
+}
+
+#[tauri::command]
 async fn sync_retry(s: State<'_, Shared>, input: Value) -> Res<()> {
     as_user(&s, move |p, a| {
         p.sync_retry(a, &parse::<OutboxActionInput>(input)?)
@@ -543,6 +554,7 @@ commands![
     sync_now: () => SyncJobView,
     sync_cancel: () => SyncJobView,
     sync_attempts: IdInput => Vec<AttemptView>,
+    complaint_sync: IdInput => Vec<posko_core::sync::OutboxView>,
     sync_retry: OutboxActionInput => (),
     sync_skip: OutboxActionInput => (),
     sync_record_manual_send: ManualSendInput => (),

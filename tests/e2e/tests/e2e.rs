@@ -536,5 +536,24 @@ async fn sync_by_hand_and_through_the_simulator() {
     .unwrap();
     assert_eq!(remote.len(), 1, "only the report not entered by hand");
     assert_eq!(remote[0].title, "Loket tutup sebelum jam");
+
+    // The report sent by hand shows its Tracking ID and sync state in its detail.
+    app.click(&tid("nav-register")).await;
+    app.fill(&tid("register-search"), "hipertensi").await;
+    app.wait_count(&tid("register-row"), 1).await;
+    let row = app.wait_for(&tid("register-row")).await;
+    row.click().await.unwrap();
+    if app
+        .maybe(&tid("detail-register-no"), Duration::from_millis(1500))
+        .await
+        .is_none()
+    {
+        let row = app.wait_for(&tid("register-row")).await;
+        row.send_keys("\u{E007}").await.unwrap();
+    }
+    app.wait_text(&tid("detail-tracking"), "7654321").await;
+    app.wait_for(r#"[data-testid="detail-sync-state"][data-state="sent"]"#)
+        .await;
+    app.screenshot("detail-sent-by-hand").await;
     app.close().await;
 }

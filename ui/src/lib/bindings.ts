@@ -38,6 +38,7 @@ export interface Commands {
   sync_now: { input: null; output: SyncJobView };
   sync_cancel: { input: null; output: SyncJobView };
   sync_attempts: { input: IdInput; output: Array<AttemptView> };
+  complaint_sync: { input: IdInput; output: Array<OutboxView> };
   sync_retry: { input: OutboxActionInput; output: null };
   sync_skip: { input: OutboxActionInput; output: null };
   sync_record_manual_send: { input: ManualSendInput; output: null };

@@ -213,6 +213,75 @@ impl Posko {
         .map_err(|e| CoreError::Io { detail: e.message })
     }
 
+    /// Outbox items with what the UI needs; `filter` is a fixed SQL tail
+    /// (never user text) over `outbox o JOIN complaints c`.
+    fn outbox_views(
+        &self,
+        filter: &str,
+        params: impl rusqlite::Params,
+    ) -> CoreResult<Vec<OutboxView>> {
+        let sql = format!(
+            "SELECT o.id, o.complaint_id, c.register_no, o.op, o.state, o.attempts, o.next_attempt_at,
+                    o.last_error_code, o.last_error, c.lapor_complaint_id IS NULL
+             FROM outbox o JOIN complaints c ON c.id = o.complaint_id WHERE {filter}"
+        );
+        let mut st = self.db.conn.prepare(&sql)?;
+        let rows = st.query_map(params, |r| {
+            let op: String = r.get(3)?;
+            let state: String = r.get(4)?;
+            let no_parent: bool = r.get(9)?;
+            Ok((
+                plan::OutboxOp::from_code(&op),
+                plan::OutboxState::from_code(&state),
+                OutboxView {
+                    id: r.get(0)?,
+                    complaint_id: r.get(1)?,
+                    register_no: r.get(2)?,
+                    op: plan::OutboxOp::CreateComplaint,
+                    state: plan::OutboxState::Pending,
+                    attempts: r.get::<_, i64>(5)?.max(0) as u32,
+                    next_attempt_at: r.get::<_, Option<String>>(6)?.as_deref().map(parse_instant),
+                    last_error_code: r.get(7)?,
+                    last_error: r.get(8)?,
+                    waiting_for_report: no_parent,
+                },
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            // A row this build cannot read is left out rather than guessed at.
+            if let (Some(op), Some(state), mut v) = row? {
+                v.op = op;
+                v.state = state;
+                v.waiting_for_report &= op != plan::OutboxOp::CreateComplaint;
+                out.push(v);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The sync state of one report: its create item and its follow-ups.
+    pub fn complaint_sync(&self, actor: &Actor, complaint_id: i64) -> CoreResult<Vec<OutboxView>> {
+        require(actor, Permission::ViewRegister)?;
+        let secret: Option<bool> = self
+            .db
+            .conn
+            .query_row(
+                "SELECT is_secret FROM complaints WHERE id = ?1",
+                [complaint_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        // A rahasia report does not exist for roles that may not see it.
+        if secret.is_none() || (secret == Some(true) && !actor.role.can(Permission::ViewSecret)) {
+            return Err(CoreError::NotFound {
+                entity: "complaint",
+                id: complaint_id.to_string(),
+            });
+        }
+        self.outbox_views("o.complaint_id = ?1 ORDER BY o.id", [complaint_id])
+    }
+
     pub fn sync_status(&self) -> CoreResult<SyncStatus> {
         let settings = self.lapor_settings()?;
         let mut counts = OutboxCounts::default();
@@ -244,55 +313,10 @@ impl Posko {
             [],
             |r| r.get(0),
         )?;
-        let mut st = self.db.conn.prepare(
-            "SELECT o.id, o.complaint_id, c.register_no, o.op, o.state, o.attempts, o.next_attempt_at,
-                    o.last_error_code, o.last_error, c.lapor_complaint_id IS NULL
-             FROM outbox o JOIN complaints c ON c.id = o.complaint_id
-             WHERE o.state NOT IN ('sent', 'skipped') ORDER BY o.id LIMIT 500",
+        let queue = self.outbox_views(
+            "o.state NOT IN ('sent', 'skipped') ORDER BY o.id LIMIT 500",
+            [],
         )?;
-        let queue = st
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, i64>(5)?,
-                    r.get::<_, Option<String>>(6)?,
-                    r.get::<_, Option<String>>(7)?,
-                    r.get::<_, Option<String>>(8)?,
-                    r.get::<_, bool>(9)?,
-                ))
-            })?
-            .filter_map(|row| {
-                let (
-                    id,
-                    complaint_id,
-                    register_no,
-                    op,
-                    state,
-                    attempts,
-                    next,
-                    code,
-                    err,
-                    no_parent,
-                ) = row.ok()?;
-                let op = plan::OutboxOp::from_code(&op)?;
-                Some(OutboxView {
-                    id,
-                    complaint_id,
-                    register_no,
-                    op,
-                    state: plan::OutboxState::from_code(&state)?,
-                    attempts: attempts.max(0) as u32,
-                    next_attempt_at: next.as_deref().map(parse_instant),
-                    last_error_code: code,
-                    last_error: err,
-                    waiting_for_report: op != plan::OutboxOp::CreateComplaint && no_parent,
-                })
-            })
-            .collect();
         Ok(SyncStatus {
             configured: settings.base_url.is_some(),
             base_url: settings.base_url,
