@@ -10,13 +10,16 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use base64::Engine as _;
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 use posko_core::clock::SystemClock;
 use posko_core::keychain::OsKeychain;
 use posko_core::model::{
-    ComplaintFilter, ComplaintInput, DeadlineQuery, SortOrder, TransitionInput,
+    AttachmentInput, ComplaintFilter, ComplaintInput, DeadlineQuery, FollowUpDecision,
+    FollowUpInput, SortOrder, TransitionInput,
 };
+use posko_core::sync::plan::PlanOptions;
 use posko_core::{Actor, CoreError, Lang, Posko};
 use posko_domain::{Action, Channel, Kind, OfficeZone, Status};
 
@@ -87,6 +90,10 @@ enum Cmd {
     Sync {
         #[command(subcommand)]
         cmd: Option<SyncCmd>,
+        /// Retry now ("Sinkronkan sekarang"): also send reports waiting on their
+        /// back-off after a failed attempt. A server's Retry-After (429) is still honoured.
+        #[arg(long)]
+        ignore_backoff: bool,
         #[arg(long)]
         json: bool,
     },
@@ -158,6 +165,39 @@ enum ComplaintCmd {
         action: String,
         #[arg(long)]
         note: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Draft a follow-up (tindak lanjut) of a routed or followed-up complaint;
+    /// with --approve it is also approved (and queued for SP4N-LAPOR!).
+    /// Prints {"follow_up_id", "complaint_id", "state"}.
+    FollowUp {
+        id: i64,
+        #[arg(long)]
+        content: String,
+        /// Reply template code (e.g. terima-kasih).
+        #[arg(long)]
+        template: Option<String>,
+        #[arg(long)]
+        approve: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Approve a drafted follow-up (queued for SP4N-LAPOR!), or return it for
+    /// rework with --return and a --note.
+    Decide {
+        follow_up_id: i64,
+        #[arg(long = "return")]
+        send_back: bool,
+        #[arg(long)]
+        note: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Attach a file (JPEG, PNG, WebP or PDF, recognised by content) to a complaint.
+    Attach {
+        id: i64,
+        file: PathBuf,
         #[arg(long)]
         json: bool,
     },
@@ -414,6 +454,93 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 println!("{id}: {}", to.code());
             }
         }
+        Cmd::Complaint(ComplaintCmd::FollowUp {
+            id,
+            content,
+            template,
+            approve,
+            json,
+        }) => {
+            let wrap = with_json(json);
+            let mut p = open(&dir, false).map_err(wrap)?;
+            let fid = p
+                .add_follow_up(
+                    &actor,
+                    &FollowUpInput {
+                        complaint_id: id,
+                        content,
+                        template_code: template,
+                    },
+                )
+                .map_err(wrap)?;
+            if approve {
+                p.decide_follow_up(
+                    &actor,
+                    &FollowUpDecision {
+                        follow_up_id: fid,
+                        approve: true,
+                        note: None,
+                    },
+                )
+                .map_err(wrap)?;
+            }
+            let state = if approve { "approved" } else { "draft" };
+            if json {
+                print_json(
+                    &serde_json::json!({ "follow_up_id": fid, "complaint_id": id, "state": state }),
+                );
+            } else {
+                println!("{id}: tindak lanjut {fid} ({state})");
+            }
+        }
+        Cmd::Complaint(ComplaintCmd::Decide {
+            follow_up_id,
+            send_back,
+            note,
+            json,
+        }) => {
+            let wrap = with_json(json);
+            let mut p = open(&dir, false).map_err(wrap)?;
+            p.decide_follow_up(
+                &actor,
+                &FollowUpDecision {
+                    follow_up_id,
+                    approve: !send_back,
+                    note,
+                },
+            )
+            .map_err(wrap)?;
+            let state = if send_back { "returned" } else { "approved" };
+            if json {
+                print_json(&serde_json::json!({ "follow_up_id": follow_up_id, "state": state }));
+            } else {
+                println!("tindak lanjut {follow_up_id}: {state}");
+            }
+        }
+        Cmd::Complaint(ComplaintCmd::Attach { id, file, json }) => {
+            let wrap = with_json(json);
+            let data = std::fs::read(&file).map_err(|e| wrap(CoreError::io(e)))?;
+            let file_name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let mut p = open(&dir, false).map_err(wrap)?;
+            let aid = p
+                .add_attachment(
+                    &actor,
+                    &AttachmentInput {
+                        complaint_id: id,
+                        file_name,
+                        data_base64: base64::engine::general_purpose::STANDARD.encode(&data),
+                    },
+                )
+                .map_err(wrap)?;
+            if json {
+                print_json(&serde_json::json!({ "attachment_id": aid, "complaint_id": id }));
+            } else {
+                println!("{id}: lampiran {aid}");
+            }
+        }
         Cmd::Search { text, limit, json } => {
             let wrap = with_json(json);
             let p = open(&dir, false).map_err(wrap)?;
@@ -494,11 +621,18 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 );
             }
         }
-        Cmd::Sync { cmd: None, json } => {
+        Cmd::Sync {
+            cmd: None,
+            ignore_backoff,
+            json,
+        } => {
             let wrap = with_json(json);
             let mut p = open(&dir, false).map_err(wrap)?;
             let api = p.lapor_client(&OsKeychain::new()).map_err(wrap)?;
-            let r = p.sync_run(&api, None).map_err(wrap)?;
+            let opts = PlanOptions {
+                retry_now: ignore_backoff,
+            };
+            let r = p.sync_run_with(&api, None, opts).map_err(wrap)?;
             if json {
                 print_json(&r);
             } else {
