@@ -17,7 +17,8 @@ use crate::state::Shared;
 use crate::sync_job::{SyncJobView, SyncJobs};
 use posko_core::keychain::OsKeychain;
 use posko_core::sync::operator::{
-    AttemptView, ManualForm, ManualSendInput, OutboxActionInput, RemoteStatusInput, SyncPreview,
+    AttemptView, ConnectionCheck, ManualForm, ManualSendInput, OutboxActionInput,
+    RemoteStatusInput, SyncPreview,
 };
 use posko_core::sync::{LaporSettings, SyncStatus};
 
@@ -476,6 +477,15 @@ async fn save_lapor_settings(s: State<'_, Shared>, input: Value) -> Res<()> {
 }
 
 #[tauri::command]
+async fn lapor_test_connection(s: State<'_, Shared>) -> Res<ConnectionCheck> {
+    as_user(&s, |p, a| {
+        let api = p.lapor_client(&OsKeychain::new())?;
+        p.lapor_test_connection(a, &api)
+    })
+    .await
+}
+
+#[tauri::command]
 async fn set_lapor_credentials(s: State<'_, Shared>, input: Value) -> Res<()> {
     as_user(&s, move |p, a| {
         let c = parse::<LaporCredentialsInput>(input)?;
@@ -565,4 +575,5 @@ commands![
     lapor_settings: () => LaporSettingsView,
     save_lapor_settings: LaporSettings => (),
     set_lapor_credentials: LaporCredentialsInput => (),
+    lapor_test_connection: () => ConnectionCheck,
 ];

@@ -246,3 +246,42 @@ fn assisted_mode_without_credentials() {
         "VALIDATION"
     );
 }
+
+#[test]
+fn test_connection_tells_ok_wrong_credentials_and_unreachable_apart() {
+    use posko_core::keychain::OsKeychain;
+    let sim = sim(true);
+    let mut s = new_store();
+    connect(&mut s, &sim);
+    let api = s.p.lapor_client(&OsKeychain::new()).unwrap();
+    let ok = s.p.lapor_test_connection(&admin(), &api).unwrap();
+    assert!(ok.ok, "{ok:?}");
+    assert!(ok.institutions > 0);
+    assert_eq!(
+        ok.clock_skew_secs.map(|_| ()),
+        Some(()),
+        "the server's Date was read"
+    );
+    assert_eq!(
+        code(s.p.lapor_test_connection(&clerk(), &api).unwrap_err()),
+        "FORBIDDEN"
+    );
+
+    s.p.set_lapor_credentials(&admin(), &OsKeychain::new(), "kunci-salah", "token-salah")
+        .unwrap();
+    let api = s.p.lapor_client(&OsKeychain::new()).unwrap();
+    let bad = s.p.lapor_test_connection(&admin(), &api).unwrap();
+    assert!(!bad.ok);
+    assert_eq!(bad.error_code.as_deref(), Some("UNAUTHORIZED"));
+    assert_eq!(bad.http_status, Some(401));
+
+    let base = sim.base_url().to_owned();
+    drop(sim);
+    let mut settings = s.p.lapor_settings().unwrap();
+    settings.base_url = Some(base);
+    s.p.set_lapor_settings(&admin(), &settings).unwrap();
+    let api = s.p.lapor_client(&OsKeychain::new()).unwrap();
+    let down = s.p.lapor_test_connection(&admin(), &api).unwrap();
+    assert!(!down.ok);
+    assert_eq!(down.error_code.as_deref(), Some("NOT_SENT"));
+}

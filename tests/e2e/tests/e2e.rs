@@ -515,6 +515,10 @@ async fn sync_by_hand_and_through_the_simulator() {
         .unwrap()
         .unwrap_or_default();
     assert_eq!(key_field, "", "the key is not echoed back");
+    app.click(&tid("lapor-test")).await;
+    app.wait_for(r#"[data-testid="lapor-check"][data-ok="true"]"#)
+        .await;
+    app.screenshot("lapor-settings-tested").await;
 
     app.click(&tid("nav-sync")).await;
     app.click(&tid("sync-now")).await;

@@ -49,6 +49,7 @@ export interface Commands {
   lapor_settings: { input: null; output: LaporSettingsView };
   save_lapor_settings: { input: LaporSettings; output: null };
   set_lapor_credentials: { input: LaporCredentialsInput; output: null };
+  lapor_test_connection: { input: null; output: ConnectionCheck };
 }
 
 export type Action = "verify" | "postpone" | "resume" | "forward" | "archive" | "reject" | "route" | "start_follow_up" | "follow_up_given" | "reporter_replied" | "finish" | "reopen";
@@ -112,6 +113,16 @@ reporter: string | null, next_due: string | null,
  * Working days left to `next_due` (negative: late).
  */
 remaining_days: number | null, lapor_tracking_id: string | null, };
+
+export type ConnectionCheck = { ok: boolean, 
+/**
+ * `ApiErrorKind` code when not ok (`NOT_SENT`, `UNAUTHORIZED`, …).
+ */
+error_code: string | null, http_status: number | null, 
+/**
+ * The server's or the network's own words.
+ */
+message: string | null, institutions: number, clock_skew_secs: number | null, clock_warning: boolean, };
 
 export type Created = { id: number, register_no: string, };
 

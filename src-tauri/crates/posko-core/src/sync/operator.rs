@@ -121,6 +121,21 @@ pub struct ManualForm {
     pub outbox_state: Option<OutboxState>,
 }
 
+/// "Tes sambungan": one harmless read (the institutions list) with the
+/// stored address and credentials.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ConnectionCheck {
+    pub ok: bool,
+    /// `ApiErrorKind` code when not ok (`NOT_SENT`, `UNAUTHORIZED`, …).
+    pub error_code: Option<String>,
+    pub http_status: Option<u16>,
+    /// The server's or the network's own words.
+    pub message: Option<String>,
+    pub institutions: u32,
+    pub clock_skew_secs: Option<i64>,
+    pub clock_warning: bool,
+}
+
 const PREVIEW_LIMIT: usize = 50;
 
 /// The Tracking ID as LAPOR! shows it: digits (7 seen), allow a few more.
@@ -493,6 +508,40 @@ impl Posko {
         put_setting(&tx, super::config::LAPOR_KEY, &s, &now)?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// Try the connection without changing anything local.
+    pub fn lapor_test_connection(
+        &self,
+        actor: &Actor,
+        api: &dyn super::api::LaporApi,
+    ) -> CoreResult<ConnectionCheck> {
+        require(actor, Permission::EditSettings)?;
+        let result = api.institutions();
+        let skew = api
+            .last_server_time()
+            .map(|server| (self.now() - server).num_seconds());
+        let mut check = ConnectionCheck {
+            ok: false,
+            error_code: None,
+            http_status: None,
+            message: None,
+            institutions: 0,
+            clock_skew_secs: skew,
+            clock_warning: skew.is_some_and(|s| s.abs() > 300),
+        };
+        match result {
+            Ok(list) => {
+                check.ok = true;
+                check.institutions = list.len() as u32;
+            }
+            Err(e) => {
+                check.error_code = Some(e.kind.code().to_owned());
+                check.http_status = e.http_status;
+                check.message = Some(e.message);
+            }
+        }
+        Ok(check)
     }
 
     /// Assisted mode: one report laid out as the LAPOR! web form asks for it.
