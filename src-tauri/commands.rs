@@ -20,6 +20,7 @@ use posko_core::sync::operator::{
     AttemptView, ConnectionCheck, ManualForm, ManualSendInput, OutboxActionInput,
     RemoteStatusInput, SyncPreview,
 };
+use posko_core::sync::pull::{RemoteFollowUpView, ResolveConflictInput, SyncConflictView};
 use posko_core::sync::{LaporSettings, SyncStatus};
 
 type Res<T> = Result<T, ErrorPayload>;
@@ -404,6 +405,33 @@ async fn complaint_sync(
 }
 
 #[tauri::command]
+async fn sync_conflicts(s: State<'_, Shared>) -> Res<Vec<SyncConflictView>> {
+    as_user(&s, |p, a| p.sync_conflicts(a)).await
+}
+
+#[tauri::command]
+async fn resolve_conflict(s: State<'_, Shared>, input: Value) -> Res<()> {
+    as_user(&s, move |p, a| {
+        let r: ResolveConflictInput = parse(input)?;
+        p.resolve_conflict(a, r.id, r.keep)
+    })
+    .await
+}
+
+#[tauri::command]
+async fn reporter_replies(s: State<'_, Shared>) -> Res<Vec<RemoteFollowUpView>> {
+    as_user(&s, |p, a| p.unseen_reporter_replies(a)).await
+}
+
+#[tauri::command]
+async fn mark_reply_seen(s: State<'_, Shared>, input: Value) -> Res<()> {
+    as_user(&s, move |p, a| {
+        p.mark_remote_follow_up_seen(a, parse::<IdInput>(input)?.id)
+    })
+    .await
+}
+
+#[tauri::command]
 async fn sync_retry(s: State<'_, Shared>, input: Value) -> Res<()> {
     as_user(&s, move |p, a| {
         p.sync_retry(a, &parse::<OutboxActionInput>(input)?)
@@ -565,6 +593,10 @@ commands![
     sync_cancel: () => SyncJobView,
     sync_attempts: IdInput => Vec<AttemptView>,
     complaint_sync: IdInput => Vec<posko_core::sync::OutboxView>,
+    sync_conflicts: () => Vec<SyncConflictView>,
+    resolve_conflict: ResolveConflictInput => (),
+    reporter_replies: () => Vec<RemoteFollowUpView>,
+    mark_reply_seen: IdInput => (),
     sync_retry: OutboxActionInput => (),
     sync_skip: OutboxActionInput => (),
     sync_record_manual_send: ManualSendInput => (),

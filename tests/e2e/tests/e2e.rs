@@ -531,15 +531,36 @@ async fn sync_by_hand_and_through_the_simulator() {
     app.wait_for(r#"[data-testid="sync-indicator"][data-unsent="0"]"#)
         .await;
     app.screenshot("sync-done").await;
-    let remote = std::thread::spawn(move || {
-        let r = sim.admin().complaints().unwrap();
-        drop(sim);
-        r
+    // The simulator's blocking admin client runs off this async runtime.
+    let admin = sim.admin();
+    let (admin, remote) = std::thread::spawn(move || {
+        let r = admin.complaints().unwrap();
+        (admin, r)
     })
     .join()
     .unwrap();
     assert_eq!(remote.len(), 1, "only the report not entered by hand");
     assert_eq!(remote[0].title, "Loket tutup sebelum jam");
+
+    // LAPOR! closes the report and the reporter writes back: the next run
+    // brings both; the decision waits for a person, the reply is listed.
+    let id = remote[0].complaint_id;
+    std::thread::spawn(move || {
+        admin
+            .reporter_reply(id, "Terima kasih, loket sudah buka normal.")
+            .unwrap();
+        admin.finish(id).unwrap();
+    })
+    .join()
+    .unwrap();
+    app.click(&tid("sync-now")).await;
+    app.wait_for_within(&tid("conflict-row"), Duration::from_secs(30))
+        .await;
+    app.wait_text(&tid("reply-row"), "loket sudah buka normal")
+        .await;
+    app.screenshot("sync-conflict-and-reply").await;
+    app.click(&tid("conflict-keep-local")).await;
+    app.wait_count(&tid("conflict-row"), 0).await;
 
     // The report sent by hand shows its Tracking ID and sync state in its detail.
     app.click(&tid("nav-register")).await;
@@ -560,4 +581,5 @@ async fn sync_by_hand_and_through_the_simulator() {
         .await;
     app.screenshot("detail-sent-by-hand").await;
     app.close().await;
+    std::thread::spawn(move || drop(sim)).join().unwrap();
 }

@@ -39,6 +39,10 @@ export interface Commands {
   sync_cancel: { input: null; output: SyncJobView };
   sync_attempts: { input: IdInput; output: Array<AttemptView> };
   complaint_sync: { input: IdInput; output: Array<OutboxView> };
+  sync_conflicts: { input: null; output: Array<SyncConflictView> };
+  resolve_conflict: { input: ResolveConflictInput; output: null };
+  reporter_replies: { input: null; output: Array<RemoteFollowUpView> };
+  mark_reply_seen: { input: IdInput; output: null };
   sync_retry: { input: OutboxActionInput; output: null };
   sync_skip: { input: OutboxActionInput; output: null };
   sync_record_manual_send: { input: ManualSendInput; output: null };
@@ -113,6 +117,8 @@ reporter: string | null, next_due: string | null,
  * Working days left to `next_due` (negative: late).
  */
 remaining_days: number | null, lapor_tracking_id: string | null, };
+
+export type ConflictKind = "remote_decision" | "unsent_local_change" | "unknown_status";
 
 export type ConnectionCheck = { ok: boolean, 
 /**
@@ -189,6 +195,8 @@ export type HolidayKind = "nasional" | "cuti_bersama" | "daerah";
 export type HolidayList = { holidays: Array<Holiday>, };
 
 export type IdInput = { id: number, };
+
+export type Keep = "local" | "remote";
 
 export type Kind = "aspirasi" | "pengaduan_tidak_berkadar_pengawasan" | "pengaduan_berkadar_pengawasan" | "permintaan_informasi";
 
@@ -290,6 +298,20 @@ export type PreviewItem = { complaint_id: number, register_no: string,
  */
 blocked_code: string | null, blocked_detail: string | null, title: string, content: string, channel_id: string, classification_id: string, category_id: string, date_of_incident: string | null, is_anonymous: boolean, is_secret: boolean, tags_raw: string, reporter_name: string | null, reporter_phone: string | null, reporter_email: string | null, attachment_count: number, };
 
+export type RemoteAttachmentView = { id: string | null, file_name: string | null, url: string | null, };
+
+export type RemoteFollowUpView = { id: number, complaint_id: number, lapor_followup_id: string, 
+/**
+ * `reporter`: "pelapor membalas".
+ */
+from_reporter: boolean, institution_from: RemoteInstitutionView | null, institution_to: RemoteInstitutionView | null, content: string, template_code: string | null, rating: number | null, is_secret: boolean | null, attachments: Array<RemoteAttachmentView>, created_at: string, fetched_at: string, 
+/**
+ * A reply of the reporter nobody has marked as seen yet.
+ */
+unseen: boolean, };
+
+export type RemoteInstitutionView = { id: string | null, name: string | null, };
+
 export type RemoteStatusInput = { complaint_id: number, status_name: string, };
 
 export type ReplyTemplate = { code: string, title: string, content: string, };
@@ -301,6 +323,8 @@ export type Reporter = { name: string | null, nik: string | null, phone: string 
 masked: boolean, };
 
 export type ReporterInput = { name: string | null, nik: string | null, phone: string | null, email: string | null, address: string | null, };
+
+export type ResolveConflictInput = { id: number, keep: Keep, };
 
 export type Role = "petugas" | "kepala" | "admin" | "pemantau";
 
@@ -317,6 +341,29 @@ export type Status = "received" | "verified" | "routed" | "in_follow_up" | "wait
 export type StatusCount = { status: Status, count: number, };
 
 export type StopReason = "unauthorized";
+
+export type SyncConflictView = { id: number, complaint_id: number, register_no: string, kind: ConflictKind, 
+/**
+ * The local status now.
+ */
+local_status: Status, 
+/**
+ * The local status when the conflict was found.
+ */
+local_status_at_detection: Status, remote_status_code: string, remote_status_name: string, 
+/**
+ * What the remote status means locally; `None` when unknown.
+ */
+remote_maps_to: Status | null, 
+/**
+ * Undelivered outbox items of the report when the conflict was found.
+ */
+unsent: number, detected_at: string, 
+/**
+ * The action "accept remote" would apply now; `None` when no legal
+ * action leads there (or nothing needs doing: see `can_accept_remote`).
+ */
+accept_remote_action: Action | null, can_accept_remote: boolean, };
 
 export type SyncJobView = { running: boolean, 
 /**
