@@ -640,6 +640,12 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                     "terkirim {}, dicocokkan {}, dicoba lagi nanti {}, perlu dicek {}, karantina {}, status diperbarui {}",
                     r.sent, r.adopted, r.retried, r.unknown, r.quarantined, r.pulled
                 );
+                if r.remote_follow_ups + r.reporter_replies + r.conflicts + r.pull_failed > 0 {
+                    println!(
+                        "dari LAPOR!: tindak lanjut {}, balasan pelapor {}, perbedaan perlu diputuskan {}, gagal dibaca {}",
+                        r.remote_follow_ups, r.reporter_replies, r.conflicts, r.pull_failed
+                    );
+                }
                 if r.stopped.is_some() {
                     println!("berhenti: kunci API atau token ditolak server (401)");
                 }
