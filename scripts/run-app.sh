@@ -2,13 +2,16 @@
 # scripts/run-app.sh [--demo N] [--xvfb] [--skip-setup]: build and start Posko (one command).
 #
 #   scripts/run-app.sh              install what is missing, build the UI and the app, start it
-#   scripts/run-app.sh --demo 200   ... and first load 200 demo reports (seed 1) into the store
+#   scripts/run-app.sh --demo 200   ... and first load 200 demo reports (seed 1) into the store,
+#                                   and start the SP4N-LAPOR! simulator on 127.0.0.1:8088 with the
+#                                   store pointed at it (Sinkron → "Sinkronkan sekarang")
 #   scripts/run-app.sh --xvfb       no screen (server, CI, SSH): run it in a virtual X server
 #                                   with a throw-away keyring and store (a smoke test)
 #
 # Steps: scripts/setup.sh (skip with --skip-setup), `npm --prefix ui run build`,
-# `cargo build --bin posko-app --bin posko`, optionally `posko demo --count N --seed 1`,
-# then target/debug/posko-app. The app runs its own first-run setup.
+# `cargo build --bin posko-app --bin posko --bin lapor-sim`, optionally `posko demo --count N
+# --seed 1` + scripts/demo-sim.sh, then target/debug/posko-app. The app runs its own first-run
+# setup.
 #
 # The store's key lives in the desktop keychain (Secret Service), so the app needs a
 # desktop session: a display and a D-Bus session bus with gnome-keyring or KWallet.
@@ -17,7 +20,7 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; }
 log() { printf '\033[1;34m[run-app]\033[0m %s\n' "$*"; }
 
 demo=""
@@ -63,13 +66,14 @@ if ((setup)); then
 fi
 log "building the UI (npm --prefix ui run build)"
 npm --prefix ui run build
-log "building the app and the CLI (cargo build --bin posko-app --bin posko)"
-cargo build --bin posko-app --bin posko
+log "building the app, the CLI and the simulator (cargo build --bin posko-app --bin posko --bin lapor-sim)"
+cargo build --bin posko-app --bin posko --bin lapor-sim
 
 bin_dir="${CARGO_TARGET_DIR:-target}/debug"
 [[ $bin_dir == /* ]] || bin_dir="$PWD/$bin_dir"
 app="$bin_dir/posko-app"
 cli="$bin_dir/posko"
+sim="$bin_dir/lapor-sim"
 
 if ((xvfb)); then
   # Demo data and the app share one throw-away keyring session (the store's key lives there).
@@ -80,9 +84,11 @@ if ((xvfb)); then
     if [[ -n $1 ]]; then
       "$2" init --unit-name "Puskesmas Contoh" --unit-code PKM-CONTOH --zone WIB >/dev/null 2>&1 || true
       "$2" demo --count "$1" --seed 1
+      sim_pid=$(scripts/demo-sim.sh "$2" "$4")
+      trap "kill $sim_pid 2>/dev/null" EXIT
     fi
-    exec xvfb-run -a -s "-screen 0 1280x800x24" "$3"
-  ' run-app "$demo" "$cli" "$app"
+    xvfb-run -a -s "-screen 0 1280x800x24" "$3"
+  ' run-app "$demo" "$cli" "$app" "$sim"
 fi
 
 if [[ -z ${DBUS_SESSION_BUS_ADDRESS:-} && ! -S /run/user/$(id -u)/bus ]]; then
@@ -98,6 +104,12 @@ if [[ -n $demo ]]; then
   # A new store gets a demo unit first (an existing one keeps its own; init then refuses).
   "$cli" init --unit-name "Puskesmas Contoh" --unit-code PKM-CONTOH --zone WIB >/dev/null 2>&1 || true
   "$cli" demo --count "$demo" --seed 1
+  log "starting the SP4N-LAPOR! simulator for the demo (scripts/demo-sim.sh)"
+  sim_pid=$(scripts/demo-sim.sh "$cli" "$sim")
+  trap 'kill "$sim_pid" 2>/dev/null' EXIT
+  log "starting $app"
+  "$app"
+  exit
 fi
 log "starting $app"
 exec "$app"
