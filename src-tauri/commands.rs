@@ -18,7 +18,7 @@ use crate::sync_job::{SyncJobView, SyncJobs};
 use posko_core::keychain::OsKeychain;
 use posko_core::sync::operator::{
     AttemptView, ConnectionCheck, ManualForm, ManualSendInput, OutboxActionInput,
-    RemoteStatusInput, SyncPreview,
+    RemoteStatusInput, SyncPreview, UnknownResolution,
 };
 use posko_core::sync::pull::{RemoteFollowUpView, ResolveConflictInput, SyncConflictView};
 use posko_core::sync::{LaporSettings, SyncStatus};
@@ -440,6 +440,14 @@ async fn sync_retry(s: State<'_, Shared>, input: Value) -> Res<()> {
 }
 
 #[tauri::command]
+async fn sync_resolve_unknown(s: State<'_, Shared>, input: Value) -> Res<()> {
+    as_user(&s, move |p, a| {
+        p.sync_resolve_unknown(a, &parse::<UnknownResolution>(input)?)
+    })
+    .await
+}
+
+#[tauri::command]
 async fn sync_skip(s: State<'_, Shared>, input: Value) -> Res<()> {
     as_user(&s, move |p, a| {
         p.sync_skip(a, &parse::<OutboxActionInput>(input)?)
@@ -599,6 +607,7 @@ commands![
     mark_reply_seen: IdInput => (),
     sync_retry: OutboxActionInput => (),
     sync_skip: OutboxActionInput => (),
+    sync_resolve_unknown: UnknownResolution => (),
     sync_record_manual_send: ManualSendInput => (),
     sync_record_remote_status: RemoteStatusInput => (),
     sync_preview: () => SyncPreview,

@@ -37,7 +37,7 @@ fn generate() -> String {
         posko_app::LaporCredentialsInput, posko_app::SyncJobView, sync::SyncStatus, sync::OutboxView,
         sync::OutboxCounts, sync::SyncSummary, sync::StopReason, sync::plan::OutboxOp, sync::plan::OutboxState,
         sync::LaporSettings, sync::LaporMapping, op::AttemptView, op::OutboxActionInput, op::ManualSendInput,
-        op::RemoteStatusInput, op::PreviewItem, op::SyncPreview, op::ManualForm, op::ConnectionCheck, sync::pull::SyncConflictView, sync::pull::ConflictKind, sync::pull::Keep,
+        op::RemoteStatusInput, op::PreviewItem, op::SyncPreview, op::ManualForm, op::ConnectionCheck, op::UnknownResolution, sync::pull::SyncConflictView, sync::pull::ConflictKind, sync::pull::Keep,
         sync::pull::ResolveConflictInput, sync::pull::RemoteFollowUpView, sync::pull::RemoteInstitutionView,
         sync::pull::RemoteAttachmentView,
     ];

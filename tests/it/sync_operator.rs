@@ -285,3 +285,76 @@ fn test_connection_tells_ok_wrong_credentials_and_unreachable_apart() {
     assert!(!down.ok);
     assert_eq!(down.error_code.as_deref(), Some("NOT_SENT"));
 }
+
+#[test]
+fn an_uncertain_follow_up_is_settled_by_a_person() {
+    use posko_core::sync::operator::UnknownResolution;
+    let mut s = new_store();
+    let id =
+        s.p.create_complaint(&clerk(), complaint("Air keran keruh"))
+            .unwrap()
+            .id;
+    let (create_id, _) = create_item(&s, id);
+    // A follow-up item left uncertain (as after a dropped answer, with no list to prove it).
+    let c = s.p.connection();
+    c.execute(
+        "INSERT INTO follow_ups (complaint_id, content, state, drafted_by_name, drafted_at)
+         VALUES (?1, 'Sudah dibersihkan.', 'approved', 'Uji', '2026-03-02T02:00:00Z')",
+        [id],
+    )
+    .unwrap();
+    let fu = c.last_insert_rowid();
+    c.execute(
+        "INSERT INTO outbox (complaint_id, op, follow_up_id, state, created_at, updated_at)
+         VALUES (?1, 'add_follow_up', ?2, 'unknown', '2026-03-02T02:00:00Z', '2026-03-02T02:00:00Z')",
+        rusqlite::params![id, fu],
+    )
+    .unwrap();
+    let oid = c.last_insert_rowid();
+    // Only follow-ups, only uncertain ones; reports go by Tracking ID.
+    let wrong = UnknownResolution {
+        outbox_id: create_id,
+        arrived: true,
+    };
+    assert_eq!(
+        code(s.p.sync_resolve_unknown(&clerk(), &wrong).unwrap_err()),
+        "SYNC_ITEM_STATE"
+    );
+    let r = UnknownResolution {
+        outbox_id: oid,
+        arrived: false,
+    };
+    assert_eq!(
+        code(
+            s.p.sync_resolve_unknown(&actor(Role::Pemantau), &r)
+                .unwrap_err()
+        ),
+        "FORBIDDEN"
+    );
+    s.p.sync_resolve_unknown(&clerk(), &r).unwrap();
+    let state = |s: &Store| -> String {
+        s.p.connection()
+            .query_row("SELECT state FROM outbox WHERE id = ?1", [oid], |r| {
+                r.get(0)
+            })
+            .unwrap()
+    };
+    assert_eq!(state(&s), "pending");
+    assert_eq!(
+        code(s.p.sync_resolve_unknown(&clerk(), &r).unwrap_err()),
+        "SYNC_ITEM_STATE"
+    );
+    s.p.connection()
+        .execute("UPDATE outbox SET state = 'unknown' WHERE id = ?1", [oid])
+        .unwrap();
+    s.p.sync_resolve_unknown(
+        &clerk(),
+        &UnknownResolution {
+            outbox_id: oid,
+            arrived: true,
+        },
+    )
+    .unwrap();
+    assert_eq!(state(&s), "sent");
+    assert_eq!(s.p.sync_attempts(oid).unwrap()[0].outcome, "sent");
+}

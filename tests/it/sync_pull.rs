@@ -1448,3 +1448,37 @@ fn a_create_answer_posko_cannot_understand_leaves_the_report_as_it_was() {
         assert!(reason.len() < 1000, "{case}: {reason}");
     }
 }
+
+#[test]
+fn an_uncertain_follow_up_is_settled_by_the_servers_list_never_resent() {
+    let sim = sim_with(10);
+    let mut s = new_store();
+    connect_to(&mut s, sim.base_url());
+    let id = one(&mut s, "Ruang tunggu panas");
+    run(&mut s);
+    let fid = answer_locally(&mut s, id, "Kipas angin sudah dipasang di ruang tunggu.");
+    sim.admin()
+        .set_fault_specs(&["add_followup:commit_drop@next=1"], Some(1))
+        .unwrap();
+    run(&mut s);
+    assert_eq!(sim.stats().unwrap().followups, 1, "the server took it once");
+    let state: String =
+        s.p.connection()
+            .query_row(
+                "SELECT state FROM outbox WHERE follow_up_id = ?1",
+                [fid],
+                |r| r.get(0),
+            )
+            .unwrap();
+    assert_eq!(state, "sent", "the pull's list proves it arrived");
+    let outcomes = count(
+        &s,
+        "SELECT count(*) FROM sync_attempts a JOIN outbox o ON o.id = a.outbox_id
+         WHERE o.op = 'add_follow_up' AND a.outcome = 'adopted'",
+    );
+    assert_eq!(outcomes, 1);
+    s.clock.advance(chrono::Duration::hours(3));
+    let r = run(&mut s);
+    assert_eq!(r.sent, 0);
+    assert_eq!(sim.stats().unwrap().followups, 1, "never sent twice");
+}

@@ -45,6 +45,7 @@ export interface Commands {
   mark_reply_seen: { input: IdInput; output: null };
   sync_retry: { input: OutboxActionInput; output: null };
   sync_skip: { input: OutboxActionInput; output: null };
+  sync_resolve_unknown: { input: UnknownResolution; output: null };
   sync_record_manual_send: { input: ManualSendInput; output: null };
   sync_record_remote_status: { input: RemoteStatusInput; output: null };
   sync_preview: { input: null; output: SyncPreview };
@@ -432,6 +433,8 @@ export type Topic = { id: number, parent_id: number | null, name: string, active
 export type TopicInput = { id?: number, parent_id?: number, name: string, active: boolean, };
 
 export type TransitionInput = { complaint_id: number, action: Action, note?: string, assigned_to?: string, };
+
+export type UnknownResolution = { outbox_id: number, arrived: boolean, };
 
 export type UserInput = { username: string, display_name: string, role: Role, nip?: string, password: string, };
 

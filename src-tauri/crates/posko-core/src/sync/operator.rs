@@ -57,6 +57,15 @@ pub struct ManualSendInput {
     pub note: Option<String>,
 }
 
+/// A person checked LAPOR! for an uncertain follow-up: it is there (done) or
+/// it is not (send it again).
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct UnknownResolution {
+    pub outbox_id: i64,
+    pub arrived: bool,
+}
+
 /// Assisted mode: a status seen on the LAPOR! site, recorded by hand.
 #[derive(Debug, Clone, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
@@ -243,6 +252,34 @@ impl Posko {
             None => who,
         };
         log_manual(&tx, input.outbox_id, "requeued", Some(&msg), now)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Settle an uncertain follow-up after looking at LAPOR! (reports are
+    /// settled by their Tracking ID instead: `sync_record_manual_send`).
+    pub fn sync_resolve_unknown(
+        &mut self,
+        actor: &Actor,
+        input: &UnknownResolution,
+    ) -> CoreResult<()> {
+        require(actor, Permission::OperateSync)?;
+        let (_, op, state) = self.outbox_item(input.outbox_id)?;
+        if op != OutboxOp::AddFollowUp || state != OutboxState::Unknown {
+            return Err(CoreError::SyncItemState {
+                state: state.code().to_owned(),
+            });
+        }
+        let now = self.now();
+        let (to, outcome) = if input.arrived {
+            (OutboxState::Sent, "sent")
+        } else {
+            (OutboxState::Pending, "requeued")
+        };
+        let msg = format!("{} ({})", actor.display_name, actor.username);
+        let tx = self.db.conn.transaction()?;
+        outbox::set_state(&tx, input.outbox_id, to, None, None, now)?;
+        log_manual(&tx, input.outbox_id, outcome, Some(&msg), now)?;
         tx.commit()?;
         Ok(())
     }

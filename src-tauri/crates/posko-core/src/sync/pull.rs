@@ -52,6 +52,7 @@ use ts_rs::TS;
 
 use super::api::*;
 use super::config::LaporSettings;
+use super::plan::OutboxState;
 use super::{StopReason, SyncSummary};
 use crate::Posko;
 use crate::app::{now_text, parse_instant, require};
@@ -943,9 +944,9 @@ impl Posko {
 /// A follow-up listed back by the server that Posko itself sent: matched on
 /// the id the server returned, or, when the server answered without an id,
 /// on the content of an approved local follow-up whose send was accepted
-/// (the id is then kept, so the next run matches by id). Follow-ups whose
-/// send outcome is unknown are not touched here: they are only not shown
-/// twice.
+/// (the id is then kept, so the next run matches by id). A follow-up whose
+/// send outcome was unknown is settled here: the server lists it, so it
+/// arrived and is marked sent (attempt `reconcile`/`adopted`), never resent.
 fn own_follow_up(
     tx: &Transaction<'_>,
     settings: &LaporSettings,
@@ -959,21 +960,41 @@ fn own_follow_up(
         return Ok(false);
     }
     let mut st = tx.prepare(
-        "SELECT f.id, f.content, o.state FROM follow_ups f
+        "SELECT f.id, f.content, o.state, o.id FROM follow_ups f
          JOIN outbox o ON o.follow_up_id = f.id
          WHERE f.complaint_id = ?1 AND f.state = 'approved' AND f.lapor_followup_id IS NULL
            AND o.state IN ('sent', 'sending', 'unknown')
          ORDER BY f.id",
     )?;
-    let candidates: Vec<(i64, String, String)> = st
-        .query_map([complaint_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+    let candidates: Vec<(i64, String, String, i64)> = st
+        .query_map([complaint_id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?
         .collect::<Result<_, _>>()?;
-    for (fid, content, state) in candidates {
+    for (fid, content, state, outbox_id) in candidates {
         if same_text(&content, &f.content) {
-            if state == "sent" {
-                tx.execute(
-                    "UPDATE follow_ups SET lapor_followup_id = ?2 WHERE id = ?1",
-                    params![fid, f.id],
+            tx.execute(
+                "UPDATE follow_ups SET lapor_followup_id = ?2 WHERE id = ?1",
+                params![fid, f.id],
+            )?;
+            if state != "sent" {
+                // An uncertain send is proven by the server's own list: it
+                // arrived, so it is never sent again.
+                let now = f.created_at;
+                super::outbox::set_state(tx, outbox_id, OutboxState::Sent, None, None, now)?;
+                super::outbox::log_attempt(
+                    tx,
+                    &super::outbox::Attempt {
+                        outbox_id,
+                        run_id: None,
+                        at: now,
+                        action: "reconcile",
+                        outcome: "adopted",
+                        http_status: None,
+                        error_code: None,
+                        message: Some(f.id.as_str()),
+                        duration_ms: 0,
+                    },
                 )?;
             }
             return Ok(true);
