@@ -218,7 +218,14 @@ category: Record<string, string>, default_category: string | null,
  * Local follow-up template code → the national service's template code.
  * Unmapped templates are sent as plain text (the content is complete).
  */
-template: { [key in string]: string }, };
+template: { [key in string]: string }, 
+/**
+ * Remote status code → the local state it means (contract §5.4). A code
+ * not listed (and whose name is not a known one) is "unknown": the local
+ * state is never guessed. `Terverifikasi` mapped to `verified` becomes
+ * `routed` when the disposition is this unit's own institution.
+ */
+status: { [key in string]: Status }, };
 
 export type LaporSettings = { 
 /**

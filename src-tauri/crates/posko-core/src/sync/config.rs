@@ -58,6 +58,11 @@ pub struct LaporMapping {
     /// Local follow-up template code → the national service's template code.
     /// Unmapped templates are sent as plain text (the content is complete).
     pub template: BTreeMap<String, String>,
+    /// Remote status code → the local state it means (contract §5.4). A code
+    /// not listed (and whose name is not a known one) is "unknown": the local
+    /// state is never guessed. `Terverifikasi` mapped to `verified` becomes
+    /// `routed` when the disposition is this unit's own institution.
+    pub status: BTreeMap<String, posko_domain::Status>,
 }
 
 impl Default for LaporMapping {
@@ -91,8 +96,27 @@ impl Default for LaporMapping {
             category: BTreeMap::new(),
             default_category: Some("301".to_owned()),
             template: BTreeMap::new(),
+            status: default_status_mapping(),
         }
     }
+}
+
+fn default_status_mapping() -> BTreeMap<String, posko_domain::Status> {
+    use lapor_wire::status as s;
+    use posko_domain::Status as L;
+    [
+        (s::BELUM_TERVERIFIKASI, L::Received),
+        (s::TERVERIFIKASI, L::Verified),
+        (s::DALAM_PROSES, L::InFollowUp),
+        (s::SELESAI, L::Finished),
+        (s::DIARSIPKAN, L::Archived),
+        (s::DITOLAK, L::Rejected),
+        (s::BUKAN_WEWENANG, L::Forwarded),
+        (s::DITUNDA, L::Postponed),
+    ]
+    .into_iter()
+    .map(|(k, l)| (k.code.to_owned(), l))
+    .collect()
 }
 
 /// Keychain accounts of the two per-agency secrets (per store).

@@ -75,35 +75,29 @@ const MAX_EVENT_NOTE_CHARS: usize = 2000;
 
 // ------------------------------------------------------------------ pure rules
 
-/// What a remote status means locally (docs/lapor-contract.md §5.4): the code
-/// first, then the name (case- and space-insensitive). `Terverifikasi` means
-/// `routed` once the disposition is this unit's own institution. `None`: a
-/// status Posko does not know; the local state is never guessed from it.
+/// What a remote status means locally, by the configured mapping
+/// (`LaporMapping.status`, defaults from docs/lapor-contract.md §5.4): the
+/// code first, then a known name (case- and space-insensitive) through its
+/// code. `verified` becomes `routed` once the disposition is this unit's own
+/// institution. `None`: a status Posko does not know; the local state is
+/// never guessed from it.
 pub fn remote_maps_to(
+    mapping: &std::collections::BTreeMap<String, Status>,
     code: &str,
     name: &str,
     disposition_id: Option<&str>,
     own_institution: Option<&str>,
 ) -> Option<Status> {
-    use lapor_wire::status as s;
-    let k = s::known(Some(code), Some(name))?;
-    Some(match k.code {
-        c if c == s::BELUM_TERVERIFIKASI.code => Status::Received,
-        c if c == s::TERVERIFIKASI.code => {
-            let ours = matches!((disposition_id, own_institution), (Some(d), Some(o)) if d.trim() == o.trim());
-            if ours {
-                Status::Routed
-            } else {
-                Status::Verified
-            }
-        }
-        c if c == s::DALAM_PROSES.code => Status::InFollowUp,
-        c if c == s::SELESAI.code => Status::Finished,
-        c if c == s::DIARSIPKAN.code => Status::Archived,
-        c if c == s::DITOLAK.code => Status::Rejected,
-        c if c == s::BUKAN_WEWENANG.code => Status::Forwarded,
-        c if c == s::DITUNDA.code => Status::Postponed,
-        _ => return None,
+    let by_code = mapping.get(code.trim()).copied();
+    let mapped = by_code.or_else(|| {
+        lapor_wire::status::known(None, Some(name)).and_then(|k| mapping.get(k.code).copied())
+    })?;
+    let ours =
+        matches!((disposition_id, own_institution), (Some(d), Some(o)) if d.trim() == o.trim());
+    Some(if mapped == Status::Verified && ours {
+        Status::Routed
+    } else {
+        mapped
     })
 }
 
@@ -450,10 +444,14 @@ impl Posko {
         for row in rows {
             let (id, remote, open, code, name, disp, conflict) = row?;
             let remote_closed = match (&code, &name) {
-                (Some(c), Some(n)) => {
-                    remote_maps_to(c, n, disp.as_deref(), settings.institution_id.as_deref())
-                        .is_some_and(|m| !m.is_open())
-                }
+                (Some(c), Some(n)) => remote_maps_to(
+                    &settings.mapping.status,
+                    c,
+                    n,
+                    disp.as_deref(),
+                    settings.institution_id.as_deref(),
+                )
+                .is_some_and(|m| !m.is_open()),
                 _ => false,
             };
             // An open conflict is watched until it is decided or converges.
@@ -600,6 +598,7 @@ impl Posko {
             |r| r.get(0),
         )?;
         let maps_to = remote_maps_to(
+            &settings.mapping.status,
             &st.status_code,
             &st.status_name,
             disp_now.as_deref(),
@@ -1241,9 +1240,13 @@ impl Posko {
             complaint_id,
             lapor_complaint_id: lapor_id,
             remote_maps_to: match (&code, &name) {
-                (Some(c), Some(n)) => {
-                    remote_maps_to(c, n, disp_id.as_deref(), settings.institution_id.as_deref())
-                }
+                (Some(c), Some(n)) => remote_maps_to(
+                    &settings.mapping.status,
+                    c,
+                    n,
+                    disp_id.as_deref(),
+                    settings.institution_id.as_deref(),
+                ),
                 _ => None,
             },
             status_code: code,
@@ -1421,29 +1424,37 @@ mod tests {
 
     #[test]
     fn remote_statuses_map_by_code_then_name() {
+        let m = super::super::LaporMapping::default().status;
         assert_eq!(
-            remote_maps_to("4", "Selesai", None, None),
+            remote_maps_to(&m, "4", "Selesai", None, None),
             Some(Status::Finished)
         );
         assert_eq!(
-            remote_maps_to("x", " selesai ", None, None),
+            remote_maps_to(&m, "x", " selesai ", None, None),
             Some(Status::Finished)
         );
         assert_eq!(
-            remote_maps_to("7", "?", None, None),
+            remote_maps_to(&m, "7", "?", None, None),
             Some(Status::Forwarded)
         );
         assert_eq!(
-            remote_maps_to("2", "Terverifikasi", Some("103"), Some("101")),
+            remote_maps_to(&m, "2", "Terverifikasi", Some("103"), Some("101")),
             Some(Status::Verified)
         );
         assert_eq!(
-            remote_maps_to("2", "Terverifikasi", Some("101"), Some("101")),
+            remote_maps_to(&m, "2", "Terverifikasi", Some("101"), Some("101")),
             Some(Status::Routed)
         );
         assert_eq!(
-            remote_maps_to("99", "Menunggu Verifikasi Ulang", None, None),
+            remote_maps_to(&m, "99", "Menunggu Verifikasi Ulang", None, None),
             None
+        );
+        // The mapping is configuration: a status this deployment knows.
+        let mut custom = m.clone();
+        custom.insert("99".into(), Status::Postponed);
+        assert_eq!(
+            remote_maps_to(&custom, "99", "Menunggu Verifikasi Ulang", None, None),
+            Some(Status::Postponed)
         );
     }
 
