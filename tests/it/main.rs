@@ -6,6 +6,7 @@ mod backup;
 mod bad_input;
 mod bindings;
 mod capabilities;
+mod monev;
 mod settings;
 mod store;
 mod support;

@@ -22,7 +22,7 @@ use crate::model::*;
 use crate::search;
 use crate::validate;
 
-const ROW_COLUMNS: &str = "c.id, c.register_no, c.received_at, c.received_date, c.channel, c.kind,
+pub(crate) const ROW_COLUMNS: &str = "c.id, c.register_no, c.received_at, c.received_date, c.channel, c.kind,
     t.name, c.title, c.status, c.is_secret, c.is_anonymous, c.reporter_name, c.next_due, c.lapor_tracking_id";
 
 pub(crate) fn kind_of(s: &str) -> Kind {
@@ -237,7 +237,7 @@ impl Posko {
         }
     }
 
-    fn row_from(
+    pub(crate) fn row_from(
         &self,
         r: &Row<'_>,
         today: NaiveDate,

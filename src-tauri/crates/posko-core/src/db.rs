@@ -39,6 +39,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0003_pull.sql",
         include_str!("../migrations/0003_pull.sql"),
     ),
+    (
+        4,
+        "0004_monev.sql",
+        include_str!("../migrations/0004_monev.sql"),
+    ),
 ];
 
 pub fn schema_version() -> i64 {

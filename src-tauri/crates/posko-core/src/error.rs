@@ -2,6 +2,7 @@
 //! the CLI's `--json` output and tests match on; the human sentence comes from
 //! the translation catalogs (`messages/*.json`), never from `Display`.
 
+use posko_domain::instrument::{AnswerProblem, InstrumentError};
 use posko_domain::role::Permission;
 use posko_domain::validation::FieldError;
 use posko_domain::workflow::IllegalTransition;
@@ -56,6 +57,19 @@ pub enum CoreError {
     SyncCredentialsMissing,
     #[error("not possible while the sync item is {state}")]
     SyncItemState { state: String },
+    #[error("invalid instrument: {error}")]
+    InvalidInstrument { error: InstrumentError },
+    #[error("answer to {item} does not fit: {problem:?}")]
+    InvalidAnswer {
+        item: String,
+        problem: AnswerProblem,
+    },
+    #[error("the visit is finished and locked")]
+    VisitLocked,
+    #[error("the visit cannot be finished: {missing:?} unanswered")]
+    VisitIncomplete { missing: Vec<String> },
+    #[error("not a Posko report: {detail}")]
+    NotAReport { detail: String },
 }
 
 pub type CoreResult<T> = Result<T, CoreError>;
@@ -86,6 +100,11 @@ impl CoreError {
             CoreError::Io { .. } => "IO",
             CoreError::Database { .. } => "DATABASE",
             CoreError::BadRequest { .. } => "BAD_REQUEST",
+            CoreError::InvalidInstrument { .. } => "INVALID_INSTRUMENT",
+            CoreError::InvalidAnswer { .. } => "INVALID_ANSWER",
+            CoreError::VisitLocked => "VISIT_LOCKED",
+            CoreError::VisitIncomplete { .. } => "VISIT_INCOMPLETE",
+            CoreError::NotAReport { .. } => "NOT_A_REPORT",
         }
     }
 
@@ -149,6 +168,38 @@ impl CoreError {
                 &key,
                 &[("found", &found.to_string()), ("known", &known.to_string())],
             ),
+            CoreError::InvalidInstrument { error } => {
+                let args = error.args();
+                let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                let reason = t_with(lang, &format!("instrument_error.{}", error.code()), &args);
+                t_with(lang, &key, &[("reason", &reason)])
+            }
+            CoreError::InvalidAnswer { item, problem } => {
+                let p = serde_json::to_value(problem)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default();
+                t_with(
+                    lang,
+                    &key,
+                    &[
+                        ("item", item),
+                        ("problem", &t(lang, &format!("answer_problem.{p}"))),
+                    ],
+                )
+            }
+            CoreError::VisitIncomplete { missing } => {
+                let shown: Vec<&str> = missing.iter().take(10).map(String::as_str).collect();
+                t_with(
+                    lang,
+                    &key,
+                    &[
+                        ("count", &missing.len().to_string()),
+                        ("items", &shown.join(", ")),
+                    ],
+                )
+            }
+            CoreError::NotAReport { detail } => t_with(lang, &key, &[("detail", detail)]),
             CoreError::InvalidFile { line, detail } => t_with(
                 lang,
                 &key,

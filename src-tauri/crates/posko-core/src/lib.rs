@@ -16,6 +16,7 @@ pub mod error;
 pub mod i18n;
 pub mod keychain;
 pub mod model;
+pub mod monev;
 pub mod paths;
 pub mod reference;
 pub mod search;
@@ -23,6 +24,7 @@ mod seed;
 pub mod sync;
 pub mod users;
 pub mod validate;
+pub mod visits;
 
 pub use app::{Posko, SetupState};
 pub use error::{CoreError, CoreResult, ErrorPayload};

@@ -155,6 +155,11 @@ impl Posko {
             "UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = ?1 WHERE id = ?2",
             params![now_text(now), id],
         )?;
+        // One row per user and office-local day: monev's "staff active last month".
+        self.db.conn.execute(
+            "INSERT OR IGNORE INTO user_activity (user_id, day) VALUES (?1, ?2)",
+            params![id, self.zone().local_date(now).to_string()],
+        )?;
         let role = Role::from_code(&role).ok_or(CoreError::BadCredentials)?;
         Ok(Actor {
             user_id: Some(id),

@@ -8,6 +8,7 @@ pub mod complaint;
 pub mod deadline;
 pub mod instrument;
 pub mod mask;
+pub mod monev;
 pub mod nik;
 pub mod phone;
 pub mod role;

@@ -1,0 +1,900 @@
+//! Monev indicators from the store: the facts of each complaint as of the end
+//! of the period (replayed from the append-only timeline), the pure math of
+//! `posko_domain::monev`, staff activity, each unit's complaint-team decree
+//! (SK tim) and action plan (rencana aksi), the visits' rankings, and the
+//! editable texts of the report's sections.
+//!
+//! [`Posko::monev_indicators`] is the one function behind both the dashboard
+//! and the period report (PDF), so the two can never disagree; the dashboard's
+//! drill-down uses the same predicate (`posko_domain::monev::in_cell`).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::{Datelike, Duration, NaiveDate, TimeZone, Utc};
+use posko_domain::deadline::DeadlineStep;
+use posko_domain::monev::{
+    self, Cell, ComplaintFact, ComplaintIndicators, DeadlineFact, Period, TimelineStep,
+};
+use posko_domain::role::{Permission, Role};
+use posko_domain::validation::{FieldError, FieldErrorCode};
+use posko_domain::{Channel, Kind, Status};
+use rusqlite::types::Value;
+use rusqlite::{OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::app::{Posko, now_text, parse_date, parse_instant, require};
+use crate::error::{CoreError, CoreResult};
+use crate::model::{Actor, ComplaintRow, IdInput};
+use crate::validate;
+use crate::visits::{InstrumentRef, MONEV, Ranking, UnitView, unit_by_code};
+
+/// The longest period a report covers.
+pub const MAX_PERIOD_DAYS: i64 = 3 * 366;
+
+/// A period and the units to report on (empty = every unit of the store).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct MonevQuery {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    #[serde(default)]
+    pub units: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct TeamDecree {
+    pub number: String,
+    pub date: NaiveDate,
+    pub title: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct TeamDecreeInput {
+    pub unit_code: String,
+    pub number: String,
+    pub date: NaiveDate,
+    #[serde(default)]
+    pub title: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct ActionItemInput {
+    /// None adds an item.
+    #[serde(default)]
+    #[ts(optional)]
+    pub id: Option<i64>,
+    pub unit_code: String,
+    pub year: i32,
+    pub action: String,
+    #[serde(default)]
+    pub owner: String,
+    #[serde(default)]
+    #[ts(optional)]
+    pub due_date: Option<NaiveDate>,
+    /// 0..=100 percent.
+    pub progress: u8,
+    #[serde(default)]
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct ActionItemView {
+    pub id: i64,
+    pub unit_code: String,
+    pub year: i32,
+    pub action: String,
+    pub owner: String,
+    pub due_date: Option<NaiveDate>,
+    pub progress: u8,
+    pub note: String,
+    pub updated_by: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct ActionPlanQuery {
+    #[ts(optional)]
+    pub unit_code: Option<String>,
+    #[ts(optional)]
+    pub year: Option<i32>,
+}
+
+/// What KemenPANRB asks of a unit: its team decree and its action plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct UnitGovernance {
+    pub unit: UnitView,
+    pub decree: Option<TeamDecree>,
+    /// Items of the years the period touches.
+    pub action_plan: Vec<ActionItemView>,
+    /// Mean progress of the items, percent (two decimals).
+    pub action_progress: Option<f64>,
+    pub action_done: u32,
+    /// Not finished and past their due date at the end of the period.
+    pub action_overdue: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct RoleActivity {
+    pub role: Role,
+    pub accounts: u32,
+    pub active: u32,
+}
+
+/// Users with a sign-in or a recorded action in the last month of the period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct StaffActivity {
+    pub window_from: NaiveDate,
+    pub window_to: NaiveDate,
+    pub accounts: u32,
+    pub active: u32,
+    pub by_role: Vec<RoleActivity>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct TopicLabel {
+    pub id: i64,
+    /// "Parent › Child".
+    pub label: String,
+}
+
+/// Everything the monev dashboard and the period report show.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct MonevIndicators {
+    pub query: MonevQuery,
+    pub units: Vec<UnitView>,
+    pub complaints: ComplaintIndicators,
+    /// Names of the topic ids in `complaints.by_topic`.
+    pub topics: Vec<TopicLabel>,
+    pub staff: StaffActivity,
+    pub governance: Vec<UnitGovernance>,
+    /// One ranking per instrument with finished visits in the period.
+    pub rankings: Vec<Ranking>,
+    /// Deadline rule versions the complaints of the period were measured with.
+    pub rule_versions: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct DrilldownInput {
+    pub query: MonevQuery,
+    pub cell: Cell,
+    #[serde(default)]
+    pub offset: u32,
+    /// 1..=500; 0 = 50.
+    #[serde(default)]
+    pub limit: u32,
+}
+
+/// The complaints behind one number of the dashboard.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct Drilldown {
+    pub cell: Cell,
+    /// The number on the dashboard (rahasia complaints included).
+    pub total: u64,
+    /// Rahasia complaints counted in `total` but not listed for this viewer.
+    pub hidden_secret: u64,
+    pub rows: Vec<ComplaintRow>,
+    pub offset: u32,
+    pub limit: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct ReportTemplateView {
+    pub key: String,
+    pub title: String,
+    pub body: String,
+    pub default_body: String,
+    pub customized: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct ReportTemplateInput {
+    pub key: String,
+    /// An empty body returns the section to its default text.
+    pub body: String,
+}
+
+pub const TEMPLATE_MAX: usize = 20_000;
+
+#[derive(Deserialize)]
+struct DefaultSection {
+    title: String,
+    body: String,
+}
+
+/// The default section texts, in report order.
+pub fn default_sections() -> Vec<(String, String, String)> {
+    const TEXT: &str = include_str!("../templates/report_sections.toml");
+    const ORDER: [&str; 8] = [
+        "kata_pengantar",
+        "latar_belakang",
+        "dasar_hukum",
+        "maksud_tujuan",
+        "ruang_lingkup",
+        "metode",
+        "rekomendasi_umum",
+        "penutup",
+    ];
+    let map: BTreeMap<String, DefaultSection> =
+        toml::from_str(TEXT).expect("bundled templates/report_sections.toml is valid");
+    ORDER
+        .iter()
+        .filter_map(|k| {
+            map.get(*k)
+                .map(|s| (k.to_string(), s.title.clone(), s.body.trim().to_owned()))
+        })
+        .collect()
+}
+
+fn invalid(field: &str, code: FieldErrorCode) -> CoreError {
+    CoreError::validation(vec![FieldError::new(field, code)])
+}
+
+impl Posko {
+    /// The end of the period as an instant: the start of the next office-local day.
+    pub(crate) fn end_instant(&self, to: NaiveDate) -> String {
+        let next = to
+            .succ_opt()
+            .unwrap_or(to)
+            .and_hms_opt(0, 0, 0)
+            .expect("midnight exists");
+        let local = self
+            .zone()
+            .offset()
+            .from_local_datetime(&next)
+            .single()
+            .expect("fixed offsets are unambiguous");
+        now_text(local.with_timezone(&Utc))
+    }
+
+    /// Check a query and resolve its units (all units when none are named).
+    pub(crate) fn monev_units(&self, q: &MonevQuery) -> CoreResult<Vec<UnitView>> {
+        if q.to < q.from {
+            return Err(invalid("to", FieldErrorCode::DateFormat));
+        }
+        if (q.to - q.from).num_days() > MAX_PERIOD_DAYS {
+            return Err(CoreError::validation(vec![FieldError::with_limit(
+                "to",
+                FieldErrorCode::TooLong,
+                MAX_PERIOD_DAYS as u64,
+            )]));
+        }
+        if q.units.is_empty() {
+            return self.all_units();
+        }
+        let mut out = Vec::new();
+        for code in &q.units {
+            match unit_by_code(&self.db.conn, code, self.cache.home_unit_id)? {
+                Some(u) if !out.contains(&u) => out.push(u),
+                Some(_) => {}
+                None => return Err(invalid("units", FieldErrorCode::InvalidChoice)),
+            }
+        }
+        out.sort_by(|a, b| a.code.cmp(&b.code));
+        Ok(out)
+    }
+
+    fn all_units(&self) -> CoreResult<Vec<UnitView>> {
+        let home = self.cache.home_unit_id;
+        let mut stmt = self
+            .db
+            .conn
+            .prepare_cached("SELECT id, code, name FROM units ORDER BY code")?;
+        let rows = stmt.query_map([], |r| {
+            let id: i64 = r.get(0)?;
+            Ok(UnitView {
+                id,
+                code: r.get(1)?,
+                name: r.get(2)?,
+                is_home: Some(id) == home,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The facts of every complaint received in the period by the units, as of its end.
+    pub(crate) fn complaint_facts(
+        &self,
+        q: &MonevQuery,
+        units: &[UnitView],
+    ) -> CoreResult<(Vec<ComplaintFact>, BTreeSet<String>)> {
+        let conn = &self.db.conn;
+        let unit_ids: Vec<Value> = units.iter().map(|u| Value::Integer(u.id)).collect();
+        let marks = vec!["?"; unit_ids.len().max(1)].join(",");
+        let mut args: Vec<Value> = vec![
+            Value::Text(q.from.to_string()),
+            Value::Text(q.to.to_string()),
+        ];
+        args.extend(unit_ids.iter().cloned());
+        if unit_ids.is_empty() {
+            args.push(Value::Integer(-1));
+        }
+        let scope = format!("c.received_date BETWEEN ?1 AND ?2 AND c.unit_id IN ({marks})");
+        let mut facts = Vec::new();
+        let mut index: HashMap<i64, usize> = HashMap::new();
+        {
+            let mut stmt = conn.prepare(&format!(
+                "SELECT c.id, u.code, c.received_date, c.kind, c.channel, c.topic_id, c.is_secret, c.is_anonymous
+                 FROM complaints c JOIN units u ON u.id = c.unit_id WHERE {scope} ORDER BY c.id"
+            ))?;
+            let mut rows = stmt.query(rusqlite::params_from_iter(args.iter()))?;
+            while let Some(r) = rows.next()? {
+                let id: i64 = r.get(0)?;
+                index.insert(id, facts.len());
+                facts.push(ComplaintFact {
+                    id,
+                    unit_code: r.get(1)?,
+                    received_date: parse_date(&r.get::<_, String>(2)?),
+                    kind: Kind::from_code(&r.get::<_, String>(3)?).unwrap_or(Kind::Aspirasi),
+                    channel: Channel::from_code(&r.get::<_, String>(4)?)
+                        .unwrap_or(Channel::TatapMuka),
+                    topic_id: r.get(5)?,
+                    is_secret: r.get(6)?,
+                    is_anonymous: r.get(7)?,
+                    status: Status::Received,
+                    verified_on: None,
+                    routed_on: None,
+                    first_follow_up_on: None,
+                    closed_on: None,
+                    reopened: false,
+                    deadlines: Vec::new(),
+                });
+            }
+        }
+        let zone = self.zone();
+        let end = self.end_instant(q.to);
+        {
+            let n = args.len();
+            let mut stmt = conn.prepare(&format!(
+                "SELECT e.complaint_id, e.at, e.from_status, e.to_status FROM complaint_events e
+                 JOIN complaints c ON c.id = e.complaint_id
+                 WHERE {scope} AND e.to_status IS NOT NULL AND e.at < ?{}
+                 ORDER BY e.complaint_id, e.id",
+                n + 1
+            ))?;
+            let mut a = args.clone();
+            a.push(Value::Text(end));
+            let mut rows = stmt.query(rusqlite::params_from_iter(a.iter()))?;
+            let mut current: Option<i64> = None;
+            let mut steps: Vec<TimelineStep> = Vec::new();
+            let mut flush = |id: Option<i64>, steps: &mut Vec<TimelineStep>| {
+                if let Some(i) = id.and_then(|id| index.get(&id)) {
+                    let r = monev::replay(steps);
+                    let f = &mut facts[*i];
+                    f.status = r.status;
+                    f.verified_on = r.verified_on;
+                    f.routed_on = r.routed_on;
+                    f.first_follow_up_on = r.first_follow_up_on;
+                    f.closed_on = r.closed_on;
+                    f.reopened = r.reopened;
+                }
+                steps.clear();
+            };
+            while let Some(r) = rows.next()? {
+                let cid: i64 = r.get(0)?;
+                if current != Some(cid) {
+                    flush(current, &mut steps);
+                    current = Some(cid);
+                }
+                let Some(to) = Status::from_code(&r.get::<_, String>(3)?) else {
+                    continue;
+                };
+                steps.push(TimelineStep {
+                    on: zone.local_date(parse_instant(&r.get::<_, String>(1)?)),
+                    from: r
+                        .get::<_, Option<String>>(2)?
+                        .and_then(|s| Status::from_code(&s)),
+                    to,
+                });
+            }
+            flush(current, &mut steps);
+        }
+        let mut versions = BTreeSet::new();
+        {
+            let mut stmt = conn.prepare(&format!(
+                "SELECT d.complaint_id, d.step, d.due_date, d.met_date, d.rule_version, d.start_date FROM deadlines d
+                 JOIN complaints c ON c.id = d.complaint_id WHERE {scope}"
+            ))?;
+            let mut rows = stmt.query(rusqlite::params_from_iter(args.iter()))?;
+            while let Some(r) = rows.next()? {
+                let cid: i64 = r.get(0)?;
+                let Some(step) = DeadlineStep::from_code(&r.get::<_, String>(1)?) else {
+                    continue;
+                };
+                if let Some(i) = index.get(&cid) {
+                    facts[*i].deadlines.push(DeadlineFact {
+                        step,
+                        start: parse_date(&r.get::<_, String>(5)?),
+                        due: parse_date(&r.get::<_, String>(2)?),
+                        met: r.get::<_, Option<String>>(3)?.map(|s| parse_date(&s)),
+                    });
+                }
+                versions.insert(r.get::<_, String>(4)?);
+            }
+        }
+        for f in &mut facts {
+            f.deadlines.sort_by_key(|d| d.step);
+        }
+        Ok((facts, versions))
+    }
+
+    fn topic_labels(&self, ids: impl Iterator<Item = i64>) -> CoreResult<Vec<TopicLabel>> {
+        let mut stmt = self.db.conn.prepare_cached(
+            "SELECT t.name, p.name FROM topics t LEFT JOIN topics p ON p.id = t.parent_id WHERE t.id = ?1",
+        )?;
+        let mut out = Vec::new();
+        for id in ids {
+            if let Some((name, parent)) = stmt
+                .query_row([id], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?))
+                })
+                .optional()?
+            {
+                out.push(TopicLabel {
+                    id,
+                    label: match parent {
+                        Some(p) => format!("{p} › {name}"),
+                        None => name,
+                    },
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    fn staff_activity(&self, to: NaiveDate) -> CoreResult<StaffActivity> {
+        let window_from = to - Duration::days(29);
+        let end = self.end_instant(to);
+        let start = self.end_instant(window_from - Duration::days(1));
+        let conn = &self.db.conn;
+        let mut active: BTreeSet<i64> = BTreeSet::new();
+        {
+            let mut stmt = conn.prepare_cached(
+                "SELECT DISTINCT user_id FROM user_activity WHERE day BETWEEN ?1 AND ?2",
+            )?;
+            for id in stmt.query_map(params![window_from.to_string(), to.to_string()], |r| {
+                r.get(0)
+            })? {
+                active.insert(id?);
+            }
+            let mut stmt = conn.prepare_cached(
+                "SELECT DISTINCT actor_id FROM complaint_events WHERE actor_id IS NOT NULL AND at >= ?1 AND at < ?2",
+            )?;
+            for id in stmt.query_map(params![start, end], |r| r.get(0))? {
+                active.insert(id?);
+            }
+        }
+        let mut by_role: BTreeMap<String, (u32, u32)> = BTreeMap::new();
+        let mut stmt = conn.prepare_cached("SELECT id, role FROM users WHERE created_at < ?1")?;
+        let rows = stmt.query_map([&end], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+        })?;
+        for row in rows {
+            let (id, role) = row?;
+            let e = by_role.entry(role).or_default();
+            e.0 += 1;
+            if active.contains(&id) {
+                e.1 += 1;
+            }
+        }
+        let by_role: Vec<RoleActivity> = Role::ALL
+            .into_iter()
+            .map(|r| {
+                let (accounts, active) = by_role.get(r.code()).copied().unwrap_or_default();
+                RoleActivity {
+                    role: r,
+                    accounts,
+                    active,
+                }
+            })
+            .collect();
+        Ok(StaffActivity {
+            window_from,
+            window_to: to,
+            accounts: by_role.iter().map(|r| r.accounts).sum(),
+            active: by_role.iter().map(|r| r.active).sum(),
+            by_role,
+        })
+    }
+
+    fn governance(&self, units: &[UnitView], period: Period) -> CoreResult<Vec<UnitGovernance>> {
+        let conn = &self.db.conn;
+        let mut out = Vec::new();
+        for u in units {
+            let decree = conn
+                .query_row(
+                    "SELECT number, decree_date, title FROM unit_team_decrees WHERE unit_id = ?1",
+                    [u.id],
+                    |r| {
+                        Ok(TeamDecree {
+                            number: r.get(0)?,
+                            date: parse_date(&r.get::<_, String>(1)?),
+                            title: r.get(2)?,
+                        })
+                    },
+                )
+                .optional()?;
+            let items =
+                self.action_items(Some(u.id), Some((period.from.year(), period.to.year())))?;
+            let n = items.len() as f64;
+            let done = items.iter().filter(|i| i.progress >= 100).count() as u32;
+            let overdue = items
+                .iter()
+                .filter(|i| i.progress < 100 && i.due_date.is_some_and(|d| d < period.to))
+                .count() as u32;
+            out.push(UnitGovernance {
+                unit: u.clone(),
+                decree,
+                action_progress: (!items.is_empty()).then(|| {
+                    posko_domain::instrument::round2(
+                        items.iter().map(|i| f64::from(i.progress)).sum::<f64>() / n,
+                    )
+                }),
+                action_done: done,
+                action_overdue: overdue,
+                action_plan: items,
+            });
+        }
+        Ok(out)
+    }
+
+    fn action_items(
+        &self,
+        unit_id: Option<i64>,
+        years: Option<(i32, i32)>,
+    ) -> CoreResult<Vec<ActionItemView>> {
+        let mut stmt = self.db.conn.prepare_cached(
+            "SELECT a.id, u.code, a.year, a.action, a.owner, a.due_date, a.progress, a.note, a.updated_by_name
+             FROM action_plan_items a JOIN units u ON u.id = a.unit_id
+             WHERE (?1 IS NULL OR a.unit_id = ?1) AND (?2 IS NULL OR a.year BETWEEN ?2 AND ?3)
+             ORDER BY u.code, a.year, coalesce(a.due_date, '9999'), a.id",
+        )?;
+        let rows = stmt.query_map(
+            params![unit_id, years.map(|y| y.0), years.map(|y| y.1)],
+            |r| {
+                Ok(ActionItemView {
+                    id: r.get(0)?,
+                    unit_code: r.get(1)?,
+                    year: r.get(2)?,
+                    action: r.get(3)?,
+                    owner: r.get(4)?,
+                    due_date: r.get::<_, Option<String>>(5)?.map(|s| parse_date(&s)),
+                    progress: r.get::<_, i64>(6)?.clamp(0, 100) as u8,
+                    note: r.get(7)?,
+                    updated_by: r.get(8)?,
+                })
+            },
+        )?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The monev indicators of a period for one unit or several: the dashboard,
+    /// and the numbers of the period report.
+    pub fn monev_indicators(&self, actor: &Actor, q: &MonevQuery) -> CoreResult<MonevIndicators> {
+        require(actor, Permission::RunReports)?;
+        let units = self.monev_units(q)?;
+        let (facts, versions) = self.complaint_facts(q, &units)?;
+        let period = Period {
+            from: q.from,
+            to: q.to,
+        };
+        let codes: Vec<String> = units.iter().map(|u| u.code.clone()).collect();
+        let complaints = monev::compute(&facts, &self.cache.calendar, period, &codes);
+        let topic_ids: BTreeSet<i64> = facts.iter().filter_map(|f| f.topic_id).collect();
+        let topics = self.topic_labels(topic_ids.into_iter())?;
+        let mut rankings = Vec::new();
+        let mut instrument_ids: BTreeSet<String> = BTreeSet::new();
+        {
+            let mut stmt = self.db.conn.prepare_cached(
+                "SELECT DISTINCT instrument_id FROM monev_visits WHERE state = 'final' AND visit_date BETWEEN ?1 AND ?2",
+            )?;
+            for id in stmt.query_map(params![q.from.to_string(), q.to.to_string()], |r| r.get(0))? {
+                instrument_ids.insert(id?);
+            }
+        }
+        for iid in instrument_ids {
+            let Ok((inst, _)) = self.resolve_instrument(&InstrumentRef {
+                id: iid.clone(),
+                version: None,
+            }) else {
+                continue;
+            };
+            let results = self.unit_results(q.from, q.to, &iid, Some(&codes))?;
+            if results.is_empty() {
+                continue;
+            }
+            rankings.push(Ranking {
+                instrument_id: inst.id.clone(),
+                instrument_title: inst.title.clone(),
+                units: posko_domain::instrument::rank_units(&results, &inst.scoring.zones),
+                zones: inst.scoring.zones,
+            });
+        }
+        Ok(MonevIndicators {
+            query: MonevQuery {
+                from: q.from,
+                to: q.to,
+                units: codes,
+            },
+            complaints,
+            topics,
+            staff: self.staff_activity(q.to)?,
+            governance: self.governance(&units, period)?,
+            rankings,
+            rule_versions: versions.into_iter().collect(),
+            units,
+        })
+    }
+
+    /// The complaints behind one number of the dashboard. Rahasia complaints
+    /// are counted but listed only for roles that may see them.
+    pub fn monev_drilldown(&self, actor: &Actor, input: &DrilldownInput) -> CoreResult<Drilldown> {
+        require(actor, Permission::RunReports)?;
+        require(actor, Permission::ViewRegister)?;
+        let units = self.monev_units(&input.query)?;
+        let (facts, _) = self.complaint_facts(&input.query, &units)?;
+        let as_of = input.query.to;
+        let matching: Vec<&ComplaintFact> = facts
+            .iter()
+            .filter(|f| monev::in_cell(f, &input.cell, as_of))
+            .collect();
+        let can_secret = actor.role.can(Permission::ViewSecret);
+        let visible: Vec<i64> = matching
+            .iter()
+            .filter(|f| can_secret || !f.is_secret)
+            .map(|f| f.id)
+            .collect();
+        let limit = match input.limit {
+            0 => 50,
+            n => n.min(500),
+        };
+        let page: Vec<i64> = visible
+            .iter()
+            .skip(input.offset as usize)
+            .take(limit as usize)
+            .copied()
+            .collect();
+        let mut rows = Vec::with_capacity(page.len());
+        if !page.is_empty() {
+            let marks = vec!["?"; page.len()].join(",");
+            let sql = format!(
+                "SELECT {} FROM complaints c LEFT JOIN topics t ON t.id = c.topic_id WHERE c.id IN ({marks})
+                 ORDER BY c.received_date, c.id",
+                crate::complaints::ROW_COLUMNS
+            );
+            let mut stmt = self.db.conn.prepare(&sql)?;
+            let today = self.today();
+            let can_identity = actor.role.can(Permission::ViewIdentity);
+            let found = stmt.query_map(rusqlite::params_from_iter(page.iter()), |r| {
+                self.row_from(r, today, can_identity)
+            })?;
+            for row in found {
+                rows.push(row?);
+            }
+        }
+        Ok(Drilldown {
+            cell: input.cell.clone(),
+            total: matching.len() as u64,
+            hidden_secret: (matching.len() - visible.len()) as u64,
+            rows,
+            offset: input.offset,
+            limit,
+        })
+    }
+
+    /// Record the decree (SK) that forms a unit's complaint team.
+    pub fn save_team_decree(
+        &mut self,
+        actor: &Actor,
+        input: &TeamDecreeInput,
+    ) -> CoreResult<UnitGovernance> {
+        require(actor, MONEV)?;
+        let mut errors = Vec::new();
+        validate::text_field(&mut errors, "number", Some(&input.number), true, 120, false);
+        validate::text_field(&mut errors, "title", Some(&input.title), false, 300, false);
+        let unit = unit_by_code(&self.db.conn, &input.unit_code, self.cache.home_unit_id)?;
+        if unit.is_none() {
+            errors.push(FieldError::new("unit_code", FieldErrorCode::InvalidChoice));
+        }
+        if input.date > self.today() {
+            errors.push(FieldError::new("decree_date", FieldErrorCode::DateInFuture));
+        }
+        if !errors.is_empty() {
+            return Err(CoreError::validation(errors));
+        }
+        let unit = unit.expect("checked above");
+        let now = now_text(self.now());
+        let tx = self.db.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO unit_team_decrees (unit_id, number, decree_date, title, updated_at, updated_by_name)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (unit_id) DO UPDATE SET number = excluded.number, decree_date = excluded.decree_date,
+                title = excluded.title, updated_at = excluded.updated_at, updated_by_name = excluded.updated_by_name",
+            params![unit.id, input.number.trim(), input.date.to_string(), input.title.trim(), now, actor.display_name],
+        )?;
+        tx.commit()?;
+        let today = self.today();
+        Ok(self
+            .governance(
+                std::slice::from_ref(&unit),
+                Period {
+                    from: today,
+                    to: today,
+                },
+            )?
+            .remove(0))
+    }
+
+    /// Add or update an item of a unit's action plan (rencana aksi).
+    pub fn save_action_item(
+        &mut self,
+        actor: &Actor,
+        input: &ActionItemInput,
+    ) -> CoreResult<ActionItemView> {
+        require(actor, MONEV)?;
+        let mut errors = Vec::new();
+        validate::text_field(
+            &mut errors,
+            "action",
+            Some(&input.action),
+            true,
+            LINE_MAX,
+            true,
+        );
+        validate::text_field(&mut errors, "owner", Some(&input.owner), false, 200, false);
+        validate::text_field(
+            &mut errors,
+            "note",
+            Some(&input.note),
+            false,
+            LINE_MAX,
+            true,
+        );
+        if input.progress > 100 {
+            errors.push(FieldError::with_limit(
+                "progress",
+                FieldErrorCode::TooLong,
+                100,
+            ));
+        }
+        if !(2000..=2100).contains(&input.year) {
+            errors.push(FieldError::new("year", FieldErrorCode::InvalidChoice));
+        }
+        let unit = unit_by_code(&self.db.conn, &input.unit_code, self.cache.home_unit_id)?;
+        if unit.is_none() {
+            errors.push(FieldError::new("unit_code", FieldErrorCode::InvalidChoice));
+        }
+        if !errors.is_empty() {
+            return Err(CoreError::validation(errors));
+        }
+        let unit = unit.expect("checked above");
+        let now = now_text(self.now());
+        let tx = self.db.conn.transaction()?;
+        let id = match input.id {
+            None => {
+                tx.execute(
+                    "INSERT INTO action_plan_items (unit_id, year, action, owner, due_date, progress, note, updated_at, updated_by_name)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                    params![unit.id, input.year, input.action.trim(), input.owner.trim(), input.due_date.map(|d| d.to_string()), input.progress, input.note.trim(), now, actor.display_name],
+                )?;
+                tx.last_insert_rowid()
+            }
+            Some(id) => {
+                let n = tx.execute(
+                    "UPDATE action_plan_items SET unit_id = ?1, year = ?2, action = ?3, owner = ?4, due_date = ?5,
+                        progress = ?6, note = ?7, updated_at = ?8, updated_by_name = ?9 WHERE id = ?10",
+                    params![unit.id, input.year, input.action.trim(), input.owner.trim(), input.due_date.map(|d| d.to_string()), input.progress, input.note.trim(), now, actor.display_name, id],
+                )?;
+                if n == 0 {
+                    return Err(CoreError::NotFound {
+                        entity: "action_item",
+                        id: id.to_string(),
+                    });
+                }
+                id
+            }
+        };
+        tx.commit()?;
+        self.action_items(None, None)?
+            .into_iter()
+            .find(|i| i.id == id)
+            .ok_or(CoreError::NotFound {
+                entity: "action_item",
+                id: id.to_string(),
+            })
+    }
+
+    pub fn delete_action_item(&mut self, actor: &Actor, input: &IdInput) -> CoreResult<()> {
+        require(actor, MONEV)?;
+        let tx = self.db.conn.transaction()?;
+        let n = tx.execute("DELETE FROM action_plan_items WHERE id = ?1", [input.id])?;
+        if n == 0 {
+            return Err(CoreError::NotFound {
+                entity: "action_item",
+                id: input.id.to_string(),
+            });
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn action_plan(
+        &self,
+        actor: &Actor,
+        q: &ActionPlanQuery,
+    ) -> CoreResult<Vec<ActionItemView>> {
+        require(actor, MONEV)?;
+        let unit_id = match &q.unit_code {
+            Some(code) => Some(
+                unit_by_code(&self.db.conn, code, self.cache.home_unit_id)?
+                    .ok_or_else(|| invalid("unit_code", FieldErrorCode::InvalidChoice))?
+                    .id,
+            ),
+            None => None,
+        };
+        self.action_items(unit_id, q.year.map(|y| (y, y)))
+    }
+
+    /// The report's section texts: the edited ones and the defaults.
+    pub fn report_templates(&self, actor: &Actor) -> CoreResult<Vec<ReportTemplateView>> {
+        require(actor, MONEV)?;
+        let mut stmt = self
+            .db
+            .conn
+            .prepare_cached("SELECT body FROM report_templates WHERE key = ?1")?;
+        let mut out = Vec::new();
+        for (key, title, default_body) in default_sections() {
+            let body: Option<String> = stmt.query_row([&key], |r| r.get(0)).optional()?;
+            out.push(ReportTemplateView {
+                customized: body.is_some(),
+                body: body.unwrap_or_else(|| default_body.clone()),
+                key,
+                title,
+                default_body,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Edit a section text; an empty text returns it to the default.
+    pub fn save_report_template(
+        &mut self,
+        actor: &Actor,
+        input: &ReportTemplateInput,
+    ) -> CoreResult<ReportTemplateView> {
+        require(actor, MONEV)?;
+        if !default_sections().iter().any(|(k, _, _)| *k == input.key) {
+            return Err(invalid("key", FieldErrorCode::InvalidChoice));
+        }
+        let mut errors = Vec::new();
+        validate::text_field(
+            &mut errors,
+            "body",
+            Some(&input.body),
+            false,
+            TEMPLATE_MAX,
+            true,
+        );
+        if !errors.is_empty() {
+            return Err(CoreError::validation(errors));
+        }
+        let now = now_text(self.now());
+        let tx = self.db.conn.transaction()?;
+        if input.body.trim().is_empty() {
+            tx.execute("DELETE FROM report_templates WHERE key = ?1", [&input.key])?;
+        } else {
+            tx.execute(
+                "INSERT INTO report_templates (key, body, updated_at, updated_by_name) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (key) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at,
+                    updated_by_name = excluded.updated_by_name",
+                params![input.key, input.body.trim(), now, actor.display_name],
+            )?;
+        }
+        tx.commit()?;
+        self.report_templates(actor)?
+            .into_iter()
+            .find(|t| t.key == input.key)
+            .ok_or_else(|| invalid("key", FieldErrorCode::InvalidChoice))
+    }
+}
+
+use crate::visits::LINE_MAX;

@@ -1,0 +1,499 @@
+//! Monev indicators (domain.md §5) computed from plain facts about complaints.
+//!
+//! The store turns each complaint of the period into a [`ComplaintFact`]: its
+//! vocabulary, its privacy flags, its state *as of the end of the period*
+//! (replayed from the append-only timeline, so a report about March says the
+//! same thing in May) and its deadlines. Everything after that is pure.
+//!
+//! Every number is a [`Count`] of the facts that match a [`Cell`], and the same
+//! [`in_cell`] predicate answers "which complaints are behind this number"
+//! (the dashboard's drill-down), so a number and its list can never disagree.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::calendar::Calendar;
+use crate::deadline::DeadlineStep;
+use crate::{Channel, Kind, Status};
+
+/// A reporting period, both days included (office-local dates).
+#[derive(Serialize, Deserialize, TS, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Period {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+/// One deadline of a complaint, as stored (due date by its rule version).
+#[derive(Serialize, Deserialize, TS, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DeadlineFact {
+    pub step: DeadlineStep,
+    /// The start event's date; a deadline started after the period is left out.
+    pub start: NaiveDate,
+    pub due: NaiveDate,
+    /// When the step was done; a date after the period counts as not yet done.
+    pub met: Option<NaiveDate>,
+}
+
+/// A complaint as the indicators see it.
+#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq)]
+pub struct ComplaintFact {
+    pub id: i64,
+    pub unit_code: String,
+    pub received_date: NaiveDate,
+    pub kind: Kind,
+    pub channel: Channel,
+    pub topic_id: Option<i64>,
+    pub is_secret: bool,
+    pub is_anonymous: bool,
+    /// Status at the end of the period.
+    pub status: Status,
+    pub verified_on: Option<NaiveDate>,
+    pub routed_on: Option<NaiveDate>,
+    /// The first approved follow-up (tindak lanjut) given to the reporter.
+    pub first_follow_up_on: Option<NaiveDate>,
+    /// When it reached its closed status (only when closed at the end of the period).
+    pub closed_on: Option<NaiveDate>,
+    /// Opened again after being finished (before the end of the period).
+    pub reopened: bool,
+    pub deadlines: Vec<DeadlineFact>,
+}
+
+/// One transition of the timeline: the office-local date and the status it led to.
+#[derive(Serialize, Deserialize, TS, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TimelineStep {
+    pub on: NaiveDate,
+    pub from: Option<Status>,
+    pub to: Status,
+}
+
+/// Replay a complaint's timeline up to the end of the period: its status then,
+/// and the dates of its milestones. `steps` are in timeline order and already
+/// cut at the end of the period. With no step the complaint counts as received.
+pub struct Replay {
+    pub status: Status,
+    pub verified_on: Option<NaiveDate>,
+    pub routed_on: Option<NaiveDate>,
+    pub first_follow_up_on: Option<NaiveDate>,
+    pub closed_on: Option<NaiveDate>,
+    pub reopened: bool,
+}
+
+pub fn replay(steps: &[TimelineStep]) -> Replay {
+    let first = |s: Status| steps.iter().find(|x| x.to == s).map(|x| x.on);
+    let status = steps.last().map(|x| x.to).unwrap_or(Status::Received);
+    Replay {
+        status,
+        verified_on: first(Status::Verified),
+        routed_on: first(Status::Routed),
+        first_follow_up_on: first(Status::WaitingReporter),
+        // The closing that stands at the end of the period (after any reopening).
+        closed_on: (!status.is_open())
+            .then(|| steps.iter().rev().find(|x| x.to == status).map(|x| x.on))
+            .flatten(),
+        reopened: steps
+            .iter()
+            .any(|x| x.from == Some(Status::Finished) && x.to.is_open()),
+    }
+}
+
+/// What a number counts. Serialised as `{"metric": ..., "key": ...}` so the
+/// dashboard can send it back to ask for the complaints behind it.
+#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[serde(tag = "metric", content = "key", rename_all = "snake_case")]
+pub enum Cell {
+    /// Every complaint received in the period.
+    Received,
+    Kind(Kind),
+    Channel(Channel),
+    /// By topic id; `None` = without a topic.
+    Topic(Option<i64>),
+    /// `YYYY-MM` of the date received.
+    Month(String),
+    Unit(String),
+    /// Status at the end of the period.
+    Status(Status),
+    /// Passed verification (terverifikasi) by the end of the period.
+    Verified,
+    /// Routed (didisposisikan) by the end of the period.
+    Routed,
+    /// Got at least one approved follow-up by the end of the period.
+    FollowedUp,
+    /// Finished (selesai) at the end of the period.
+    Finished,
+    /// Still open (in process) at the end of the period.
+    InProcess,
+    /// Archived at the end of the period.
+    Archived,
+    /// Closed in any way (finished, archived, rejected, forwarded).
+    Closed,
+    Reopened,
+    Anonymous,
+    Secret,
+    /// The step was done by its due date.
+    OnTime(DeadlineStep),
+    /// The step was done late, or is still not done and its due date has passed.
+    Late(DeadlineStep),
+    /// Not done yet and not yet due at the end of the period.
+    Pending(DeadlineStep),
+}
+
+/// Whether the complaint behind `f` is counted in `cell` at the end of the period `as_of`.
+pub fn in_cell(f: &ComplaintFact, cell: &Cell, as_of: NaiveDate) -> bool {
+    let deadline = |step: DeadlineStep| {
+        f.deadlines
+            .iter()
+            .find(|d| d.step == step && d.start <= as_of)
+            .map(|d| (d.due, d.met.filter(|m| *m <= as_of)))
+    };
+    match cell {
+        Cell::Received => true,
+        Cell::Kind(k) => f.kind == *k,
+        Cell::Channel(c) => f.channel == *c,
+        Cell::Topic(t) => f.topic_id == *t,
+        Cell::Month(m) => month_key(f.received_date) == *m,
+        Cell::Unit(u) => f.unit_code == *u,
+        Cell::Status(s) => f.status == *s,
+        Cell::Verified => f.verified_on.is_some(),
+        Cell::Routed => f.routed_on.is_some(),
+        Cell::FollowedUp => f.first_follow_up_on.is_some(),
+        Cell::Finished => f.status == Status::Finished,
+        Cell::InProcess => f.status.is_open(),
+        Cell::Archived => f.status == Status::Archived,
+        Cell::Closed => !f.status.is_open(),
+        Cell::Reopened => f.reopened,
+        Cell::Anonymous => f.is_anonymous,
+        Cell::Secret => f.is_secret,
+        Cell::OnTime(step) => matches!(deadline(*step), Some((due, Some(met))) if met <= due),
+        Cell::Late(step) => match deadline(*step) {
+            Some((due, Some(met))) => met > due,
+            Some((due, None)) => due < as_of,
+            None => false,
+        },
+        Cell::Pending(step) => matches!(deadline(*step), Some((due, None)) if due >= as_of),
+    }
+}
+
+pub fn month_key(d: NaiveDate) -> String {
+    format!("{:04}-{:02}", d.year(), d.month())
+}
+
+#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq)]
+pub struct Count {
+    pub cell: Cell,
+    pub value: u64,
+    /// Share of the complaints received in the period, in percent (two decimals).
+    pub pct: Option<f64>,
+}
+
+/// Working-day durations: how many, the median and the 90th percentile.
+#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq)]
+pub struct DurationStats {
+    /// The complaints the durations are measured on.
+    pub cell: Cell,
+    pub count: u64,
+    pub median: Option<f64>,
+    pub p90: Option<f64>,
+    pub max: Option<i64>,
+}
+
+#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq)]
+pub struct DeadlineCompliance {
+    pub step: DeadlineStep,
+    pub on_time: Count,
+    pub late: Count,
+    pub pending: Count,
+    /// on_time / (on_time + late), in percent; None when nothing was due.
+    pub on_time_pct: Option<f64>,
+}
+
+/// The complaint indicators of a period (for one unit or several).
+#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq)]
+pub struct ComplaintIndicators {
+    pub period: Period,
+    pub received: Count,
+    pub verified: Count,
+    pub routed: Count,
+    pub followed_up: Count,
+    pub finished: Count,
+    pub in_process: Count,
+    pub archived: Count,
+    pub closed: Count,
+    pub reopened: Count,
+    pub anonymous: Count,
+    pub secret: Count,
+    pub by_kind: Vec<Count>,
+    pub by_channel: Vec<Count>,
+    /// Topics with at least one complaint, most frequent first.
+    pub by_topic: Vec<Count>,
+    /// Every month of the period, in order (also the empty ones).
+    pub by_month: Vec<Count>,
+    pub by_unit: Vec<Count>,
+    /// Status at the end of the period, every status in workflow order.
+    pub by_status: Vec<Count>,
+    /// Per deadline step: done on time, late, not yet due.
+    pub deadlines: Vec<DeadlineCompliance>,
+    /// Working days from receipt to the first follow-up.
+    pub days_to_first_follow_up: DurationStats,
+    /// Working days from receipt to closing (for those closed at the end of the period).
+    pub days_to_close: DurationStats,
+}
+
+fn pct(part: u64, whole: u64) -> Option<f64> {
+    (whole > 0).then(|| crate::instrument::round2(100.0 * part as f64 / whole as f64))
+}
+
+/// The `q`-quantile (0..=1) of sorted values, interpolating linearly between
+/// the closest ranks (as Excel's PERCENTILE.INC and numpy's default): the
+/// median of 1, 2, 3, 10 is 2.5; the 90th percentile of 1..=10 is 9.1.
+pub fn quantile(sorted: &[i64], q: f64) -> Option<f64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let pos = q.clamp(0.0, 1.0) * (sorted.len() - 1) as f64;
+    let lo = pos.floor() as usize;
+    let hi = pos.ceil() as usize;
+    let frac = pos - lo as f64;
+    let v = sorted[lo] as f64 + (sorted[hi] - sorted[lo]) as f64 * frac;
+    Some(crate::instrument::round2(v))
+}
+
+fn stats(cell: Cell, mut values: Vec<i64>) -> DurationStats {
+    values.sort_unstable();
+    DurationStats {
+        cell,
+        count: values.len() as u64,
+        median: quantile(&values, 0.5),
+        p90: quantile(&values, 0.9),
+        max: values.last().copied(),
+    }
+}
+
+/// Every month touched by the period, as `YYYY-MM`.
+pub fn months_of(period: Period) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut d = period.from.with_day(1).unwrap_or(period.from);
+    while d <= period.to && out.len() < 1200 {
+        out.push(month_key(d));
+        d = d
+            .checked_add_months(chrono::Months::new(1))
+            .unwrap_or(NaiveDate::MAX);
+    }
+    out
+}
+
+/// Compute the indicators. `units` lists the unit codes reported on (so a
+/// unit without complaints still gets its row); `cal` is the office calendar.
+pub fn compute(
+    facts: &[ComplaintFact],
+    cal: &Calendar,
+    period: Period,
+    units: &[String],
+) -> ComplaintIndicators {
+    let as_of = period.to;
+    let total = facts.len() as u64;
+    let count = |cell: Cell| {
+        let value = facts.iter().filter(|f| in_cell(f, &cell, as_of)).count() as u64;
+        Count {
+            pct: pct(value, total),
+            cell,
+            value,
+        }
+    };
+    let mut topics: BTreeMap<Option<i64>, u64> = BTreeMap::new();
+    for f in facts {
+        *topics.entry(f.topic_id).or_default() += 1;
+    }
+    let mut by_topic: Vec<Count> = topics.into_keys().map(|t| count(Cell::Topic(t))).collect();
+    by_topic.sort_by(|a, b| b.value.cmp(&a.value).then_with(|| a.cell.cmp(&b.cell)));
+    let deadlines = DeadlineStep::ALL
+        .into_iter()
+        .map(|step| {
+            let on_time = count(Cell::OnTime(step));
+            let late = count(Cell::Late(step));
+            DeadlineCompliance {
+                step,
+                on_time_pct: pct(on_time.value, on_time.value + late.value),
+                pending: count(Cell::Pending(step)),
+                on_time,
+                late,
+            }
+        })
+        .collect();
+    let to_follow_up = facts
+        .iter()
+        .filter_map(|f| {
+            f.first_follow_up_on
+                .map(|d| cal.working_days_between(f.received_date, d).max(0))
+        })
+        .collect();
+    let to_close = facts
+        .iter()
+        .filter_map(|f| {
+            f.closed_on
+                .map(|d| cal.working_days_between(f.received_date, d).max(0))
+        })
+        .collect();
+    ComplaintIndicators {
+        period,
+        received: count(Cell::Received),
+        verified: count(Cell::Verified),
+        routed: count(Cell::Routed),
+        followed_up: count(Cell::FollowedUp),
+        finished: count(Cell::Finished),
+        in_process: count(Cell::InProcess),
+        archived: count(Cell::Archived),
+        closed: count(Cell::Closed),
+        reopened: count(Cell::Reopened),
+        anonymous: count(Cell::Anonymous),
+        secret: count(Cell::Secret),
+        by_kind: Kind::ALL
+            .into_iter()
+            .map(|k| count(Cell::Kind(k)))
+            .collect(),
+        by_channel: Channel::ALL
+            .into_iter()
+            .map(|c| count(Cell::Channel(c)))
+            .collect(),
+        by_topic,
+        by_month: months_of(period)
+            .into_iter()
+            .map(|m| count(Cell::Month(m)))
+            .collect(),
+        by_unit: units.iter().map(|u| count(Cell::Unit(u.clone()))).collect(),
+        by_status: Status::ALL
+            .into_iter()
+            .map(|s| count(Cell::Status(s)))
+            .collect(),
+        deadlines,
+        days_to_first_follow_up: stats(Cell::FollowedUp, to_follow_up),
+        days_to_close: stats(Cell::Closed, to_close),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::{CalendarSettings, holidays_2026};
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn quantiles_interpolate() {
+        assert_eq!(quantile(&[], 0.5), None);
+        assert_eq!(quantile(&[7], 0.9), Some(7.0));
+        assert_eq!(quantile(&[1, 2, 3, 10], 0.5), Some(2.5));
+        let v: Vec<i64> = (1..=10).collect();
+        assert_eq!(quantile(&v, 0.9), Some(9.1));
+        assert_eq!(quantile(&v, 0.5), Some(5.5));
+    }
+
+    #[test]
+    fn replay_finds_the_state_at_the_end_and_the_milestones() {
+        use Status as S;
+        let st = |on, from, to| TimelineStep { on, from, to };
+        let steps = [
+            st(d(2026, 3, 2), None, S::Received),
+            st(d(2026, 3, 3), Some(S::Received), S::Verified),
+            st(d(2026, 3, 3), Some(S::Verified), S::Routed),
+            st(d(2026, 3, 4), Some(S::Routed), S::InFollowUp),
+            st(d(2026, 3, 9), Some(S::InFollowUp), S::WaitingReporter),
+            st(d(2026, 3, 10), Some(S::WaitingReporter), S::Finished),
+            st(d(2026, 3, 12), Some(S::Finished), S::InFollowUp),
+            st(d(2026, 3, 16), Some(S::InFollowUp), S::Finished),
+        ];
+        let r = replay(&steps);
+        assert_eq!(r.status, S::Finished);
+        assert_eq!(r.verified_on, Some(d(2026, 3, 3)));
+        assert_eq!(r.first_follow_up_on, Some(d(2026, 3, 9)));
+        assert_eq!(r.closed_on, Some(d(2026, 3, 16)));
+        assert!(r.reopened);
+        // Cut before the reopening: finished on the 10th, not reopened.
+        let r = replay(&steps[..6]);
+        assert_eq!(r.closed_on, Some(d(2026, 3, 10)));
+        assert!(!r.reopened);
+        // Cut while reopened: open, no closing date.
+        let r = replay(&steps[..7]);
+        assert_eq!(r.status, S::InFollowUp);
+        assert_eq!(r.closed_on, None);
+        assert!(replay(&[]).status == S::Received);
+    }
+
+    #[test]
+    fn deadline_cells_at_the_end_of_the_period() {
+        let f = |due, met| ComplaintFact {
+            id: 1,
+            unit_code: "U".into(),
+            received_date: d(2026, 3, 2),
+            kind: Kind::Aspirasi,
+            channel: Channel::Email,
+            topic_id: None,
+            is_secret: false,
+            is_anonymous: false,
+            status: Status::Received,
+            verified_on: None,
+            routed_on: None,
+            first_follow_up_on: None,
+            closed_on: None,
+            reopened: false,
+            deadlines: vec![DeadlineFact {
+                step: DeadlineStep::Verifikasi,
+                start: d(2026, 3, 2),
+                due,
+                met,
+            }],
+        };
+        let end = d(2026, 3, 31);
+        let v = DeadlineStep::Verifikasi;
+        let cells = |fact: &ComplaintFact| {
+            [Cell::OnTime(v), Cell::Late(v), Cell::Pending(v)].map(|c| in_cell(fact, &c, end))
+        };
+        assert_eq!(
+            cells(&f(d(2026, 3, 5), Some(d(2026, 3, 5)))),
+            [true, false, false]
+        );
+        assert_eq!(
+            cells(&f(d(2026, 3, 5), Some(d(2026, 3, 6)))),
+            [false, true, false]
+        );
+        assert_eq!(cells(&f(d(2026, 3, 5), None)), [false, true, false]);
+        // Due on the last day and not done: still pending.
+        assert_eq!(cells(&f(d(2026, 3, 31), None)), [false, false, true]);
+        // Done after the period: as of the end, it was not done yet.
+        assert_eq!(
+            cells(&f(d(2026, 4, 2), Some(d(2026, 4, 1)))),
+            [false, false, true]
+        );
+        assert_eq!(
+            cells(&f(d(2026, 3, 20), Some(d(2026, 4, 1)))),
+            [false, true, false]
+        );
+    }
+
+    #[test]
+    fn empty_period_gives_zeros_and_no_percentages() {
+        let cal = Calendar::new(CalendarSettings::default(), &holidays_2026());
+        let p = Period {
+            from: d(2026, 1, 1),
+            to: d(2026, 3, 31),
+        };
+        let i = compute(&[], &cal, p, &["U".into()]);
+        assert_eq!(i.received.value, 0);
+        assert_eq!(i.received.pct, None);
+        assert_eq!(i.by_month.len(), 3);
+        assert_eq!(i.by_unit.len(), 1);
+        assert_eq!(i.days_to_close.median, None);
+        assert!(i.deadlines.iter().all(|x| x.on_time_pct.is_none()));
+        let json = serde_json::to_value(&i.by_kind[0].cell).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"metric": "kind", "key": "aspirasi"})
+        );
+        let back: Cell = serde_json::from_value(serde_json::json!({"metric": "received"})).unwrap();
+        assert_eq!(back, Cell::Received);
+    }
+}
