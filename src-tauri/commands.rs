@@ -16,12 +16,21 @@ use ts_rs::TS;
 use crate::state::Shared;
 use crate::sync_job::{SyncJobView, SyncJobs};
 use posko_core::keychain::OsKeychain;
+use posko_core::monev::{
+    ActionItemInput, ActionItemView, ActionPlanQuery, Drilldown, DrilldownInput, MonevIndicators,
+    MonevQuery, ReportTemplateInput, ReportTemplateView, TeamDecreeInput, UnitGovernance,
+};
 use posko_core::sync::operator::{
     AttemptView, ConnectionCheck, ManualForm, ManualSendInput, OutboxActionInput,
     RemoteStatusInput, SyncPreview, UnknownResolution,
 };
 use posko_core::sync::pull::{RemoteFollowUpView, ResolveConflictInput, SyncConflictView};
 use posko_core::sync::{LaporSettings, SyncStatus};
+use posko_core::visits::{
+    InstrumentImport, InstrumentInfo, InstrumentRef, Ranking, RankingQuery, UnitInput, UnitView,
+    VisitCorrection, VisitFilter, VisitInput, VisitPhotoData, VisitPhotoInput, VisitPhotoMeta,
+    VisitRow, VisitView,
+};
 
 type Res<T> = Result<T, ErrorPayload>;
 
@@ -534,6 +543,46 @@ async fn set_lapor_credentials(s: State<'_, Shared>, input: Value) -> Res<()> {
     .await
 }
 
+// Monev: each command is one call into posko-core as the signed-in user.
+macro_rules! user_cmd {
+    ($name:ident, $method:ident, $input:ty => $output:ty) => {
+        #[tauri::command]
+        async fn $name(s: State<'_, Shared>, input: Value) -> Res<$output> {
+            as_user(&s, move |p, a| p.$method(a, &parse::<$input>(input)?)).await
+        }
+    };
+    ($name:ident, $method:ident => $output:ty) => {
+        #[tauri::command]
+        async fn $name(s: State<'_, Shared>) -> Res<$output> {
+            as_user(&s, |p, a| p.$method(a)).await
+        }
+    };
+}
+
+user_cmd!(monev_indicators, monev_indicators, MonevQuery => MonevIndicators);
+user_cmd!(monev_drilldown, monev_drilldown, DrilldownInput => Drilldown);
+user_cmd!(save_team_decree, save_team_decree, TeamDecreeInput => UnitGovernance);
+user_cmd!(save_action_item, save_action_item, ActionItemInput => ActionItemView);
+user_cmd!(delete_action_item, delete_action_item, IdInput => ());
+user_cmd!(action_plan, action_plan, ActionPlanQuery => Vec<ActionItemView>);
+user_cmd!(report_templates, report_templates => Vec<ReportTemplateView>);
+user_cmd!(save_report_template, save_report_template, ReportTemplateInput => ReportTemplateView);
+user_cmd!(instruments, instruments => Vec<InstrumentInfo>);
+user_cmd!(instrument, instrument, InstrumentRef => posko_domain::instrument::Instrument);
+user_cmd!(import_instrument, import_instrument, InstrumentImport => InstrumentInfo);
+user_cmd!(units, units => Vec<UnitView>);
+user_cmd!(save_unit, save_unit, UnitInput => UnitView);
+user_cmd!(save_visit, save_visit, VisitInput => VisitView);
+user_cmd!(visit, visit, IdInput => VisitView);
+user_cmd!(list_visits, list_visits, VisitFilter => Vec<VisitRow>);
+user_cmd!(finish_visit, finish_visit, IdInput => VisitView);
+user_cmd!(correct_visit, correct_visit, VisitCorrection => VisitView);
+user_cmd!(delete_visit, delete_visit, IdInput => ());
+user_cmd!(add_visit_photo, add_visit_photo, VisitPhotoInput => VisitPhotoMeta);
+user_cmd!(visit_photo, visit_photo, IdInput => VisitPhotoData);
+user_cmd!(delete_visit_photo, delete_visit_photo, IdInput => ());
+user_cmd!(unit_ranking, unit_ranking, RankingQuery => Ranking);
+
 macro_rules! commands {
     ($($name:ident : $input:ty => $output:ty),* $(,)?) => {
         /// Every command's name, for the capability test and build.rs.
@@ -617,4 +666,27 @@ commands![
     save_lapor_settings: LaporSettings => (),
     set_lapor_credentials: LaporCredentialsInput => (),
     lapor_test_connection: () => ConnectionCheck,
+    monev_indicators: MonevQuery => MonevIndicators,
+    monev_drilldown: DrilldownInput => Drilldown,
+    save_team_decree: TeamDecreeInput => UnitGovernance,
+    save_action_item: ActionItemInput => ActionItemView,
+    delete_action_item: IdInput => (),
+    action_plan: ActionPlanQuery => Vec<ActionItemView>,
+    report_templates: () => Vec<ReportTemplateView>,
+    save_report_template: ReportTemplateInput => ReportTemplateView,
+    instruments: () => Vec<InstrumentInfo>,
+    instrument: InstrumentRef => posko_domain::instrument::Instrument,
+    import_instrument: InstrumentImport => InstrumentInfo,
+    units: () => Vec<UnitView>,
+    save_unit: UnitInput => UnitView,
+    save_visit: VisitInput => VisitView,
+    visit: IdInput => VisitView,
+    list_visits: VisitFilter => Vec<VisitRow>,
+    finish_visit: IdInput => VisitView,
+    correct_visit: VisitCorrection => VisitView,
+    delete_visit: IdInput => (),
+    add_visit_photo: VisitPhotoInput => VisitPhotoMeta,
+    visit_photo: IdInput => VisitPhotoData,
+    delete_visit_photo: IdInput => (),
+    unit_ranking: RankingQuery => Ranking,
 ];

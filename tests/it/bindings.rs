@@ -7,11 +7,13 @@ use posko_core::error::{ErrorPayload, FieldMessage};
 use posko_core::i18n::Lang;
 use posko_core::model::*;
 use posko_core::sync::{self, operator as op};
+use posko_core::{monev as mv, visits as vi};
 use posko_domain::calendar::{CalendarSettings, Holiday, HolidayKind, WorkWeek};
 use posko_domain::deadline::DeadlineStep;
 use posko_domain::role::{Permission, Role};
 use posko_domain::validation::{FieldError, FieldErrorCode};
 use posko_domain::{Action, Channel, Kind, OfficeZone, Status};
+use posko_domain::{instrument as di, monev as dm};
 use ts_rs::{Config, TS};
 
 macro_rules! decls {
@@ -39,7 +41,17 @@ fn generate() -> String {
         sync::LaporSettings, sync::LaporMapping, op::AttemptView, op::OutboxActionInput, op::ManualSendInput,
         op::RemoteStatusInput, op::PreviewItem, op::SyncPreview, op::ManualForm, op::ConnectionCheck, op::UnknownResolution, sync::pull::SyncConflictView, sync::pull::ConflictKind, sync::pull::Keep,
         sync::pull::ResolveConflictInput, sync::pull::RemoteFollowUpView, sync::pull::RemoteInstitutionView,
-        sync::pull::RemoteAttachmentView,
+        sync::pull::RemoteAttachmentView, mv::MonevQuery, mv::MonevIndicators, mv::TeamDecree,
+        mv::TeamDecreeInput, mv::ActionItemInput, mv::ActionItemView, mv::ActionPlanQuery, mv::UnitGovernance,
+        mv::RoleActivity, mv::StaffActivity, mv::TopicLabel, mv::DrilldownInput, mv::Drilldown,
+        mv::ReportTemplateView, mv::ReportTemplateInput, vi::InstrumentInfo, vi::InstrumentRef,
+        vi::InstrumentImport, vi::UnitInput, vi::UnitView, vi::Signatory, vi::AnswerInput, vi::PlanItem,
+        vi::VisitInput, vi::VisitCorrection, vi::VisitState, vi::VisitPhotoMeta, vi::CorrectionView,
+        vi::VisitView, vi::VisitRow, vi::VisitFilter, vi::VisitPhotoInput, vi::VisitPhotoData,
+        vi::RankingQuery, vi::Ranking, dm::Period, dm::Cell, dm::Count, dm::DurationStats,
+        dm::DeadlineCompliance, dm::ComplaintIndicators, di::AnswerType, di::ChoiceOption, di::Item,
+        di::Section, di::Zone, di::ScoringMethod, di::Scoring, di::Instrument, di::Answer,
+        di::SectionScore, di::VisitScore, di::RankedUnit,
     ];
     decls.push(posko_app::ts_command_map(cfg));
     decls.sort();

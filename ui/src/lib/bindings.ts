@@ -55,11 +55,58 @@ export interface Commands {
   save_lapor_settings: { input: LaporSettings; output: null };
   set_lapor_credentials: { input: LaporCredentialsInput; output: null };
   lapor_test_connection: { input: null; output: ConnectionCheck };
+  monev_indicators: { input: MonevQuery; output: MonevIndicators };
+  monev_drilldown: { input: DrilldownInput; output: Drilldown };
+  save_team_decree: { input: TeamDecreeInput; output: UnitGovernance };
+  save_action_item: { input: ActionItemInput; output: ActionItemView };
+  delete_action_item: { input: IdInput; output: null };
+  action_plan: { input: ActionPlanQuery; output: Array<ActionItemView> };
+  report_templates: { input: null; output: Array<ReportTemplateView> };
+  save_report_template: { input: ReportTemplateInput; output: ReportTemplateView };
+  instruments: { input: null; output: Array<InstrumentInfo> };
+  instrument: { input: InstrumentRef; output: Instrument };
+  import_instrument: { input: InstrumentImport; output: InstrumentInfo };
+  units: { input: null; output: Array<UnitView> };
+  save_unit: { input: UnitInput; output: UnitView };
+  save_visit: { input: VisitInput; output: VisitView };
+  visit: { input: IdInput; output: VisitView };
+  list_visits: { input: VisitFilter; output: Array<VisitRow> };
+  finish_visit: { input: IdInput; output: VisitView };
+  correct_visit: { input: VisitCorrection; output: VisitView };
+  delete_visit: { input: IdInput; output: null };
+  add_visit_photo: { input: VisitPhotoInput; output: VisitPhotoMeta };
+  visit_photo: { input: IdInput; output: VisitPhotoData };
+  delete_visit_photo: { input: IdInput; output: null };
+  unit_ranking: { input: RankingQuery; output: Ranking };
 }
 
 export type Action = "verify" | "postpone" | "resume" | "forward" | "archive" | "reject" | "route" | "start_follow_up" | "follow_up_given" | "reporter_replied" | "finish" | "reopen";
 
+export type ActionItemInput = { 
+/**
+ * None adds an item.
+ */
+id?: number, unit_code: string, year: number, action: string, owner: string, due_date?: string, 
+/**
+ * 0..=100 percent.
+ */
+progress: number, note: string, };
+
+export type ActionItemView = { id: number, unit_code: string, year: number, action: string, owner: string, due_date: string | null, progress: number, note: string, updated_by: string, };
+
+export type ActionPlanQuery = { unit_code?: string, year?: number, };
+
 export type Actor = { user_id: number | null, username: string, display_name: string, role: Role, };
+
+export type Answer = { "type": "yes" } | { "type": "no" } | { "type": "partial" } | { "type": "not_applicable" } | { "type": "score", "value": number } | { "type": "choice", "value": string } | { "type": "number", "value": number } | { "type": "text", "value": string };
+
+export type AnswerInput = { item_id: string, 
+/**
+ * None: not answered yet (a note alone may be kept).
+ */
+answer?: Answer, note: string, };
+
+export type AnswerType = "yes_no" | "yes_partial_no" | "score_0_3" | "choice" | "number" | "text";
 
 export type AppStatus = { store_ready: boolean, error: ErrorPayload | null, setup: SetupState | null, user: Actor | null, lang: Lang, store_dir: string, version: string, };
 
@@ -91,7 +138,11 @@ export type CalendarSettings = { work_week: WorkWeek,
  */
 cuti_bersama_stops_clock: boolean, };
 
+export type Cell = { "metric": "received" } | { "metric": "kind", "key": Kind } | { "metric": "channel", "key": Channel } | { "metric": "topic", "key": number | null } | { "metric": "month", "key": string } | { "metric": "unit", "key": string } | { "metric": "status", "key": Status } | { "metric": "verified" } | { "metric": "routed" } | { "metric": "followed_up" } | { "metric": "finished" } | { "metric": "in_process" } | { "metric": "archived" } | { "metric": "closed" } | { "metric": "reopened" } | { "metric": "anonymous" } | { "metric": "secret" } | { "metric": "on_time", "key": DeadlineStep } | { "metric": "late", "key": DeadlineStep } | { "metric": "pending", "key": DeadlineStep };
+
 export type Channel = "tatap_muka" | "telepon" | "sms" | "whatsapp" | "surat" | "kotak_saran" | "email" | "media_sosial" | "lapor";
+
+export type ChoiceOption = { value: string, label: string, score?: number, };
 
 export type CodeInput = { code: string, };
 
@@ -102,6 +153,32 @@ export type ComplaintFilter = { statuses: Array<Status>, kind?: Kind, channel?: 
  * 1..=500; 0 means the default page size (50).
  */
 limit: number, };
+
+export type ComplaintIndicators = { period: Period, received: Count, verified: Count, routed: Count, followed_up: Count, finished: Count, in_process: Count, archived: Count, closed: Count, reopened: Count, anonymous: Count, secret: Count, by_kind: Array<Count>, by_channel: Array<Count>, 
+/**
+ * Topics with at least one complaint, most frequent first.
+ */
+by_topic: Array<Count>, 
+/**
+ * Every month of the period, in order (also the empty ones).
+ */
+by_month: Array<Count>, by_unit: Array<Count>, 
+/**
+ * Status at the end of the period, every status in workflow order.
+ */
+by_status: Array<Count>, 
+/**
+ * Per deadline step: done on time, late, not yet due.
+ */
+deadlines: Array<DeadlineCompliance>, 
+/**
+ * Working days from receipt to the first follow-up.
+ */
+days_to_first_follow_up: DurationStats, 
+/**
+ * Working days from receipt to closing (for those closed at the end of the period).
+ */
+days_to_close: DurationStats, };
 
 export type ComplaintInput = { 
 /**
@@ -131,9 +208,23 @@ error_code: string | null, http_status: number | null,
  */
 message: string | null, institutions: number, clock_skew_secs: number | null, clock_warning: boolean, };
 
+export type CorrectionView = { id: number, at: string, actor_name: string, field: string, old_value: string, new_value: string, reason: string, };
+
+export type Count = { cell: Cell, value: number, 
+/**
+ * Share of the complaints received in the period, in percent (two decimals).
+ */
+pct: number | null, };
+
 export type Created = { id: number, register_no: string, };
 
 export type DeadlineAnswer = { from: string, working_days: number, due: string, work_week: WorkWeek, holidays_considered: number, };
+
+export type DeadlineCompliance = { step: DeadlineStep, on_time: Count, late: Count, pending: Count, 
+/**
+ * on_time / (on_time + late), in percent; None when nothing was due.
+ */
+on_time_pct: number | null, };
 
 export type DeadlineQuery = { from: string, working_days: number, };
 
@@ -151,6 +242,22 @@ export type DraftInput = { form: string, payload: string, };
 
 export type DraftKey = { form: string, };
 
+export type Drilldown = { cell: Cell, 
+/**
+ * The number on the dashboard (rahasia complaints included).
+ */
+total: number, 
+/**
+ * Rahasia complaints counted in `total` but not listed for this viewer.
+ */
+hidden_secret: number, rows: Array<ComplaintRow>, offset: number, limit: number, };
+
+export type DrilldownInput = { query: MonevQuery, cell: Cell, offset: number, 
+/**
+ * 1..=500; 0 = 50.
+ */
+limit: number, };
+
 export type DuplicateHint = { id: number, register_no: string, title: string, received_date: string, status: Status, reasons: Array<DuplicateReason>, 
 /**
  * Text similarity 0–100.
@@ -158,6 +265,12 @@ export type DuplicateHint = { id: number, register_no: string, title: string, re
 similarity: number, };
 
 export type DuplicateReason = "same_nik" | "same_phone" | "similar_text";
+
+export type DurationStats = { 
+/**
+ * The complaints the durations are measured on.
+ */
+cell: Cell, count: number, median: number | null, p90: number | null, max: number | null, };
 
 export type ErrorPayload = { code: string, message: string, fields: Array<FieldMessage>, };
 
@@ -196,6 +309,48 @@ export type HolidayKind = "nasional" | "cuti_bersama" | "daerah";
 export type HolidayList = { holidays: Array<Holiday>, };
 
 export type IdInput = { id: number, };
+
+export type Instrument = { id: string, version: number, title: string, description: string, 
+/**
+ * Legal basis or origin of the items.
+ */
+source: string, scoring: Scoring, sections: Array<Section>, };
+
+export type InstrumentImport = { 
+/**
+ * The TOML text of the instrument.
+ */
+source: string, };
+
+export type InstrumentInfo = { id: string, version: number, title: string, description: string, builtin: boolean, items: number, scored_items: number, };
+
+export type InstrumentRef = { id: string, version?: number, };
+
+export type Item = { id: string, text: string, 
+/**
+ * Guidance for the monitor (what to look at).
+ */
+help: string, 
+/**
+ * What counts as evidence (a photo of the notice board, a copy of the SK...).
+ */
+evidence: string, answer: AnswerType, 
+/**
+ * 0 = not scored (profile data such as the unit's category).
+ */
+weight: number, 
+/**
+ * Whether "tidak berlaku" (not applicable) may be answered.
+ */
+allow_na: boolean, options: Array<ChoiceOption>, min?: number, max?: number, 
+/**
+ * For a scored number: the value that earns the full weight.
+ */
+full_at?: number, 
+/**
+ * Unit of a number ("orang", "%"...).
+ */
+unit: string, };
 
 export type Keep = "local" | "remote";
 
@@ -265,6 +420,22 @@ reporter_name: string | null, reporter_phone: string | null, reporter_email: str
 
 export type ManualSendInput = { complaint_id: number, tracking_id: string, note?: string, };
 
+export type MonevIndicators = { query: MonevQuery, units: Array<UnitView>, complaints: ComplaintIndicators, 
+/**
+ * Names of the topic ids in `complaints.by_topic`.
+ */
+topics: Array<TopicLabel>, staff: StaffActivity, governance: Array<UnitGovernance>, 
+/**
+ * One ranking per instrument with finished visits in the period.
+ */
+rankings: Array<Ranking>, 
+/**
+ * Deadline rule versions the complaints of the period were measured with.
+ */
+rule_versions: Array<string>, };
+
+export type MonevQuery = { from: string, to: string, units: Array<string>, };
+
 export type OfficeSettings = { unit_name: string, unit_code: string, register_prefix: string, address: string, zone: OfficeZone, work_week: WorkWeek, cuti_bersama_stops_clock: boolean, max_attachment_mb: number, locale: Lang, 
 /**
  * Head of the unit (kepala), who signs reports: name, position and NIP.
@@ -298,13 +469,31 @@ waiting_for_report: boolean, };
 
 export type Page<T> = { rows: Array<T>, total: number, offset: number, limit: number, };
 
+export type Period = { from: string, to: string, };
+
 export type Permission = "view_register" | "create_complaint" | "edit_complaint" | "transition_complaint" | "draft_follow_up" | "approve_follow_up" | "view_identity" | "view_secret" | "edit_settings" | "manage_users" | "run_reports" | "operate_sync";
+
+export type PlanItem = { action: string, owner: string, due_date?: string, };
 
 export type PreviewItem = { complaint_id: number, register_no: string, 
 /**
  * Stable reason code when the report cannot be sent as it stands.
  */
 blocked_code: string | null, blocked_detail: string | null, title: string, content: string, channel_id: string, classification_id: string, category_id: string, date_of_incident: string | null, is_anonymous: boolean, is_secret: boolean, tags_raw: string, reporter_name: string | null, reporter_phone: string | null, reporter_email: string | null, attachment_count: number, };
+
+export type RankedUnit = { 
+/**
+ * 1 = best; ties share a rank (1, 1, 3).
+ */
+rank: number, unit_code: string, unit_name: string, visit_id: number, visit_date: string, total: number, zone_code: string, zone_label: string, 
+/**
+ * "Terbaik" for rank 1, else the zone's category ("Baik", "Cukup", "Perlu perbaikan").
+ */
+category: string, color: string, };
+
+export type Ranking = { instrument_id: string, instrument_title: string, zones: Array<Zone>, units: Array<RankedUnit>, };
+
+export type RankingQuery = { from: string, to: string, instrument_id: string, };
 
 export type RemoteAttachmentView = { id: string | null, file_name: string | null, url: string | null, };
 
@@ -324,6 +513,14 @@ export type RemoteStatusInput = { complaint_id: number, status_name: string, };
 
 export type ReplyTemplate = { code: string, title: string, content: string, };
 
+export type ReportTemplateInput = { key: string, 
+/**
+ * An empty body returns the section to its default text.
+ */
+body: string, };
+
+export type ReportTemplateView = { key: string, title: string, body: string, default_body: string, customized: boolean, };
+
 export type Reporter = { name: string | null, nik: string | null, phone: string | null, email: string | null, address: string | null, 
 /**
  * True when the values above are masked for this viewer.
@@ -336,13 +533,47 @@ export type ResolveConflictInput = { id: number, keep: Keep, };
 
 export type Role = "petugas" | "kepala" | "admin" | "pemantau";
 
+export type RoleActivity = { role: Role, accounts: number, active: number, };
+
+export type Scoring = { method: ScoringMethod, 
+/**
+ * Name of the scheme ("ombudsman-2021").
+ */
+scheme: string, 
+/**
+ * Ordered from the lowest zone up, contiguous over 0..=100.
+ */
+zones: Array<Zone>, };
+
+export type ScoringMethod = "items" | "sections";
+
+export type Section = { id: string, title: string, 
+/**
+ * Used when the scoring method is `sections`.
+ */
+weight: number, items: Array<Item>, };
+
+export type SectionScore = { section_id: string, title: string, 
+/**
+ * 0..=100, two decimals; None when no scored item applies.
+ */
+score: number | null, earned: number, possible: number, 
+/**
+ * Scored items answered (including "tidak berlaku").
+ */
+answered: number, scored_items: number, not_applicable: number, };
+
 export type SetupInput = { unit_name: string, unit_code: string, zone: OfficeZone, admin_username: string, admin_display_name: string, admin_password: string, };
 
 export type SetupState = { has_unit: boolean, has_users: boolean, office: OfficeSettings | null, store_dir: string, schema_version: number, };
 
 export type SignInInput = { username: string, password: string, };
 
+export type Signatory = { name: string, nip: string, position: string, };
+
 export type SortOrder = "newest" | "oldest" | "due_soonest" | "relevance";
+
+export type StaffActivity = { window_from: string, window_to: string, accounts: number, active: number, by_role: Array<RoleActivity>, };
 
 export type Status = "received" | "verified" | "routed" | "in_follow_up" | "waiting_reporter" | "finished" | "postponed" | "forwarded" | "archived" | "rejected";
 
@@ -431,6 +662,10 @@ conflicts: number, clock_skew_secs: number | null,
  */
 clock_warning: boolean, stopped: StopReason | null, cancelled: boolean, };
 
+export type TeamDecree = { number: string, date: string, title: string, };
+
+export type TeamDecreeInput = { unit_code: string, number: string, date: string, title: string, };
+
 export type TextInput = { text: string, };
 
 export type TodaySummary = { today: string, zone: OfficeZone, open_total: number, overdue_total: number, due_today_total: number, received_today: number, counts: Array<StatusCount>, overdue: Array<ComplaintRow>, due_soon: Array<ComplaintRow>, awaiting_approval: Array<FollowUpQueueItem>, };
@@ -439,7 +674,35 @@ export type Topic = { id: number, parent_id: number | null, name: string, active
 
 export type TopicInput = { id?: number, parent_id?: number, name: string, active: boolean, };
 
+export type TopicLabel = { id: number, 
+/**
+ * "Parent › Child".
+ */
+label: string, };
+
 export type TransitionInput = { complaint_id: number, action: Action, note?: string, assigned_to?: string, };
+
+export type UnitGovernance = { unit: UnitView, decree: TeamDecree | null, 
+/**
+ * Items of the years the period touches.
+ */
+action_plan: Array<ActionItemView>, 
+/**
+ * Mean progress of the items, percent (two decimals).
+ */
+action_progress: number | null, action_done: number, 
+/**
+ * Not finished and past their due date at the end of the period.
+ */
+action_overdue: number, };
+
+export type UnitInput = { code: string, name: string, };
+
+export type UnitView = { id: number, code: string, name: string, 
+/**
+ * The unit this store records complaints for.
+ */
+is_home: boolean, };
 
 export type UnknownResolution = { outbox_id: number, arrived: boolean, };
 
@@ -447,6 +710,76 @@ export type UserInput = { username: string, display_name: string, role: Role, ni
 
 export type UserView = { id: number, username: string, display_name: string, role: Role, nip: string | null, active: boolean, last_login_at: string | null, };
 
+export type VisitCorrection = { visit: VisitInput, reason: string, };
+
+export type VisitFilter = { from?: string, to?: string, unit_code?: string, instrument_id?: string, state?: VisitState, };
+
+export type VisitInput = { 
+/**
+ * None creates a visit.
+ */
+id?: number, unit_code: string, 
+/**
+ * Used when the visit is created; a visit keeps its instrument version.
+ */
+instrument: InstrumentRef, visit_date: string, place: string, answers: Array<AnswerInput>, findings: Array<string>, recommendations: Array<string>, plan: Array<PlanItem>, team: Array<Signatory>, 
+/**
+ * Head of the unit visited ("Mengetahui").
+ */
+head: Signatory, 
+/**
+ * The version last read; a stale one is refused (CONFLICT).
+ */
+version?: number, };
+
+export type VisitPhotoData = { meta: VisitPhotoMeta, data_base64: string, };
+
+export type VisitPhotoInput = { visit_id: number, 
+/**
+ * The item the photo is evidence for; None for the visit as a whole.
+ */
+item_id?: string, file_name: string, caption: string, data_base64: string, 
+/**
+ * Needed when the visit is finished (the addition is a correction).
+ */
+reason?: string, };
+
+export type VisitPhotoMeta = { id: number, item_id: string | null, file_name: string, caption: string, mime: string, size: number, sha256: string, added_by: string, added_at: string, };
+
+export type VisitRow = { id: number, uid: string, unit_code: string, unit_name: string, instrument_id: string, instrument_version: number, instrument_title: string, visit_date: string, state: VisitState, 
+/**
+ * Stored when finished.
+ */
+score_total: number | null, zone_code: string | null, updated_at: string, };
+
+export type VisitScore = { sections: Array<SectionScore>, 
+/**
+ * 0..=100, two decimals.
+ */
+total: number | null, zone: Zone | null, answered: number, scored_items: number, 
+/**
+ * Scored items without an answer (a visit cannot be finished with any).
+ */
+missing: Array<string>, };
+
+export type VisitState = "draft" | "final";
+
+export type VisitView = { id: number, uid: string, unit: UnitView, 
+/**
+ * The instrument exactly as the visit was filled with.
+ */
+instrument: Instrument, visit_date: string, place: string, state: VisitState, answers: Array<AnswerInput>, findings: Array<string>, recommendations: Array<string>, plan: Array<PlanItem>, team: Array<Signatory>, head: Signatory, score: VisitScore, photos: Array<VisitPhotoMeta>, corrections: Array<CorrectionView>, created_by: string, created_at: string, updated_at: string, finished_at: string | null, finished_by: string | null, version: number, };
+
 export type Vocabulary = { kinds: Array<Kind>, channels: Array<Channel>, statuses: Array<Status>, zones: Array<OfficeZone>, roles: Array<Role>, };
 
 export type WorkWeek = "five_day" | "six_day";
+
+export type Zone = { code: string, label: string, 
+/**
+ * The ranking category ("Baik", "Cukup", "Perlu perbaikan").
+ */
+category: string, min: number, max: number, 
+/**
+ * `#RRGGBB` for charts and badges.
+ */
+color: string, };
