@@ -15,11 +15,13 @@ use ts_rs::TS;
 
 use crate::state::Shared;
 use crate::sync_job::{SyncJobView, SyncJobs};
+use posko_core::audit::{AuditEntry, AuditExport, AuditExportInput, AuditFilter, AuditVerify};
 use posko_core::keychain::OsKeychain;
 use posko_core::monev::{
     ActionItemInput, ActionItemView, ActionPlanQuery, Drilldown, DrilldownInput, MonevIndicators,
     MonevQuery, ReportTemplateInput, ReportTemplateView, TeamDecreeInput, UnitGovernance,
 };
+use posko_core::security::SecuritySettings;
 use posko_core::sync::operator::{
     AttemptView, ConnectionCheck, ManualForm, ManualSendInput, OutboxActionInput,
     RemoteStatusInput, SyncPreview, UnknownResolution,
@@ -583,6 +585,39 @@ user_cmd!(visit_photo, visit_photo, IdInput => VisitPhotoData);
 user_cmd!(delete_visit_photo, delete_visit_photo, IdInput => ());
 user_cmd!(unit_ranking, unit_ranking, RankingQuery => Ranking);
 
+/// Readable before sign-in: the lock screen needs the idle time.
+#[tauri::command]
+async fn security_settings(s: State<'_, Shared>) -> Res<SecuritySettings> {
+    with_store(&s, |p| p.security_settings()).await
+}
+
+#[tauri::command]
+async fn update_security_settings(s: State<'_, Shared>, input: Value) -> Res<()> {
+    as_user(&s, move |p, a| {
+        p.update_security_settings(a, &parse(input)?)
+    })
+    .await
+}
+
+#[tauri::command]
+async fn audit_log(s: State<'_, Shared>, input: Value) -> Res<Page<AuditEntry>> {
+    as_user(&s, move |p, a| p.audit_log(a, &parse(input)?)).await
+}
+
+#[tauri::command]
+async fn audit_export(s: State<'_, Shared>, input: Value) -> Res<AuditExport> {
+    as_user(&s, move |p, a| {
+        let i: AuditExportInput = parse(input)?;
+        p.audit_export(a, i.format, &i.filter.unwrap_or_default())
+    })
+    .await
+}
+
+#[tauri::command]
+async fn audit_verify(s: State<'_, Shared>) -> Res<AuditVerify> {
+    as_user(&s, |p, a| p.audit_verify(a)).await
+}
+
 macro_rules! commands {
     ($($name:ident : $input:ty => $output:ty),* $(,)?) => {
         /// Every command's name, for the capability test and build.rs.
@@ -689,4 +724,9 @@ commands![
     visit_photo: IdInput => VisitPhotoData,
     delete_visit_photo: IdInput => (),
     unit_ranking: RankingQuery => Ranking,
+    security_settings: () => SecuritySettings,
+    update_security_settings: SecuritySettings => (),
+    audit_log: AuditFilter => Page<AuditEntry>,
+    audit_export: AuditExportInput => AuditExport,
+    audit_verify: () => AuditVerify,
 ];

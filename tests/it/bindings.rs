@@ -7,6 +7,7 @@ use posko_core::error::{ErrorPayload, FieldMessage};
 use posko_core::i18n::Lang;
 use posko_core::model::*;
 use posko_core::sync::{self, operator as op};
+use posko_core::{audit, security};
 use posko_core::{monev as mv, visits as vi};
 use posko_domain::calendar::{CalendarSettings, Holiday, HolidayKind, WorkWeek};
 use posko_domain::deadline::DeadlineStep;
@@ -52,6 +53,7 @@ fn generate() -> String {
         dm::DeadlineCompliance, dm::ComplaintIndicators, di::AnswerType, di::ChoiceOption, di::Item,
         di::Section, di::Zone, di::ScoringMethod, di::Scoring, di::Instrument, di::Answer,
         di::SectionScore, di::VisitScore, di::RankedUnit,
+        audit::AuditAction, audit::AuditEntry, audit::AuditFilter, audit::AuditFormat, audit::AuditExportInput, audit::AuditExport, audit::AuditBreak, audit::AuditVerify, security::SecuritySettings,
     ];
     decls.push(posko_app::ts_command_map(cfg));
     decls.sort();

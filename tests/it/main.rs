@@ -2,6 +2,7 @@
 //! They use the real pieces: a real SQLCipher file on disk and the real OS
 //! keychain (run them through scripts/with-keyring.sh on Linux).
 
+mod audit;
 mod backup;
 mod bad_input;
 mod bindings;

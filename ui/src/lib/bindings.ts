@@ -78,6 +78,11 @@ export interface Commands {
   visit_photo: { input: IdInput; output: VisitPhotoData };
   delete_visit_photo: { input: IdInput; output: null };
   unit_ranking: { input: RankingQuery; output: Ranking };
+  security_settings: { input: null; output: SecuritySettings };
+  update_security_settings: { input: SecuritySettings; output: null };
+  audit_log: { input: AuditFilter; output: Page<AuditEntry> };
+  audit_export: { input: AuditExportInput; output: AuditExport };
+  audit_verify: { input: null; output: AuditVerify };
 }
 
 export type Action = "verify" | "postpone" | "resume" | "forward" | "archive" | "reject" | "route" | "start_follow_up" | "follow_up_given" | "reporter_replied" | "finish" | "reopen";
@@ -129,6 +134,38 @@ action: string,
  * `sent` | `retry` | `unknown` | `quarantined` | `adopted` | `resend` | `skipped` | `requeued`
  */
 outcome: string, http_status: number | null, error_code: string | null, message: string | null, duration_ms: number, };
+
+export type AuditAction = "sign_in" | "sign_in_failed" | "identity_view" | "export" | "print" | "setting_change" | "credentials_set" | "delete" | "user_create" | "backup_restore" | "key_rotate" | "recovery_key_create" | "recovery_open" | "store_import";
+
+export type AuditBreak = "hash_mismatch" | "chain_broken" | "id_gap";
+
+export type AuditEntry = { id: number, at: string, actor_id: number | null, actor_name: string, actor_role: Role | null, action: AuditAction, entity: string | null, entity_id: string | null, 
+/**
+ * JSON object (text) of plain facts.
+ */
+detail: string, prev_hash: string, hash: string, };
+
+export type AuditExport = { format: AuditFormat, file_name: string, rows: number, content: string, };
+
+export type AuditExportInput = { format: AuditFormat, filter?: AuditFilter, };
+
+export type AuditFilter = { from?: string, to?: string, action?: AuditAction, 
+/**
+ * Username (exact, case-insensitive).
+ */
+actor?: string, offset: number, 
+/**
+ * 0 means 100; at most 1000.
+ */
+limit: number, };
+
+export type AuditFormat = "csv" | "json";
+
+export type AuditVerify = { rows: number, ok: boolean, first_broken: number | null, reason: AuditBreak | null, 
+/**
+ * Hash of the last row (write it down to notice a cut-off tail later).
+ */
+head_hash: string | null, };
 
 export type CalendarSettings = { work_week: WorkWeek, 
 /**
@@ -278,7 +315,7 @@ export type EventView = { id: number, at: string, actor_name: string, kind: stri
 
 export type FieldError = { field: string, code: FieldErrorCode, limit?: number, };
 
-export type FieldErrorCode = "required" | "too_long" | "too_short" | "invalid_choice" | "nik_length" | "nik_not_digits" | "nik_birth_date" | "phone_format" | "email_format" | "date_in_future" | "date_too_old" | "date_format" | "control_characters" | "attachment_too_large" | "attachment_type" | "nip_format" | "logo_type" | "base64" | "tracking_id_format" | "insecure_url";
+export type FieldErrorCode = "required" | "too_long" | "too_short" | "invalid_choice" | "nik_length" | "nik_not_digits" | "nik_birth_date" | "phone_format" | "email_format" | "date_in_future" | "date_too_old" | "date_format" | "control_characters" | "attachment_too_large" | "attachment_type" | "nip_format" | "logo_type" | "base64" | "tracking_id_format" | "insecure_url" | "below_minimum" | "above_maximum";
 
 export type FieldMessage = { field: string, code: string, message: string, };
 
@@ -471,7 +508,7 @@ export type Page<T> = { rows: Array<T>, total: number, offset: number, limit: nu
 
 export type Period = { from: string, to: string, };
 
-export type Permission = "view_register" | "create_complaint" | "edit_complaint" | "transition_complaint" | "draft_follow_up" | "approve_follow_up" | "view_identity" | "view_secret" | "edit_settings" | "manage_users" | "run_reports" | "operate_sync";
+export type Permission = "view_register" | "create_complaint" | "edit_complaint" | "transition_complaint" | "draft_follow_up" | "approve_follow_up" | "view_identity" | "view_secret" | "edit_settings" | "manage_users" | "run_reports" | "operate_sync" | "view_audit" | "manage_store";
 
 export type PlanItem = { action: string, owner: string, due_date?: string, };
 
@@ -562,6 +599,24 @@ score: number | null, earned: number, possible: number,
  * Scored items answered (including "tidak berlaku").
  */
 answered: number, scored_items: number, not_applicable: number, };
+
+export type SecuritySettings = { 
+/**
+ * Lock the window after this many minutes without input (1–240).
+ */
+idle_lock_minutes: number, 
+/**
+ * Wrong passwords in a row that lock an account (3–20).
+ */
+max_failed_sign_ins: number, 
+/**
+ * How long a locked account waits, in seconds (30–3600).
+ */
+lockout_seconds: number, 
+/**
+ * Backups kept of each kind (daily, before sync, before migration; 1–60).
+ */
+backup_keep: number, };
 
 export type SetupInput = { unit_name: string, unit_code: string, zone: OfficeZone, admin_username: string, admin_display_name: string, admin_password: string, };
 

@@ -438,6 +438,14 @@ impl Posko {
         };
         let tx = self.db.conn.transaction()?;
         put_setting(&tx, OFFICE_KEY, &new, &now)?;
+        crate::audit::append(
+            &tx,
+            actor,
+            self.clock.now(),
+            &crate::audit::AuditEvent::new(crate::audit::AuditAction::SettingChange)
+                .on("setting", OFFICE_KEY)
+                .detail(serde_json::json!({ "fields": crate::audit::changed_fields(&old, &new) })),
+        )?;
         tx.execute(
             "UPDATE units SET name = ?1, register_prefix = ?2 WHERE code = ?3",
             params![new.unit_name, new.register_prefix, new.unit_code],

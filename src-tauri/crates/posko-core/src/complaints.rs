@@ -478,6 +478,15 @@ impl Posko {
                 masked: true,
             }
         };
+        if unmask {
+            // UU 27/2022: who saw an identity unmasked, and when.
+            self.record_audit(
+                actor,
+                &crate::audit::AuditEvent::new(crate::audit::AuditAction::IdentityView)
+                    .on("complaint", id)
+                    .detail(serde_json::json!({ "register_no": register_no })),
+            )?;
+        }
         let status = status_of(&status);
         let topic = match (topic_id, topic) {
             (Some(tid), Some(name)) => Some(topic_label(conn, tid, &name)?),

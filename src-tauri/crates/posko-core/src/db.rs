@@ -44,6 +44,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0004_monev.sql",
         include_str!("../migrations/0004_monev.sql"),
     ),
+    (
+        5,
+        "0005_audit.sql",
+        include_str!("../migrations/0005_audit.sql"),
+    ),
 ];
 
 pub fn schema_version() -> i64 {

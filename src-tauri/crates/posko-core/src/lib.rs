@@ -6,6 +6,7 @@
 //! these methods and nothing lower.
 
 pub mod app;
+pub mod audit;
 pub mod backup;
 pub mod clock;
 pub mod complaints;
@@ -20,6 +21,7 @@ pub mod monev;
 pub mod paths;
 pub mod reference;
 pub mod search;
+pub mod security;
 mod seed;
 pub mod sync;
 pub mod users;

@@ -813,6 +813,13 @@ impl Posko {
                 id: input.id.to_string(),
             });
         }
+        crate::audit::append(
+            &tx,
+            actor,
+            self.clock.now(),
+            &crate::audit::AuditEvent::new(crate::audit::AuditAction::Delete)
+                .on("action_item", input.id),
+        )?;
         tx.commit()?;
         Ok(())
     }

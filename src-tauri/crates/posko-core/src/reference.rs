@@ -4,9 +4,10 @@ use chrono::NaiveDate;
 use posko_domain::calendar::{Calendar, CalendarSettings, Holiday, parse_holiday_csv};
 use posko_domain::role::Permission;
 use posko_domain::validation::{FieldError, FieldErrorCode};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 
 use crate::app::{Posko, now_text, require};
+use crate::audit::{self, AuditAction, AuditEvent};
 use crate::deadlines;
 use crate::error::{CoreError, CoreResult};
 use crate::model::*;
@@ -55,22 +56,32 @@ impl Posko {
             return Err(CoreError::validation(errors));
         }
         let name = input.name.trim();
+        let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
         let res = match input.id {
-            Some(id) => conn
+            Some(id) => tx
                 .execute(
                     "UPDATE topics SET name = ?1, parent_id = ?2, active = ?3 WHERE id = ?4",
                     params![name, input.parent_id, input.active, id],
                 )
                 .map(|n| if n == 0 { None } else { Some(id) }),
-            None => conn
+            None => tx
                 .execute(
                     "INSERT INTO topics (parent_id, name, sort) VALUES (?1, ?2, 999)",
                     params![input.parent_id, name],
                 )
-                .map(|_| Some(conn.last_insert_rowid())),
+                .map(|_| Some(tx.last_insert_rowid())),
         };
         match res {
-            Ok(Some(id)) => Ok(id),
+            Ok(Some(id)) => {
+                audit::append(
+                    &tx,
+                    actor,
+                    self.now(),
+                    &AuditEvent::new(AuditAction::SettingChange).on("topic", id),
+                )?;
+                tx.commit()?;
+                Ok(id)
+            }
             Ok(None) => Err(CoreError::NotFound {
                 entity: "topic",
                 id: input.id.unwrap_or_default().to_string(),
@@ -124,27 +135,38 @@ impl Posko {
         if !errors.is_empty() {
             return Err(CoreError::validation(errors));
         }
-        self.db.conn.execute(
+        let tx = Transaction::new_unchecked(&self.db.conn, TransactionBehavior::Immediate)?;
+        tx.execute(
             "INSERT INTO reply_templates (code, title, content, updated_at) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (code) DO UPDATE SET title = excluded.title, content = excluded.content, updated_at = excluded.updated_at",
             params![t.code.trim(), t.title.trim(), t.content.trim(), now_text(self.now())],
         )?;
+        audit::append(
+            &tx,
+            actor,
+            self.now(),
+            &AuditEvent::new(AuditAction::SettingChange).on("template", t.code.trim()),
+        )?;
+        tx.commit()?;
         Ok(())
     }
 
     pub fn delete_template(&self, actor: &Actor, code: &str) -> CoreResult<()> {
         require(actor, Permission::EditSettings)?;
-        if self
-            .db
-            .conn
-            .execute("DELETE FROM reply_templates WHERE code = ?1", [code])?
-            == 0
-        {
+        let tx = Transaction::new_unchecked(&self.db.conn, TransactionBehavior::Immediate)?;
+        if tx.execute("DELETE FROM reply_templates WHERE code = ?1", [code])? == 0 {
             return Err(CoreError::NotFound {
                 entity: "template",
                 id: code.to_owned(),
             });
         }
+        audit::append(
+            &tx,
+            actor,
+            self.now(),
+            &AuditEvent::new(AuditAction::Delete).on("template", code),
+        )?;
+        tx.commit()?;
         Ok(())
     }
 
@@ -234,6 +256,26 @@ impl Posko {
             &holidays,
         );
         let recomputed = deadlines::recompute_open(&tx, &cal)?;
+        let now = self.clock.now();
+        audit::append(
+            &tx,
+            actor,
+            now,
+            &AuditEvent::new(AuditAction::SettingChange)
+                .on("setting", "holidays")
+                .detail(serde_json::json!({ "added": added, "replaced": replaced })),
+        )?;
+        if !delete.is_empty() {
+            let dates: Vec<String> = delete.iter().map(NaiveDate::to_string).collect();
+            audit::append(
+                &tx,
+                actor,
+                now,
+                &AuditEvent::new(AuditAction::Delete)
+                    .on("holiday", dates.join(","))
+                    .detail(serde_json::json!({ "count": dates.len() })),
+            )?;
+        }
         tx.commit()?;
         self.reload_cache()?;
         Ok(HolidayImportReport {

@@ -1,5 +1,6 @@
 //! Local accounts. Passwords are hashed with Argon2id; repeated wrong
-//! passwords lock the account for a while.
+//! passwords lock the account for a while (how many and how long:
+//! `SecuritySettings`). Every attempt, good or bad, is in the audit log.
 
 use argon2::Argon2;
 use argon2::password_hash::{
@@ -8,14 +9,16 @@ use argon2::password_hash::{
 use chrono::{DateTime, Duration, Utc};
 use posko_domain::role::{Permission, Role};
 use posko_domain::validation::{FieldError, FieldErrorCode};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 
 use crate::app::{Posko, now_text, parse_instant, require};
+use crate::audit::{self, AuditAction, AuditEvent};
 use crate::error::{CoreError, CoreResult};
 use crate::model::{Actor, SignInInput, UserInput, UserView};
 use crate::validate;
 
 pub const MIN_PASSWORD: usize = 8;
+/// Defaults of `SecuritySettings::{max_failed_sign_ins, lockout_seconds}`.
 pub const MAX_FAILED: i64 = 5;
 pub const LOCK_SECONDS: i64 = 60;
 
@@ -117,11 +120,29 @@ impl Posko {
         let Some((id, username, display_name, role, hash, failed, locked_until, active)) = row
         else {
             // Same answer as a wrong password: do not reveal which usernames exist.
+            self.record_audit(
+                &audit::unknown_actor(),
+                &AuditEvent::new(AuditAction::SignInFailed)
+                    .detail(serde_json::json!({ "reason": "unknown_user" })),
+            )?;
             return Err(CoreError::BadCredentials);
+        };
+        let role = Role::from_code(&role).ok_or(CoreError::BadCredentials)?;
+        let who = Actor {
+            user_id: Some(id),
+            username,
+            display_name,
+            role,
+        };
+        let failed_event = |reason: &str| {
+            AuditEvent::new(AuditAction::SignInFailed)
+                .on("user", id)
+                .detail(serde_json::json!({ "reason": reason }))
         };
         if let Some(until) = locked_until.map(|s| parse_instant(&s))
             && until > now
         {
+            self.record_audit(&who, &failed_event("locked"))?;
             return Err(CoreError::AccountLocked {
                 seconds: (until - now).num_seconds().max(1) as u64,
             });
@@ -135,43 +156,66 @@ impl Posko {
                         .verify_password(input.password.as_bytes(), &h)
                         .is_ok()
                 });
+        let tx = Transaction::new_unchecked(&self.db.conn, TransactionBehavior::Immediate)?;
         if !ok {
+            let sec = self.security_settings()?;
             let failed = failed + 1;
-            let lock =
-                (failed >= MAX_FAILED).then(|| now_text(now + Duration::seconds(LOCK_SECONDS)));
-            self.db.conn.execute(
+            let lock = (failed >= sec.max_failed_sign_ins as i64)
+                .then(|| now_text(now + Duration::seconds(sec.lockout_seconds as i64)));
+            tx.execute(
                 "UPDATE users SET failed_logins = ?1, locked_until = ?2 WHERE id = ?3",
                 params![if lock.is_some() { 0 } else { failed }, lock, id],
             )?;
+            let reason = match (active, lock.is_some()) {
+                (false, _) => "inactive",
+                (true, true) => "wrong_password_locked",
+                (true, false) => "wrong_password",
+            };
+            audit::append(&tx, &who, now, &failed_event(reason))?;
+            tx.commit()?;
             return Err(if lock.is_some() {
                 CoreError::AccountLocked {
-                    seconds: LOCK_SECONDS as u64,
+                    seconds: sec.lockout_seconds as u64,
                 }
             } else {
                 CoreError::BadCredentials
             });
         }
-        self.db.conn.execute(
+        tx.execute(
             "UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = ?1 WHERE id = ?2",
             params![now_text(now), id],
         )?;
         // One row per user and office-local day: monev's "staff active last month".
-        self.db.conn.execute(
+        tx.execute(
             "INSERT OR IGNORE INTO user_activity (user_id, day) VALUES (?1, ?2)",
             params![id, self.zone().local_date(now).to_string()],
         )?;
-        let role = Role::from_code(&role).ok_or(CoreError::BadCredentials)?;
-        Ok(Actor {
-            user_id: Some(id),
-            username,
-            display_name,
-            role,
-        })
+        audit::append(
+            &tx,
+            &who,
+            now,
+            &AuditEvent::new(AuditAction::SignIn).on("user", id),
+        )?;
+        tx.commit()?;
+        Ok(who)
     }
 
     pub fn create_user(&self, actor: &Actor, input: &UserInput) -> CoreResult<i64> {
         require(actor, Permission::ManageUsers)?;
-        insert_user(&self.db.conn, input, self.now())
+        let tx = Transaction::new_unchecked(&self.db.conn, TransactionBehavior::Immediate)?;
+        let id = insert_user(&tx, input, self.now())?;
+        audit::append(
+            &tx,
+            actor,
+            self.now(),
+            &AuditEvent::new(AuditAction::UserCreate)
+                .on("user", id)
+                .detail(
+                    serde_json::json!({ "username": input.username.trim(), "role": input.role }),
+                ),
+        )?;
+        tx.commit()?;
+        Ok(id)
     }
 
     pub fn list_users(&self, actor: &Actor) -> CoreResult<Vec<UserView>> {

@@ -1058,6 +1058,12 @@ impl Posko {
         }
         let tx = self.db.conn.transaction()?;
         tx.execute("DELETE FROM monev_visits WHERE id = ?1", [input.id])?;
+        crate::audit::append(
+            &tx,
+            actor,
+            self.clock.now(),
+            &crate::audit::AuditEvent::new(crate::audit::AuditAction::Delete).on("visit", input.id),
+        )?;
         tx.commit()?;
         Ok(())
     }
@@ -1207,6 +1213,13 @@ impl Posko {
         let tx = self.db.conn.transaction()?;
         tx.execute("DELETE FROM monev_photos WHERE id = ?1", [input.id])?;
         touch(&tx, visit_id, now)?;
+        crate::audit::append(
+            &tx,
+            actor,
+            now,
+            &crate::audit::AuditEvent::new(crate::audit::AuditAction::Delete)
+                .on("visit_photo", input.id),
+        )?;
         tx.commit()?;
         Ok(())
     }

@@ -33,6 +33,11 @@ pub enum Permission {
     RunReports,
     /// Resolve sync problems: retry, skip, record a manual send (assisted mode).
     OperateSync,
+    /// Read, export and verify the audit log.
+    ViewAudit,
+    /// The store as a whole: backups and restore, export and import, the
+    /// recovery key and key rotation.
+    ManageStore,
 }
 
 impl Role {
@@ -66,7 +71,7 @@ impl Role {
                     | ViewSecret
                     | OperateSync
             ),
-            Role::Kepala => !matches!(p, ManageUsers),
+            Role::Kepala => !matches!(p, ManageUsers | ViewAudit | ManageStore),
             Role::Admin => true,
             // Monitors read aggregated data; identities and secret reports stay hidden.
             Role::Pemantau => matches!(p, ViewRegister | RunReports),
@@ -86,5 +91,14 @@ mod tests {
         assert!(!Role::Pemantau.can(Permission::ApproveFollowUp));
         assert!(!Role::Pemantau.can(Permission::ViewIdentity));
         assert!(!Role::Kepala.can(Permission::ManageUsers));
+    }
+
+    #[test]
+    fn only_admins_read_the_audit_log_and_manage_the_store() {
+        for role in Role::ALL {
+            let admin = role == Role::Admin;
+            assert_eq!(role.can(Permission::ViewAudit), admin, "{role:?}");
+            assert_eq!(role.can(Permission::ManageStore), admin, "{role:?}");
+        }
     }
 }

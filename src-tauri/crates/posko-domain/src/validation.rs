@@ -27,6 +27,10 @@ pub enum FieldErrorCode {
     Base64,
     TrackingIdFormat,
     InsecureUrl,
+    /// A number under its minimum (`limit`).
+    BelowMinimum,
+    /// A number over its maximum (`limit`).
+    AboveMaximum,
 }
 
 impl FieldErrorCode {
@@ -52,6 +56,8 @@ impl FieldErrorCode {
             FieldErrorCode::Base64 => "base64",
             FieldErrorCode::TrackingIdFormat => "tracking_id_format",
             FieldErrorCode::InsecureUrl => "insecure_url",
+            FieldErrorCode::BelowMinimum => "below_minimum",
+            FieldErrorCode::AboveMaximum => "above_maximum",
         }
     }
 }

@@ -151,9 +151,18 @@ impl Posko {
                 ]));
             }
         }
+        let old = self.lapor_settings()?;
         let now = now_text(self.now());
         let tx = self.db.conn.transaction()?;
         put_setting(&tx, config::LAPOR_KEY, s, &now)?;
+        crate::audit::append(
+            &tx,
+            actor,
+            self.clock.now(),
+            &crate::audit::AuditEvent::new(crate::audit::AuditAction::SettingChange)
+                .on("setting", config::LAPOR_KEY)
+                .detail(serde_json::json!({ "fields": crate::audit::changed_fields(&old, s) })),
+        )?;
         tx.commit()?;
         Ok(())
     }
@@ -172,6 +181,12 @@ impl Posko {
         }
         secrets.set(&config::key_account(&self.db.store_id), key.trim())?;
         secrets.set(&config::token_account(&self.db.store_id), token.trim())?;
+        // That they were set, by whom; never what.
+        self.record_audit(
+            actor,
+            &crate::audit::AuditEvent::new(crate::audit::AuditAction::CredentialsSet)
+                .on("credentials", "lapor"),
+        )?;
         Ok(())
     }
 
