@@ -138,10 +138,23 @@ impl App {
             "tauri:options".into(),
             json!({ "application": application, "args": args }),
         );
-        let mut builder = fantoccini::ClientBuilder::new(HttpConnector::new());
-        builder.capabilities(caps);
         let webdriver = format!("http://127.0.0.1:{port}");
-        let connected = tokio::time::timeout(SESSION_TIMEOUT, builder.connect(&webdriver)).await;
+        // tauri-driver starts WebKitWebDriver itself; on a loaded machine that one
+        // may not listen yet when the first session request arrives. Try again a
+        // few times before calling it a failure.
+        let mut connected = None;
+        for attempt in 0..4 {
+            let mut builder = fantoccini::ClientBuilder::new(HttpConnector::new());
+            builder.capabilities(caps.clone());
+            let r = tokio::time::timeout(SESSION_TIMEOUT, builder.connect(&webdriver)).await;
+            let retry = matches!(&r, Ok(Err(_))) && attempt < 3;
+            connected = Some(r);
+            if !retry {
+                break;
+            }
+            tokio::time::sleep(Duration::from_secs(2)).await;
+        }
+        let connected = connected.expect("at least one attempt");
         let client = match connected {
             Ok(Ok(client)) => client,
             Ok(Err(e)) => {
@@ -302,8 +315,10 @@ impl App {
                  const dt = new DataTransfer();
                  dt.items.add(new File([buf], name, {type: mime}));
                  input.files = dt.files;
+                 const n = input.files.length;
+                 // The page may clear the input once it has read the file.
                  input.dispatchEvent(new Event('change', {bubbles: true}));
-                 return input.files.length;",
+                 return n;",
                 vec![arg, json!(name), json!(mime), json!(b64)],
             )
             .await;

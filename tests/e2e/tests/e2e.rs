@@ -583,3 +583,96 @@ async fn sync_by_hand_and_through_the_simulator() {
     app.close().await;
     std::thread::spawn(move || drop(sim)).join().unwrap();
 }
+
+/// Monev: the dashboard counts a recorded report and drills down to it; a
+/// field visit is filled (every item, a photo as evidence), scored, finished
+/// and locked.
+#[tokio::test]
+async fn monev_dashboard_and_a_field_visit() {
+    let mut app = App::launch_fresh().await;
+    first_run_setup(&mut app).await;
+    record(&mut app, "Antrean apotek lama", "/0001").await;
+
+    app.click(&tid("nav-monev")).await;
+    app.wait_for(r#"[data-testid="monev-tile-received"][data-value="1"]"#)
+        .await;
+    app.wait_for(&tid("chart-month")).await;
+    app.screenshot("monev-dashboard").await;
+    app.click(&tid("monev-tile-received")).await;
+    app.wait_text(&tid("drill-row"), "Antrean apotek lama")
+        .await;
+    app.click(&format!("{} footer button", tid("monev-drill")))
+        .await;
+
+    app.click(&tid("monev-tab-visits")).await;
+    app.click(&tid("unit-add-toggle")).await;
+    app.fill(&tid("unit-code"), "PKM-LAIN").await;
+    app.fill(&tid("unit-name"), "Puskesmas Lain").await;
+    app.click(&tid("unit-save")).await;
+    app.wait_for(r#"[data-testid="visit-unit"] option[value="PKM-LAIN"]"#)
+        .await;
+    app.select(&tid("visit-unit"), "PKM-LAIN").await;
+    app.click(&tid("visit-start")).await;
+    app.wait_for(&tid("visit-title")).await;
+
+    // Answer every item as a monitor would: the first choice, a number, a text.
+    let answered = app
+        .js(
+            "let n = 0;
+             for (const li of document.querySelectorAll('[data-testid=\"visit-item\"]')) {
+               const radio = li.querySelector('input[type=radio]');
+               const number = li.querySelector('input[type=number]');
+               const text = li.querySelector('textarea');
+               if (radio) { radio.click(); n++; }
+               else if (number) { number.value = '3'; number.dispatchEvent(new Event('change', {bubbles: true})); n++; }
+               else if (text) { text.value = 'Terlihat di papan informasi.'; text.dispatchEvent(new Event('input', {bubbles: true})); n++; }
+             }
+             return n;",
+            vec![],
+        )
+        .await;
+    assert!(
+        answered.as_u64().unwrap_or(0) > 5,
+        "items answered: {answered}"
+    );
+    let first_item = app
+        .wait_for(&tid("visit-item"))
+        .await
+        .attr("data-item")
+        .await
+        .unwrap()
+        .unwrap();
+    app.attach_file(
+        &tid(&format!("photo-{first_item}")),
+        "papan-pengaduan.png",
+        "image/png",
+        &tiny_png(),
+    )
+    .await;
+    app.wait_text(&tid("visit-photo"), "papan-pengaduan.png")
+        .await;
+    app.wait_for(r#"[data-testid="visit-finish"]:not([disabled])"#)
+        .await;
+    app.click(&tid("visit-finish")).await;
+    // Without a team the visit cannot be finished: it says so at the field.
+    app.wait_for(&tid("field-error-team")).await;
+    app.fill(&tid("team-name-0"), "Budi Santoso").await;
+    app.fill(&tid("head-name"), "dr. Rina Wulandari").await;
+    app.fill(&tid("visit-findings"), "Kotak saran belum diberi kunci.")
+        .await;
+    app.wait_for(r#"[data-testid="visit-finish"]:not([disabled])"#)
+        .await;
+    app.screenshot("visit-filled").await;
+    app.click(&tid("visit-finish")).await;
+    app.wait_for(&tid("visit-locked")).await;
+    let total = app
+        .wait_for(&tid("visit-score"))
+        .await
+        .attr("data-total")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert!(!total.is_empty(), "the finished visit has a score");
+    app.screenshot("visit-finished").await;
+    app.close().await;
+}

@@ -12,7 +12,9 @@ export type Route =
   | { name: 'intake' }
   | { name: 'detail'; id: number; from?: 'today' | 'register' | 'intake' }
   | { name: 'settings' }
-  | { name: 'sync' };
+  | { name: 'sync' }
+  | { name: 'monev' }
+  | { name: 'visit'; id: number };
 
 export type Phase = 'loading' | 'store-error' | 'setup' | 'signin' | 'ready';
 

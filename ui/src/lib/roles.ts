@@ -13,4 +13,5 @@ export const can = {
   editSettings: (r: Role) => r === 'kepala' || r === 'admin',
   manageUsers: (r: Role) => r === 'admin',
   operateSync: (r: Role) => STAFF.includes(r),
+  runReports: (r: Role) => r === 'kepala' || r === 'admin' || r === 'pemantau',
 };
