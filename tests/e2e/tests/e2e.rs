@@ -69,6 +69,21 @@ async fn act(app: &mut App, action: &str, expect: &str) {
     .await;
 }
 
+/// Opens the register's only row. Rows open on double-click or Enter; a
+/// single click only selects (in some WebKit builds it also opens).
+async fn open_only_row(app: &mut App) {
+    let row = app.wait_for(&tid("register-row")).await;
+    row.click().await.unwrap();
+    if app
+        .maybe(&tid("detail-register-no"), Duration::from_millis(1500))
+        .await
+        .is_none()
+    {
+        let row = app.wait_for(&tid("register-row")).await;
+        row.send_keys("\u{E007}").await.unwrap();
+    }
+}
+
 #[tokio::test]
 async fn window_opens_with_title() {
     let mut app = App::launch_fresh().await;
@@ -151,16 +166,8 @@ async fn clerk_records_finds_follows_up_and_closes_a_complaint() {
     app.screenshot("register-search").await;
 
     // Detail: deadlines in working days and the timeline.
-    row.click().await.unwrap();
-    if app
-        .maybe(&tid("detail-register-no"), Duration::from_millis(1500))
-        .await
-        .is_none()
-    {
-        // Rows open on double-click or Enter; a single click only selects.
-        let row = app.wait_for(&tid("register-row")).await;
-        row.send_keys("\u{E007}").await.unwrap();
-    }
+    drop(row);
+    open_only_row(&mut app).await;
     app.wait_text(&tid("detail-register-no"), &no).await;
     app.wait_text(&tid("detail-title"), "Antrean poli gigi")
         .await;
@@ -216,16 +223,7 @@ async fn clerk_records_finds_follows_up_and_closes_a_complaint() {
     app.wait_count(&tid("register-row"), 2).await;
     app.fill(&tid("register-search"), "gigi").await;
     app.wait_count(&tid("register-row"), 1).await;
-    let row = app.wait_for(&tid("register-row")).await;
-    row.click().await.unwrap();
-    if app
-        .maybe(&tid("detail-register-no"), Duration::from_millis(1500))
-        .await
-        .is_none()
-    {
-        let row = app.wait_for(&tid("register-row")).await;
-        row.send_keys("\u{E007}").await.unwrap();
-    }
+    open_only_row(&mut app).await;
     app.wait_for(r#"[data-testid="detail-status"][data-status="finished"]"#)
         .await;
     app.wait_for(r#"[data-testid="followup-item"][data-state="approved"]"#)
@@ -485,10 +483,8 @@ async fn sync_by_hand_and_through_the_simulator() {
     app.screenshot("sync-queue-unconfigured").await;
 
     // Assisted mode: the report laid out for the LAPOR! form, Tracking ID back.
-    app.click(&format!(
-        r#"[data-testid="sync-row"][data-register$="/0001"] [data-testid="sync-manual"]"#
-    ))
-    .await;
+    app.click(r#"[data-testid="sync-row"][data-register$="/0001"] [data-testid="sync-manual"]"#)
+        .await;
     app.wait_text(&tid("manual-title"), "Obat hipertensi kosong")
         .await;
     app.screenshot("sync-manual-form").await;
@@ -566,16 +562,7 @@ async fn sync_by_hand_and_through_the_simulator() {
     app.click(&tid("nav-register")).await;
     app.fill(&tid("register-search"), "hipertensi").await;
     app.wait_count(&tid("register-row"), 1).await;
-    let row = app.wait_for(&tid("register-row")).await;
-    row.click().await.unwrap();
-    if app
-        .maybe(&tid("detail-register-no"), Duration::from_millis(1500))
-        .await
-        .is_none()
-    {
-        let row = app.wait_for(&tid("register-row")).await;
-        row.send_keys("\u{E007}").await.unwrap();
-    }
+    open_only_row(&mut app).await;
     app.wait_text(&tid("detail-tracking"), "7654321").await;
     app.wait_for(r#"[data-testid="detail-sync-state"][data-state="sent"]"#)
         .await;
