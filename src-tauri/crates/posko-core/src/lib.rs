@@ -20,6 +20,7 @@ pub mod model;
 pub mod monev;
 pub mod paths;
 pub mod reference;
+pub mod reports;
 pub mod search;
 pub mod security;
 mod seed;

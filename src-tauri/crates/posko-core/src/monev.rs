@@ -204,7 +204,8 @@ struct DefaultSection {
 /// The default section texts, in report order.
 pub fn default_sections() -> Vec<(String, String, String)> {
     const TEXT: &str = include_str!("../templates/report_sections.toml");
-    const ORDER: [&str; 8] = [
+    const ORDER: [&str; 9] = [
+        "kop_surat",
         "kata_pengantar",
         "latar_belakang",
         "dasar_hukum",
@@ -571,6 +572,15 @@ impl Posko {
     /// and the numbers of the period report.
     pub fn monev_indicators(&self, actor: &Actor, q: &MonevQuery) -> CoreResult<MonevIndicators> {
         require(actor, Permission::RunReports)?;
+        Ok(self.monev_compute(q)?.0)
+    }
+
+    /// The indicators and the facts they were computed from (the report
+    /// lists its examples and appendix from the same facts).
+    pub(crate) fn monev_compute(
+        &self,
+        q: &MonevQuery,
+    ) -> CoreResult<(MonevIndicators, Vec<ComplaintFact>)> {
         let units = self.monev_units(q)?;
         let (facts, versions) = self.complaint_facts(q, &units)?;
         let period = Period {
@@ -609,7 +619,7 @@ impl Posko {
                 zones: inst.scoring.zones,
             });
         }
-        Ok(MonevIndicators {
+        let indicators = MonevIndicators {
             query: MonevQuery {
                 from: q.from,
                 to: q.to,
@@ -622,7 +632,8 @@ impl Posko {
             rankings,
             rule_versions: versions.into_iter().collect(),
             units,
-        })
+        };
+        Ok((indicators, facts))
     }
 
     /// The complaints behind one number of the dashboard. Rahasia complaints

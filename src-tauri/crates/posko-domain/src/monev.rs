@@ -138,6 +138,8 @@ pub enum Cell {
     Late(DeadlineStep),
     /// Not done yet and not yet due at the end of the period.
     Pending(DeadlineStep),
+    /// A unit's complaints with a status at the end of the period.
+    UnitStatus(String, Status),
 }
 
 /// Whether the complaint behind `f` is counted in `cell` at the end of the period `as_of`.
@@ -173,6 +175,7 @@ pub fn in_cell(f: &ComplaintFact, cell: &Cell, as_of: NaiveDate) -> bool {
             None => false,
         },
         Cell::Pending(step) => matches!(deadline(*step), Some((due, None)) if due >= as_of),
+        Cell::UnitStatus(u, s) => f.unit_code == *u && f.status == *s,
     }
 }
 
@@ -197,6 +200,14 @@ pub struct DurationStats {
     pub median: Option<f64>,
     pub p90: Option<f64>,
     pub max: Option<i64>,
+}
+
+/// One unit's complaints by status at the end of the period.
+#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq)]
+pub struct UnitStatusCounts {
+    pub unit_code: String,
+    /// Every status, in workflow order.
+    pub counts: Vec<Count>,
 }
 
 #[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq)]
@@ -233,6 +244,8 @@ pub struct ComplaintIndicators {
     pub by_unit: Vec<Count>,
     /// Status at the end of the period, every status in workflow order.
     pub by_status: Vec<Count>,
+    /// Unit × status at the end of the period.
+    pub by_unit_status: Vec<UnitStatusCounts>,
     /// Per deadline step: done on time, late, not yet due.
     pub deadlines: Vec<DeadlineCompliance>,
     /// Working days from receipt to the first follow-up.
@@ -366,6 +379,16 @@ pub fn compute(
         by_status: Status::ALL
             .into_iter()
             .map(|s| count(Cell::Status(s)))
+            .collect(),
+        by_unit_status: units
+            .iter()
+            .map(|u| UnitStatusCounts {
+                unit_code: u.clone(),
+                counts: Status::ALL
+                    .into_iter()
+                    .map(|s| count(Cell::UnitStatus(u.clone(), s)))
+                    .collect(),
+            })
             .collect(),
         deadlines,
         days_to_first_follow_up: stats(Cell::FollowedUp, to_follow_up),
