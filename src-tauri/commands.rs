@@ -16,11 +16,13 @@ use ts_rs::TS;
 use crate::state::Shared;
 use crate::sync_job::{SyncJobView, SyncJobs};
 use posko_core::audit::{AuditEntry, AuditExport, AuditExportInput, AuditFilter, AuditVerify};
+use posko_core::backup::{BackupInfo, BackupName, RestoreReport};
 use posko_core::keychain::OsKeychain;
 use posko_core::monev::{
     ActionItemInput, ActionItemView, ActionPlanQuery, Drilldown, DrilldownInput, MonevIndicators,
     MonevQuery, ReportTemplateInput, ReportTemplateView, TeamDecreeInput, UnitGovernance,
 };
+use posko_core::recovery::{RecoveryInput, RecoveryKey, RecoveryStatus, RotationReport};
 use posko_core::security::SecuritySettings;
 use posko_core::sync::operator::{
     AttemptView, ConnectionCheck, ManualForm, ManualSendInput, OutboxActionInput,
@@ -618,6 +620,67 @@ async fn audit_verify(s: State<'_, Shared>) -> Res<AuditVerify> {
     as_user(&s, |p, a| p.audit_verify(a)).await
 }
 
+#[tauri::command]
+async fn backups(s: State<'_, Shared>) -> Res<Vec<BackupInfo>> {
+    as_user(&s, |p, a| p.list_backups(a)).await
+}
+
+#[tauri::command]
+async fn backup_now(s: State<'_, Shared>) -> Res<BackupInfo> {
+    as_user(&s, |p, a| p.backup_now(a)).await
+}
+
+/// Restore a backup by its name (as listed); the core checks it first and
+/// keeps the replaced state as a pre-restore backup.
+#[tauri::command]
+async fn restore_backup(s: State<'_, Shared>, input: Value) -> Res<RestoreReport> {
+    as_user(&s, move |p, a| {
+        let path = p.backup_path(&parse::<BackupName>(input)?.name)?;
+        p.restore_backup(a, &path)
+    })
+    .await
+}
+
+#[tauri::command]
+async fn recovery_status(s: State<'_, Shared>) -> Res<RecoveryStatus> {
+    as_user(&s, |p, a| p.recovery_status(a)).await
+}
+
+/// The new recovery key, shown once (the UI prints it and forgets it).
+#[tauri::command]
+async fn create_recovery_key(s: State<'_, Shared>) -> Res<RecoveryKey> {
+    as_user(&s, |p, a| p.create_recovery_key(a)).await
+}
+
+#[tauri::command]
+async fn rotate_key(s: State<'_, Shared>) -> Res<RotationReport> {
+    as_user(&s, |p, a| p.rotate_key(a, &OsKeychain::new())).await
+}
+
+/// On the "key missing" screen (no one signed in): open the store with the
+/// recovery key, which files the store key in this machine's keychain again.
+#[tauri::command]
+async fn open_with_recovery_key(s: State<'_, Shared>, input: Value) -> Res<AppStatus> {
+    blocking(&s, move |s| {
+        let i: RecoveryInput = parse(input)?;
+        let secret = zeroize::Zeroizing::new(i.recovery_key);
+        {
+            let mut g = s.store();
+            if g.is_err() {
+                let p = Posko::open_with_recovery_key(
+                    &s.0.dir,
+                    &OsKeychain::new(),
+                    std::sync::Arc::new(posko_core::clock::SystemClock),
+                    &secret,
+                )?;
+                *g = Ok(p);
+            }
+        }
+        Ok(status_of(s))
+    })
+    .await
+}
+
 macro_rules! commands {
     ($($name:ident : $input:ty => $output:ty),* $(,)?) => {
         /// Every command's name, for the capability test and build.rs.
@@ -729,4 +792,11 @@ commands![
     audit_log: AuditFilter => Page<AuditEntry>,
     audit_export: AuditExportInput => AuditExport,
     audit_verify: () => AuditVerify,
+    backups: () => Vec<BackupInfo>,
+    backup_now: () => BackupInfo,
+    restore_backup: BackupName => RestoreReport,
+    recovery_status: () => RecoveryStatus,
+    create_recovery_key: () => RecoveryKey,
+    rotate_key: () => RotationReport,
+    open_with_recovery_key: RecoveryInput => AppStatus,
 ];

@@ -31,9 +31,25 @@ pub fn run() {
         .manage(Shared::open(data_dir))
         .setup(|app| {
             sync_job::spawn_timer(app.state::<Shared>().inner().clone());
+            spawn_daily_backup(app.state::<Shared>().inner().clone());
             Ok(())
         })
         .invoke_handler(commands::handler())
         .run(tauri::generate_context!())
         .expect("error while running Posko");
+}
+
+/// The daily encrypted backup: checked at start and every hour
+/// (`Posko::backup_if_due` takes one when the office day has none yet).
+fn spawn_daily_backup(shared: Shared) {
+    std::thread::spawn(move || {
+        loop {
+            if let Ok(p) = shared.store().as_ref()
+                && let Err(e) = p.backup_if_due()
+            {
+                eprintln!("posko: daily backup failed: {}", e.code());
+            }
+            std::thread::sleep(std::time::Duration::from_secs(3600));
+        }
+    });
 }

@@ -199,3 +199,284 @@ fn only_the_newest_pre_sync_backups_are_kept() {
         DEFAULT_KEEP
     );
 }
+
+fn titles(s: &Store) -> Vec<String> {
+    let c = s.p.connection();
+    let mut st = c
+        .prepare("SELECT title FROM complaints ORDER BY id")
+        .unwrap();
+    st.query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+fn raw(s: &Store) -> Connection {
+    let key = OsKeychain::new()
+        .get(&db::key_account(s.p.store_id()))
+        .unwrap()
+        .unwrap();
+    let c = Connection::open(s.dir.path().join(db::DB_FILE)).unwrap();
+    c.execute_batch(&format!("PRAGMA key = \"x'{key}'\";"))
+        .unwrap();
+    c
+}
+
+/// Make the store look like one written by the previous release (schema 4),
+/// so that opening it has a migration to apply.
+fn downgrade_to_schema_4(s: &mut Store) {
+    let c = raw(s);
+    c.execute_batch("DROP TABLE audit_log; PRAGMA user_version = 4;")
+        .unwrap();
+    drop(c);
+    s.reopen();
+}
+
+fn newest(s: &Store, kind: BackupKind) -> posko_core::backup::BackupInfo {
+    s.p.backups()
+        .unwrap()
+        .into_iter()
+        .find(|b| b.kind == kind)
+        .unwrap_or_else(|| panic!("no {kind:?} backup"))
+}
+
+#[test]
+fn the_daily_backup_is_taken_once_per_office_day_and_kept_as_configured() {
+    let mut s = new_store();
+    s.p.update_security_settings(
+        &admin(),
+        &posko_core::security::SecuritySettings {
+            backup_keep: 3,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let first =
+        s.p.backup_if_due()
+            .unwrap()
+            .expect("due on the first start");
+    assert_eq!(first.kind, BackupKind::Daily);
+    assert!(first.name.starts_with("daily-"));
+    // Hourly calls the same day do nothing.
+    for _ in 0..5 {
+        s.clock.advance(chrono::Duration::hours(1));
+        assert!(s.p.backup_if_due().unwrap().is_none());
+    }
+    // 09:00 WIB + 5 h = 14:00; the next office day starts at 17:00 UTC.
+    for day in 1..=5 {
+        s.clock.advance(chrono::Duration::hours(24));
+        let b = s.p.backup_if_due().unwrap();
+        assert!(b.is_some(), "day {day}");
+    }
+    let daily =
+        s.p.backups()
+            .unwrap()
+            .into_iter()
+            .filter(|b| b.kind == BackupKind::Daily)
+            .count();
+    assert_eq!(daily, 3, "backup_keep");
+    // A store that is not set up has nothing to keep.
+    let dir = tempfile::tempdir().unwrap();
+    let empty = posko_core::Posko::open(
+        dir.path(),
+        &OsKeychain::new(),
+        std::sync::Arc::new(posko_core::clock::SystemClock),
+        true,
+    )
+    .unwrap();
+    assert!(empty.backup_if_due().unwrap().is_none());
+}
+
+#[test]
+fn a_pending_migration_is_preceded_by_an_encrypted_backup() {
+    let mut s = new_store();
+    s.p.create_complaint(&clerk(), complaint("Sebelum migrasi"))
+        .unwrap();
+    // Opening a store that is up to date takes no copy.
+    s.reopen();
+    assert!(s.p.backups().unwrap().is_empty());
+    downgrade_to_schema_4(&mut s);
+    let b = newest(&s, BackupKind::PreMigration);
+    assert!(b.name.starts_with("pre-migration-"), "{}", b.name);
+    let key = OsKeychain::new()
+        .get(&db::key_account(s.p.store_id()))
+        .unwrap()
+        .unwrap();
+    let copy = open_backup(&b.path, &key).unwrap();
+    let v: i64 = copy
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    assert_eq!(v, 4, "the copy is the store before the migration");
+    let t: String = copy
+        .query_row("SELECT title FROM complaints", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(t, "Sebelum migrasi");
+    // The live store was migrated.
+    let v: i64 =
+        s.p.connection()
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+    assert_eq!(v, db::schema_version());
+}
+
+#[test]
+fn every_kind_of_backup_restores_after_an_integrity_check() {
+    let mut s = new_store();
+    let add = |s: &mut Store, t: &str| {
+        s.p.create_complaint(&clerk(), complaint(t)).unwrap();
+    };
+    add(&mut s, "A");
+    let daily = s.p.backup_if_due().unwrap().unwrap();
+    add(&mut s, "B");
+    let pre_sync = s.p.take_backup(BackupKind::PreSync, 5).unwrap();
+    add(&mut s, "C");
+    downgrade_to_schema_4(&mut s);
+    let pre_migration = newest(&s, BackupKind::PreMigration);
+    add(&mut s, "D");
+
+    let cases = [
+        (daily.name.clone(), vec!["A"]),
+        (pre_sync.name.clone(), vec!["A", "B"]),
+        (pre_migration.name.clone(), vec!["A", "B", "C"]),
+    ];
+    let mut safety = Vec::new();
+    for (name, want) in cases {
+        let before = titles(&s);
+        let path = s.p.backup_path(&name).unwrap();
+        let r = s.p.restore_backup(&admin(), &path).unwrap();
+        assert_eq!(titles(&s), want, "{name}");
+        assert_eq!(r.restored, name);
+        assert_eq!(r.complaints as usize, want.len());
+        assert_eq!(r.safety_copy.kind, BackupKind::PreRestore);
+        safety.push((r.safety_copy.name.clone(), before));
+        let check: String =
+            s.p.connection()
+                .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+                .unwrap();
+        assert_eq!(check, "ok");
+        // Restored schema 4 is migrated; the restore is in the restored log.
+        let log =
+            s.p.audit_log(&admin(), &posko_core::audit::AuditFilter::default())
+                .unwrap();
+        assert_eq!(
+            log.rows[0].action,
+            posko_core::audit::AuditAction::BackupRestore
+        );
+        assert_eq!(log.rows[0].entity_id.as_deref(), Some(name.as_str()));
+        // It survives closing and reopening (the file on disk is the restored one).
+        s.reopen();
+        assert_eq!(titles(&s), want);
+        // Nothing is left beside the store.
+        for leftover in ["posko.db.restore-old", "posko.db.restore-new"] {
+            assert!(!s.dir.path().join(leftover).exists());
+        }
+        // New work goes on after a restore (register numbers, FTS).
+        add(&mut s, "E");
+        let e_title = titles(&s).pop().unwrap();
+        assert_eq!(e_title, "E");
+    }
+    // The fourth kind: the state a restore replaced.
+    let (name, mut want) = safety.pop().unwrap();
+    let path = s.p.backup_path(&name).unwrap();
+    s.p.restore_backup(&admin(), &path).unwrap();
+    want.sort();
+    let mut got = titles(&s);
+    got.sort();
+    assert_eq!(got, want);
+    assert!(s.p.audit_verify(&admin()).unwrap().ok);
+}
+
+#[test]
+fn a_bad_backup_is_refused_and_the_store_is_untouched() {
+    let mut s = new_store();
+    s.p.create_complaint(&clerk(), complaint("Tetap ada"))
+        .unwrap();
+    let good = s.p.take_backup(BackupKind::Daily, 5).unwrap();
+    let dir = s.dir.path().to_owned();
+
+    // Damaged in the middle.
+    let mut bytes = std::fs::read(&good.path).unwrap();
+    let mid = bytes.len() / 2;
+    for b in &mut bytes[mid..mid + 64] {
+        *b ^= 0x5a;
+    }
+    let damaged = dir.join("backups/daily-20260101T000000000Z.db");
+    std::fs::write(&damaged, &bytes).unwrap();
+    // Another store's backup (another key).
+    let other = new_store();
+    let foreign = other.p.take_backup(BackupKind::Daily, 5).unwrap();
+    // Not a database at all.
+    let text = dir.join("catatan.db");
+    std::fs::write(&text, b"bukan basis data").unwrap();
+
+    let before = s.fingerprint();
+    for (what, path, code) in [
+        ("damaged", damaged.clone(), "BACKUP_INVALID"),
+        ("foreign", foreign.path.clone(), "BACKUP_INVALID"),
+        ("text", text.clone(), "BACKUP_INVALID"),
+        (
+            "missing",
+            dir.join("backups/daily-20990101T000000000Z.db"),
+            "NOT_FOUND",
+        ),
+    ] {
+        let e = s.p.restore_backup(&admin(), &path).unwrap_err();
+        assert_eq!(e.code(), code, "{what}: {e:?}");
+        let msg = e.message(posko_core::Lang::Id);
+        assert!(msg.contains("tidak"), "{what}: {msg}");
+        assert_eq!(s.fingerprint(), before, "{what}");
+    }
+    assert_eq!(
+        s.p.restore_backup(&clerk(), &good.path).unwrap_err().code(),
+        "FORBIDDEN"
+    );
+    assert_eq!(
+        s.p.backup_path("../posko.db").unwrap_err().code(),
+        "NOT_FOUND"
+    );
+    // Written by a newer Posko.
+    let key = OsKeychain::new()
+        .get(&db::key_account(s.p.store_id()))
+        .unwrap()
+        .unwrap();
+    let newer = dir.join("backups/daily-20260201T000000000Z.db");
+    std::fs::copy(&good.path, &newer).unwrap();
+    let c = Connection::open(&newer).unwrap();
+    c.execute_batch(&format!(
+        "PRAGMA key = \"x'{key}'\"; PRAGMA user_version = 999;"
+    ))
+    .unwrap();
+    drop(c);
+    let e = s.p.restore_backup(&admin(), &newer).unwrap_err();
+    assert_eq!(e.code(), "STORE_TOO_NEW");
+    assert_eq!(s.fingerprint(), before);
+    s.reopen();
+    assert_eq!(titles(&s), vec!["Tetap ada"]);
+}
+
+#[test]
+fn a_restore_interrupted_after_moving_the_store_aside_is_undone_on_open() {
+    let mut s = new_store();
+    s.p.create_complaint(&clerk(), complaint("Jangan hilang"))
+        .unwrap();
+    let dir = s.dir.path().to_owned();
+    // The state a crash between "move aside" and "copy in" leaves behind.
+    let c = raw(&s);
+    c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        .unwrap();
+    drop(c);
+    let fresh = posko_core::Posko::open(
+        tempfile::tempdir().unwrap().path(),
+        &OsKeychain::new(),
+        s.clock.clone(),
+        true,
+    )
+    .unwrap();
+    s.p = fresh; // close the store's connection
+    std::fs::rename(dir.join("posko.db"), dir.join("posko.db.restore-old")).unwrap();
+    std::fs::write(dir.join("posko.db.restore-new"), b"half a copy").unwrap();
+    s.reopen();
+    assert_eq!(titles(&s), vec!["Jangan hilang"]);
+    assert!(!dir.join("posko.db.restore-old").exists());
+    assert!(!dir.join("posko.db.restore-new").exists());
+}

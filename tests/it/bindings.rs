@@ -54,6 +54,8 @@ fn generate() -> String {
         di::Section, di::Zone, di::ScoringMethod, di::Scoring, di::Instrument, di::Answer,
         di::SectionScore, di::VisitScore, di::RankedUnit,
         audit::AuditAction, audit::AuditEntry, audit::AuditFilter, audit::AuditFormat, audit::AuditExportInput, audit::AuditExport, audit::AuditBreak, audit::AuditVerify, security::SecuritySettings,
+        posko_core::backup::BackupKind, posko_core::backup::BackupInfo, posko_core::backup::BackupName, posko_core::backup::RestoreReport,
+        posko_core::recovery::RecoveryKey, posko_core::recovery::RecoveryStatus, posko_core::recovery::RotationReport, posko_core::recovery::RecoveryInput,
     ];
     decls.push(posko_app::ts_command_map(cfg));
     decls.sort();

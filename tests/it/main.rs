@@ -8,6 +8,7 @@ mod bad_input;
 mod bindings;
 mod capabilities;
 mod monev;
+mod recovery;
 mod monev_report;
 mod settings;
 mod store;

@@ -100,6 +100,39 @@ enum Cmd {
     /// Connection to SP4N-LAPOR!: address and credentials.
     #[command(subcommand)]
     Lapor(LaporCmd),
+    /// Encrypted backups of the store: take one now, list, restore.
+    #[command(subcommand)]
+    Backup(BackupCmd),
+}
+
+#[derive(Subcommand)]
+enum BackupCmd {
+    /// Take the day's encrypted copy now (kind daily).
+    Now {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Every backup, newest first.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check a backup (key, integrity, schema) and put it in place of the
+    /// store; the replaced state is kept as a pre-restore backup.
+    Restore {
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum SyncCmd {
+    /// The outbox: counts by state, last run, what is waiting and why.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -738,6 +771,54 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             p.set_lapor_credentials(&actor, &OsKeychain::new(), key, token)
                 .map_err(wrap)?;
             println!("Kunci API dan token tersimpan di brankas kunci sistem.");
+        }
+        Cmd::Backup(BackupCmd::Now { json }) => {
+            let wrap = with_json(json);
+            let p = open(&dir, false).map_err(wrap)?;
+            let b = p.backup_now(&actor).map_err(wrap)?;
+            if json {
+                print_json(&b);
+            } else {
+                println!("{} ({} bita)", b.path.display(), b.bytes);
+            }
+        }
+        Cmd::Backup(BackupCmd::List { json }) => {
+            let wrap = with_json(json);
+            let p = open(&dir, false).map_err(wrap)?;
+            let list = p.list_backups(&actor).map_err(wrap)?;
+            if json {
+                print_json(&serde_json::json!({ "backups": list }));
+            } else {
+                for b in &list {
+                    println!(
+                        "{:<14} {}  {:>10}  {}",
+                        b.kind.prefix(),
+                        b.taken_at,
+                        b.bytes,
+                        b.name
+                    );
+                }
+                println!("({} cadangan)", list.len());
+            }
+        }
+        Cmd::Backup(BackupCmd::Restore { file, json }) => {
+            let wrap = with_json(json);
+            let mut p = open(&dir, false).map_err(wrap)?;
+            // A bare name is one of this store's backups.
+            let path = if file.components().count() == 1 && !file.exists() {
+                p.backup_path(&file.to_string_lossy()).map_err(wrap)?
+            } else {
+                file
+            };
+            let r = p.restore_backup(&actor, &path).map_err(wrap)?;
+            if json {
+                print_json(&r);
+            } else {
+                println!(
+                    "Dipulihkan dari {} ({} laporan). Keadaan sebelumnya disimpan di {}.",
+                    r.restored, r.complaints, r.safety_copy.name
+                );
+            }
         }
         Cmd::Holidays(HolidaysCmd::List { json }) => {
             let wrap = with_json(json);

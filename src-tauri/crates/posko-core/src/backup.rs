@@ -1,5 +1,9 @@
-//! Backups of the encrypted store, so a bad sync (later: a bad migration, a
-//! bad day) can be undone.
+//! Backups of the encrypted store, so a bad sync, a bad migration or a bad
+//! day can be undone: before every sync run that may change data
+//! (`backup_before_sync`), before every migration of an existing store
+//! (`db::open`), once a day (`backup_if_due`, called by the shell at start
+//! and hourly) and before a restore. Each kind keeps the newest
+//! `SecuritySettings::backup_keep` copies.
 //!
 //! A backup is an online copy made with SQLite's backup API from the open
 //! connection — never a file copy of a live database, which could catch the
@@ -19,11 +23,15 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use rusqlite::Connection;
 use rusqlite::backup::{Backup, StepResult};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 use zeroize::Zeroizing;
 
 use crate::Posko;
+use crate::app::require;
 use crate::error::{CoreError, CoreResult};
+use crate::model::Actor;
+use posko_domain::role::Permission;
 
 /// Directory under the store directory.
 pub const BACKUP_DIR: &str = "backups";
@@ -37,22 +45,25 @@ const STAMP: &str = "%Y%m%dT%H%M%S%3fZ";
 const STALE_PARTIAL: Duration = Duration::from_secs(15 * 60);
 
 /// Why a copy was taken; each kind has its own name prefix and retention.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum BackupKind {
     /// Before a sync run that may change local data (taken by `sync_run`).
     PreSync,
-    /// The day's copy (not taken automatically yet).
+    /// The day's copy (`backup_if_due`).
     Daily,
-    /// Before a schema migration (not taken automatically yet).
+    /// Before a schema migration of an existing store (`db::open`).
     PreMigration,
+    /// The state just before a restore replaced it (`restore_backup`).
+    PreRestore,
 }
 
 impl BackupKind {
-    pub const ALL: [BackupKind; 3] = [
+    pub const ALL: [BackupKind; 4] = [
         BackupKind::PreSync,
         BackupKind::Daily,
         BackupKind::PreMigration,
+        BackupKind::PreRestore,
     ];
 
     /// File name prefix.
@@ -61,15 +72,19 @@ impl BackupKind {
             BackupKind::PreSync => "pre-sync",
             BackupKind::Daily => "daily",
             BackupKind::PreMigration => "pre-migration",
+            BackupKind::PreRestore => "pre-restore",
         }
     }
 }
 
 /// One backup file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct BackupInfo {
     pub kind: BackupKind,
+    #[ts(as = "String")]
     pub path: PathBuf,
+    /// The file name, which is what the app sends back to restore it.
+    pub name: String,
     /// The store's clock when the copy was taken (from the file name).
     pub taken_at: DateTime<Utc>,
     /// 0, or the tie-breaker of copies taken in the same millisecond.
@@ -130,6 +145,7 @@ pub fn list(store_dir: &Path) -> CoreResult<Vec<BackupInfo>> {
         out.push(BackupInfo {
             kind,
             path: entry.path(),
+            name: name.to_string_lossy().into_owned(),
             taken_at,
             seq,
             bytes: meta.len(),
@@ -179,16 +195,21 @@ pub fn take(
     fs::rename(&partial, &path)?;
     sync_dir(&dir);
     let bytes = fs::metadata(&path)?.len();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     Ok(BackupInfo {
         kind,
         path,
+        name,
         taken_at: at,
         seq,
         bytes,
     })
 }
 
-fn partial_of(path: &Path) -> PathBuf {
+pub(crate) fn partial_of(path: &Path) -> PathBuf {
     let mut s = path.as_os_str().to_owned();
     s.push(PARTIAL);
     PathBuf::from(s)
@@ -260,6 +281,128 @@ fn sync_dir(dir: &Path) {
 #[cfg(not(unix))]
 fn sync_dir(_dir: &Path) {}
 
+/// Where a restore moves the live database aside, and where the copy it
+/// puts in place is written first (both in the store directory).
+pub const RESTORE_OLD: &str = "posko.db.restore-old";
+pub const RESTORE_NEW: &str = "posko.db.restore-new";
+
+/// What a restore did.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct RestoreReport {
+    /// The file that was restored (its name).
+    pub restored: String,
+    /// Schema version of the backup (older ones were migrated on reopening).
+    pub schema_version: i64,
+    /// The copy of the state the restore replaced (a `pre-restore` backup).
+    pub safety_copy: BackupInfo,
+    pub complaints: u64,
+}
+
+/// The app names a backup by its file name; anything else (a path, a name
+/// that is not a backup's) is refused.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct BackupName {
+    pub name: String,
+}
+
+fn invalid(detail: impl std::fmt::Display) -> CoreError {
+    CoreError::BackupInvalid {
+        detail: detail.to_string(),
+    }
+}
+
+/// Open a backup with `hex_key` (read-only) and check that it can be put in
+/// place: the key opens it, `PRAGMA integrity_check` is ok, it is a Posko
+/// store, and its schema is not newer than this build. Its schema version.
+pub fn check_file(path: &Path, hex_key: &str) -> CoreResult<i64> {
+    if !path.is_file() {
+        return Err(CoreError::NotFound {
+            entity: "backup",
+            id: path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        });
+    }
+    let c = Connection::open_with_flags(
+        path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(invalid)?;
+    // A wrong key is an answer here, not something SQLCipher should log to stderr.
+    let _ = c.execute_batch("PRAGMA cipher_log_level = NONE;");
+    c.execute_batch(&Zeroizing::new(format!("PRAGMA key = \"x'{hex_key}'\";")))
+        .map_err(invalid)?;
+    let tables: i64 = c
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('complaints', 'settings', 'units')",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(|e| invalid(format!("wrong key or not a database ({e})")))?;
+    let check: Vec<String> = c
+        .prepare("PRAGMA integrity_check")
+        .and_then(|mut st| st.query_map([], |r| r.get(0))?.collect())
+        .map_err(invalid)?;
+    if check != ["ok"] {
+        return Err(invalid(format!(
+            "integrity_check: {}",
+            check.into_iter().take(3).collect::<Vec<_>>().join("; ")
+        )));
+    }
+    let version: i64 = c
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .map_err(invalid)?;
+    if tables != 3 || version < 1 {
+        return Err(invalid("not a Posko store"));
+    }
+    let known = crate::db::schema_version();
+    if version > known {
+        return Err(CoreError::StoreTooNew {
+            found: version,
+            known,
+        });
+    }
+    Ok(version)
+}
+
+/// Finish or undo a restore a crash interrupted (called by `db::open`
+/// before it looks at the database): the live file moved aside and nothing
+/// in its place goes back; a finished one only loses its leftovers.
+pub fn recover_interrupted_restore(store_dir: &Path) -> CoreResult<()> {
+    let live = crate::db::db_path(store_dir);
+    let old = store_dir.join(RESTORE_OLD);
+    if old.exists() {
+        if live.exists() {
+            // The copy was renamed into place: the restore happened (the
+            // state before it is in its pre-restore backup).
+            fs::remove_file(&old)?;
+        } else {
+            fs::rename(&old, &live)?;
+        }
+        sync_dir(store_dir);
+    }
+    let new = store_dir.join(RESTORE_NEW);
+    if new.exists() {
+        fs::remove_file(&new)?;
+    }
+    Ok(())
+}
+
+fn remove_if_exists(path: &Path) -> std::io::Result<()> {
+    match fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}
+
+fn side_file(live: &Path, suffix: &str) -> PathBuf {
+    let mut s = live.as_os_str().to_owned();
+    s.push(suffix);
+    PathBuf::from(s)
+}
+
 impl Posko {
     /// Take a copy of the store now and keep the newest `keep` (at least 1)
     /// of its kind.
@@ -272,6 +415,150 @@ impl Posko {
     /// The store's backups, newest first.
     pub fn backups(&self) -> CoreResult<Vec<BackupInfo>> {
         list(&self.db.dir)
+    }
+
+    /// The backups screen.
+    pub fn list_backups(&self, actor: &Actor) -> CoreResult<Vec<BackupInfo>> {
+        require(actor, Permission::ManageStore)?;
+        self.backups()
+    }
+
+    /// "Cadangkan sekarang": the day's copy, taken now.
+    pub fn backup_now(&self, actor: &Actor) -> CoreResult<BackupInfo> {
+        require(actor, Permission::ManageStore)?;
+        let keep = self.security_settings()?.backup_keep as usize;
+        self.take_backup(BackupKind::Daily, keep)
+    }
+
+    /// The daily copy, if there is none yet for today (office-local date).
+    /// The shell calls it at start and every hour; `None` when not due or
+    /// before setup (nothing to keep yet).
+    pub fn backup_if_due(&self) -> CoreResult<Option<BackupInfo>> {
+        if self.cache.home_unit_id.is_none() {
+            return Ok(None);
+        }
+        let (zone, today) = (self.zone(), self.today());
+        let done_today = self
+            .backups()?
+            .iter()
+            .any(|b| b.kind == BackupKind::Daily && zone.local_date(b.taken_at) >= today);
+        if done_today {
+            return Ok(None);
+        }
+        let keep = self.security_settings()?.backup_keep as usize;
+        self.take_backup(BackupKind::Daily, keep).map(Some)
+    }
+
+    /// A backup of this store named as the app lists it (`BackupInfo::name`).
+    pub fn backup_path(&self, name: &str) -> CoreResult<PathBuf> {
+        if parse_name(name).is_none() || name.contains(['/', '\\']) {
+            return Err(CoreError::NotFound {
+                entity: "backup",
+                id: name.chars().take(80).collect(),
+            });
+        }
+        Ok(backup_dir(&self.db.dir).join(name))
+    }
+
+    /// Put a backup in place of the live store, after checking it
+    /// (`check_file`: key, integrity, schema not newer). The current state
+    /// is kept first as a `pre-restore` backup. Sequence: copy the backup to
+    /// `posko.db.restore-new` (fsync); close the store (a WAL left behind
+    /// means another program has it open: refused); move `posko.db` aside to
+    /// `posko.db.restore-old`; rename the copy to `posko.db`; reopen (an
+    /// older schema is migrated). On any failure the moved-aside file goes
+    /// back and the store is reopened as it was; after a crash, `db::open`
+    /// does the same (`recover_interrupted_restore`).
+    pub fn restore_backup(&mut self, actor: &Actor, path: &Path) -> CoreResult<RestoreReport> {
+        require(actor, Permission::ManageStore)?;
+        let version = check_file(path, &self.db.key)?;
+        let dir = self.db.dir.clone();
+        let live = crate::db::db_path(&dir);
+        let (old, new) = (dir.join(RESTORE_OLD), dir.join(RESTORE_NEW));
+        remove_if_exists(&new)?;
+        fs::copy(path, &new)?;
+        fs::File::open(&new)?.sync_all()?;
+        let keep = self.security_settings()?.backup_keep as usize;
+        let safety = match self.take_backup(BackupKind::PreRestore, keep) {
+            Ok(b) => b,
+            Err(e) => {
+                let _ = fs::remove_file(&new);
+                return Err(e);
+            }
+        };
+        // Close the live connection (checkpointed, so the WAL goes away).
+        let _ = self
+            .db
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+        let conn = std::mem::replace(&mut self.db.conn, Connection::open_in_memory()?);
+        if let Err((conn, e)) = conn.close() {
+            self.db.conn = conn;
+            let _ = fs::remove_file(&new);
+            return Err(e.into());
+        }
+        let wal = side_file(&live, "-wal");
+        if fs::metadata(&wal).is_ok_and(|m| m.len() > 0) {
+            let _ = fs::remove_file(&new);
+            self.db.conn = crate::db::connect(&live, &self.db.key)?;
+            return Err(CoreError::StoreLocked);
+        }
+        let swapped = (|| -> CoreResult<Connection> {
+            remove_if_exists(&wal)?;
+            remove_if_exists(&side_file(&live, "-shm"))?;
+            fs::rename(&live, &old)?;
+            fs::rename(&new, &live)?;
+            sync_dir(&dir);
+            let conn = crate::db::connect(&live, &self.db.key)?;
+            crate::db::migrate_existing(&conn, &dir, &self.db.key)?;
+            Ok(conn)
+        })();
+        match swapped {
+            Ok(conn) => {
+                self.db.conn = conn;
+                remove_if_exists(&old)?;
+                sync_dir(&dir);
+            }
+            Err(e) => {
+                // Put the moved-aside store back and reopen it as it was.
+                if old.exists() {
+                    let _ = fs::remove_file(&live);
+                    let _ = fs::remove_file(side_file(&live, "-wal"));
+                    let _ = fs::remove_file(side_file(&live, "-shm"));
+                    fs::rename(&old, &live)?;
+                }
+                let _ = fs::remove_file(&new);
+                sync_dir(&dir);
+                self.db.conn = crate::db::connect(&live, &self.db.key)?;
+                return Err(e);
+            }
+        }
+        let restored = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        self.reload_cache()?;
+        crate::audit::record(
+            &self.db.conn,
+            actor,
+            self.now(),
+            &crate::audit::AuditEvent::new(crate::audit::AuditAction::BackupRestore)
+                .on("backup", &restored)
+                .detail(serde_json::json!({
+                    "schema_version": version,
+                    "safety_copy": safety.name,
+                })),
+        )?;
+        let complaints: i64 =
+            self.db
+                .conn
+                .query_row("SELECT count(*) FROM complaints", [], |r| r.get(0))?;
+        Ok(RestoreReport {
+            restored,
+            schema_version: version,
+            safety_copy: safety,
+            complaints: complaints as u64,
+        })
     }
 
     /// Before a sync run: a copy if the run may change local data (the
@@ -287,8 +574,8 @@ impl Posko {
         if !may_change {
             return Ok(None);
         }
-        self.take_backup(BackupKind::PreSync, DEFAULT_KEEP)
-            .map(Some)
+        let keep = self.security_settings()?.backup_keep as usize;
+        self.take_backup(BackupKind::PreSync, keep).map(Some)
     }
 }
 

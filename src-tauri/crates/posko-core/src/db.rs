@@ -55,10 +55,17 @@ pub fn schema_version() -> i64 {
     MIGRATIONS.last().map(|m| m.0).unwrap_or(0)
 }
 
+/// `posko.store.json`: the store id, and (issue 6) the recovery key's
+/// public part with the wrapped store key, and a key rotation under way.
+/// Nothing in it is secret.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-struct StoreFile {
-    store_id: String,
-    format: u32,
+pub(crate) struct StoreFile {
+    pub store_id: String,
+    pub format: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recovery: Option<crate::recovery::RecoveryBlock>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rotation: Option<crate::recovery::Rotation>,
 }
 
 /// The keychain account that holds a store's key.
@@ -95,14 +102,19 @@ pub fn store_exists(dir: &Path) -> bool {
 /// Open (or create) the store in `dir`, taking its key from `secrets`.
 pub fn open(dir: &Path, secrets: &dyn SecretStore, mode: OpenMode) -> CoreResult<Db> {
     let path = db_path(dir);
+    if dir.exists() {
+        crate::backup::recover_interrupted_restore(dir)?;
+    }
     if path.exists() {
         let store_id = read_store_id(dir)?;
+        // A key rotation a crash interrupted is finished (or undone) first.
+        crate::recovery::finish_rotation(dir, secrets)?;
         let key = secrets
             .get(&key_account(&store_id))?
             .ok_or(CoreError::KeyMissing)?;
         let key = Zeroizing::new(key);
         let conn = connect(&path, &key)?;
-        migrate(&conn)?;
+        migrate_existing(&conn, dir, &key)?;
         return Ok(Db {
             conn,
             dir: dir.to_owned(),
@@ -132,26 +144,46 @@ pub fn open(dir: &Path, secrets: &dyn SecretStore, mode: OpenMode) -> CoreResult
     })
 }
 
-fn read_store_id(dir: &Path) -> CoreResult<String> {
+pub(crate) fn read_store_file(dir: &Path) -> CoreResult<StoreFile> {
     let text = fs::read_to_string(dir.join(STORE_FILE)).map_err(|_| CoreError::KeyMissing)?;
-    let f: StoreFile = serde_json::from_str(&text).map_err(|e| CoreError::StoreUnreadable {
+    serde_json::from_str(&text).map_err(|e| CoreError::StoreUnreadable {
         detail: format!("{STORE_FILE}: {e}"),
-    })?;
-    Ok(f.store_id)
+    })
+}
+
+fn read_store_id(dir: &Path) -> CoreResult<String> {
+    Ok(read_store_file(dir)?.store_id)
+}
+
+/// Replace `posko.store.json` atomically and durably (temp file, fsync, rename).
+pub(crate) fn write_store_file(dir: &Path, f: &StoreFile) -> CoreResult<()> {
+    let tmp = dir.join(format!("{STORE_FILE}.tmp"));
+    {
+        let mut file = fs::File::create(&tmp)?;
+        std::io::Write::write_all(
+            &mut file,
+            &serde_json::to_vec_pretty(f).expect("plain struct serialises"),
+        )?;
+        file.sync_all()?;
+    }
+    fs::rename(&tmp, dir.join(STORE_FILE))?;
+    #[cfg(unix)]
+    if let Ok(d) = fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
 }
 
 fn write_store_id(dir: &Path, store_id: &str) -> CoreResult<()> {
-    let f = StoreFile {
-        store_id: store_id.to_owned(),
-        format: 1,
-    };
-    let tmp = dir.join(format!("{STORE_FILE}.tmp"));
-    fs::write(
-        &tmp,
-        serde_json::to_vec_pretty(&f).expect("plain struct serialises"),
-    )?;
-    fs::rename(&tmp, dir.join(STORE_FILE))?;
-    Ok(())
+    write_store_file(
+        dir,
+        &StoreFile {
+            store_id: store_id.to_owned(),
+            format: 1,
+            recovery: None,
+            rotation: None,
+        },
+    )
 }
 
 /// Open a connection with the raw 256-bit key and the store's pragmas.
@@ -183,6 +215,37 @@ fn busy_timeout_ms() -> u64 {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(5000)
+}
+
+/// Migrate a store that already holds data: when a migration is pending,
+/// an encrypted `pre-migration` backup is taken first (`backup.rs`), so a
+/// migration that goes wrong can be undone. A new (empty) store has nothing
+/// to keep.
+pub fn migrate_existing(conn: &Connection, dir: &Path, hex_key: &str) -> CoreResult<()> {
+    let current: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if current > 0 && current < schema_version() {
+        use crate::backup::{self, BackupKind};
+        // The settings table exists since 0001; its value may be missing.
+        let keep = conn
+            .query_row(
+                "SELECT json_extract(value, '$.backup_keep') FROM settings WHERE key = 'security'",
+                [],
+                |r| r.get::<_, Option<i64>>(0),
+            )
+            .ok()
+            .flatten()
+            .map(|k| k.clamp(1, 60) as usize)
+            .unwrap_or(backup::DEFAULT_KEEP);
+        backup::take(
+            conn,
+            dir,
+            hex_key,
+            BackupKind::PreMigration,
+            chrono::Utc::now(),
+        )?;
+        backup::prune(dir, BackupKind::PreMigration, keep)?;
+    }
+    migrate(conn)
 }
 
 /// Apply every migration newer than the store's `user_version`.

@@ -70,6 +70,20 @@ pub enum CoreError {
     VisitIncomplete { missing: Vec<String> },
     #[error("not a Posko report: {detail}")]
     NotAReport { detail: String },
+    #[error("the backup cannot be restored: {detail}")]
+    BackupInvalid { detail: String },
+    #[error("the recovery key is incomplete or mistyped")]
+    RecoveryKeyInvalid,
+    #[error("the recovery key does not belong to this store")]
+    RecoveryKeyWrong,
+    #[error("this store has no recovery key")]
+    RecoveryNotConfigured,
+    #[error("wrong passphrase")]
+    PassphraseWrong,
+    #[error("the export file is damaged or incomplete: {detail}")]
+    ExportDamaged { detail: String },
+    #[error("a store with data already exists here")]
+    StoreExists,
 }
 
 pub type CoreResult<T> = Result<T, CoreError>;
@@ -105,6 +119,13 @@ impl CoreError {
             CoreError::VisitLocked => "VISIT_LOCKED",
             CoreError::VisitIncomplete { .. } => "VISIT_INCOMPLETE",
             CoreError::NotAReport { .. } => "NOT_A_REPORT",
+            CoreError::BackupInvalid { .. } => "BACKUP_INVALID",
+            CoreError::RecoveryKeyInvalid => "RECOVERY_KEY_INVALID",
+            CoreError::RecoveryKeyWrong => "RECOVERY_KEY_WRONG",
+            CoreError::RecoveryNotConfigured => "RECOVERY_NOT_CONFIGURED",
+            CoreError::PassphraseWrong => "PASSPHRASE_WRONG",
+            CoreError::ExportDamaged { .. } => "EXPORT_DAMAGED",
+            CoreError::StoreExists => "STORE_EXISTS",
         }
     }
 
@@ -162,6 +183,8 @@ impl CoreError {
             | CoreError::StoreUnreadable { detail }
             | CoreError::Io { detail }
             | CoreError::Database { detail }
+            | CoreError::BackupInvalid { detail }
+            | CoreError::ExportDamaged { detail }
             | CoreError::BadRequest { detail } => t_with(lang, &key, &[("detail", detail)]),
             CoreError::StoreTooNew { found, known } => t_with(
                 lang,
