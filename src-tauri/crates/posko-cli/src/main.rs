@@ -23,6 +23,8 @@ use posko_core::sync::plan::PlanOptions;
 use posko_core::{Actor, CoreError, Lang, Posko};
 use posko_domain::{Action, Channel, Kind, OfficeZone, Status};
 
+mod monev_cmd;
+
 #[derive(Parser)]
 #[command(name = "posko", version, about = "Posko: meja pengaduan luring (CLI)")]
 struct Cli {
@@ -85,6 +87,18 @@ enum Cmd {
     /// Holiday table.
     #[command(subcommand)]
     Holidays(HolidaysCmd),
+    /// Monev PDF reports: the period report, the visit report, verification.
+    #[command(subcommand)]
+    Report(monev_cmd::ReportCmd),
+    /// Monev indicators (the dashboard's numbers), SK tim, rencana aksi.
+    #[command(subcommand)]
+    Monev(monev_cmd::MonevCmd),
+    /// Field visits (kunjungan monev) with their checklists (instrumen).
+    #[command(subcommand)]
+    Visit(monev_cmd::VisitCmd),
+    /// Benchmarks (`posko bench report`).
+    #[command(subcommand)]
+    Bench(monev_cmd::BenchCmd),
     /// Send reports to SP4N-LAPOR! and bring back their status (one run).
     /// Exit code 3 when the run ended with reports still unsent or unchecked.
     Sync {
@@ -121,15 +135,6 @@ enum BackupCmd {
     /// store; the replaced state is kept as a pre-restore backup.
     Restore {
         file: PathBuf,
-        #[arg(long)]
-        json: bool,
-    },
-}
-
-#[derive(Subcommand)]
-enum SyncCmd {
-    /// The outbox: counts by state, last run, what is waiting and why.
-    Status {
         #[arg(long)]
         json: bool,
     },
@@ -378,7 +383,12 @@ fn run(cli: Cli) -> Result<u8, Failure> {
         .unwrap_or_else(posko_core::paths::default_data_dir);
     let actor = Actor::system();
     let with_json = |json: bool| move |err: CoreError| Failure { err, json };
+    let monev_failed = |(err, json)| Failure { err, json };
     match cli.cmd {
+        Cmd::Report(c) => return monev_cmd::report(&dir, &actor, c).map_err(monev_failed),
+        Cmd::Monev(c) => return monev_cmd::monev(&dir, &actor, c).map_err(monev_failed),
+        Cmd::Visit(c) => return monev_cmd::visit(&dir, &actor, c).map_err(monev_failed),
+        Cmd::Bench(c) => return monev_cmd::bench(&actor, c).map_err(monev_failed),
         Cmd::Init {
             unit_name,
             unit_code,

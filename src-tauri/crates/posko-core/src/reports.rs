@@ -32,6 +32,11 @@ use crate::model::Actor;
 use crate::monev::{MonevIndicators, MonevQuery, default_sections};
 use crate::visits::{VisitState, VisitView};
 
+/// Parse the report fonts now (once per process), e.g. before timing a report.
+pub fn warm_up() {
+    report::warm_up();
+}
+
 /// Rows listed at most in the appendix of late complaints.
 pub const APPENDIX_MAX: usize = 1000;
 /// Case examples in BAB III.
