@@ -13,6 +13,7 @@ mod monev_report;
 mod settings;
 mod store;
 mod support;
+mod transfer;
 mod sync;
 mod sync_operator;
 mod sync_pull;

@@ -20,6 +20,7 @@ use posko_core::model::{
     FollowUpInput, SortOrder, TransitionInput,
 };
 use posko_core::sync::plan::PlanOptions;
+use posko_core::audit::{AuditAction, AuditFilter, AuditFormat};
 use posko_core::{Actor, CoreError, Lang, Posko};
 use posko_domain::{Action, Channel, Kind, OfficeZone, Status};
 
@@ -117,6 +118,92 @@ enum Cmd {
     /// Encrypted backups of the store: take one now, list, restore.
     #[command(subcommand)]
     Backup(BackupCmd),
+    /// The whole store as one file encrypted with a passphrase (read from
+    /// standard input), to move it to another machine.
+    Export {
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Read the passphrase (at least 12 characters) from the first line of stdin.
+        #[arg(long, required = true)]
+        passphrase_stdin: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Create the store in --data-dir from an export file (a new key in this
+    /// machine's keychain). Refused if the folder holds a store with data.
+    Import {
+        file: PathBuf,
+        #[arg(long, required = true)]
+        passphrase_stdin: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The audit log: list, verify the hash chain, export.
+    #[command(subcommand)]
+    Audit(AuditCmd),
+    /// The recovery key: make a new one, or open the store with it when the
+    /// keychain entry is lost.
+    #[command(subcommand)]
+    Recovery(RecoveryCmd),
+    /// The store key.
+    #[command(subcommand)]
+    Key(KeyCmd),
+}
+
+#[derive(Subcommand)]
+enum AuditCmd {
+    /// Newest first, with filters.
+    List {
+        /// sign_in, sign_in_failed, identity_view, export, print, setting_change, ...
+        #[arg(long)]
+        action: Option<String>,
+        #[arg(long)]
+        actor: Option<String>,
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        from: Option<NaiveDate>,
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        to: Option<NaiveDate>,
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Walk the hash chain; exit 3 and the first broken row if it does not hold.
+    Verify {
+        #[arg(long)]
+        json: bool,
+    },
+    /// The whole log, oldest first, as CSV or JSON (to stdout or --out).
+    Export {
+        #[arg(long, default_value = "csv")]
+        format: String,
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum RecoveryCmd {
+    /// Make a new recovery key (the old one stops working) and print it once.
+    Create {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Open the store with the recovery key read from stdin, and file the
+    /// store key in this machine's keychain again.
+    Open {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeyCmd {
+    /// Re-encrypt the store (and its backups) under a new random key.
+    Rotate {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -373,6 +460,17 @@ fn main() -> ExitCode {
     }
 }
 
+/// A passphrase or recovery key: the first line of stdin, never an argument
+/// (arguments show in process lists and shell history).
+fn read_secret_line() -> Result<zeroize::Zeroizing<String>, CoreError> {
+    let mut input = zeroize::Zeroizing::new(String::new());
+    std::io::stdin()
+        .read_to_string(&mut input)
+        .map_err(CoreError::io)?;
+    let line = input.lines().next().unwrap_or("");
+    Ok(zeroize::Zeroizing::new(line.trim_end_matches('\r').to_owned()))
+}
+
 fn open(dir: &std::path::Path, create: bool) -> Result<Posko, CoreError> {
     Posko::open(dir, &OsKeychain::new(), Arc::new(SystemClock), create)
 }
@@ -382,6 +480,11 @@ fn run(cli: Cli) -> Result<u8, Failure> {
         .data_dir
         .unwrap_or_else(posko_core::paths::default_data_dir);
     let actor = Actor::system();
+    let lang = cli
+        .lang
+        .as_deref()
+        .and_then(Lang::from_code)
+        .unwrap_or_default();
     let with_json = |json: bool| move |err: CoreError| Failure { err, json };
     let monev_failed = |(err, json)| Failure { err, json };
     match cli.cmd {
@@ -400,8 +503,14 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             let mut p = open(&dir, true).map_err(wrap)?;
             p.init_office(&unit_name, &unit_code, zone).map_err(wrap)?;
             let office = p.office_settings().map_err(wrap)?;
+            // At setup Posko makes the recovery key; this is the only time it is shown.
+            let rk = p.create_recovery_key(&actor).map_err(wrap)?;
             if json {
-                print_json(&serde_json::json!({ "store_dir": dir, "office": office }));
+                print_json(&serde_json::json!({
+                    "store_dir": dir,
+                    "office": office,
+                    "recovery_key": { "secret": rk.secret, "fingerprint": rk.fingerprint },
+                }));
             } else {
                 println!(
                     "Posko siap: {} ({}) di {}",
@@ -409,6 +518,10 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                     office.unit_code,
                     dir.display()
                 );
+                println!();
+                for line in p.recovery_sheet(&rk, lang) {
+                    println!("{line}");
+                }
             }
         }
         Cmd::Complaint(ComplaintCmd::Add { json: file }) => {
@@ -781,6 +894,155 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             p.set_lapor_credentials(&actor, &OsKeychain::new(), key, token)
                 .map_err(wrap)?;
             println!("Kunci API dan token tersimpan di brankas kunci sistem.");
+        }
+        Cmd::Export {
+            out,
+            passphrase_stdin: _,
+            json,
+        } => {
+            let wrap = with_json(json);
+            let pass = read_secret_line().map_err(wrap)?;
+            let p = open(&dir, false).map_err(wrap)?;
+            let r = p.export_store(&actor, &out, &pass).map_err(wrap)?;
+            if json {
+                print_json(&r);
+            } else {
+                println!("{} ({} laporan, {} bita)", r.path.display(), r.complaints, r.bytes);
+            }
+        }
+        Cmd::Import {
+            file,
+            passphrase_stdin: _,
+            json,
+        } => {
+            let wrap = with_json(json);
+            let pass = read_secret_line().map_err(wrap)?;
+            let (_p, r) =
+                Posko::import_store(&dir, &file, &pass, &OsKeychain::new(), Arc::new(SystemClock))
+                    .map_err(wrap)?;
+            if json {
+                print_json(&r);
+            } else {
+                println!(
+                    "Diimpor ke {} ({} laporan dari {}). Buat kunci pemulihan baru: posko recovery create",
+                    dir.display(),
+                    r.complaints,
+                    r.unit_code
+                );
+            }
+        }
+        Cmd::Audit(AuditCmd::List {
+            action,
+            actor: who,
+            from,
+            to,
+            limit,
+            json,
+        }) => {
+            let wrap = with_json(json);
+            let action = action
+                .as_deref()
+                .map(|a| parse_code("audit action", a, AuditAction::from_code))
+                .transpose()
+                .map_err(wrap)?;
+            let p = open(&dir, false).map_err(wrap)?;
+            let f = AuditFilter {
+                from,
+                to,
+                action,
+                actor: who,
+                offset: 0,
+                limit,
+            };
+            let page = p.audit_log(&actor, &f).map_err(wrap)?;
+            if json {
+                print_json(&page);
+            } else {
+                for e in &page.rows {
+                    println!(
+                        "{:>6}  {}  {:<16} {:<20} {}:{} {}",
+                        e.id,
+                        e.at,
+                        e.actor_name,
+                        e.action.code(),
+                        e.entity.as_deref().unwrap_or("-"),
+                        e.entity_id.as_deref().unwrap_or("-"),
+                        e.detail
+                    );
+                }
+                println!("({} dari {})", page.rows.len(), page.total);
+            }
+        }
+        Cmd::Audit(AuditCmd::Verify { json }) => {
+            let wrap = with_json(json);
+            let p = open(&dir, false).map_err(wrap)?;
+            let v = p.audit_verify(&actor).map_err(wrap)?;
+            if json {
+                print_json(&v);
+            } else if v.ok {
+                println!("Log audit utuh: {} baris.", v.rows);
+            } else {
+                println!(
+                    "Log audit RUSAK mulai baris {} ({:?}).",
+                    v.first_broken.unwrap_or_default(),
+                    v.reason
+                );
+            }
+            if !v.ok {
+                return Ok(EXIT_SYNC_INCOMPLETE);
+            }
+        }
+        Cmd::Audit(AuditCmd::Export { format, out }) => {
+            let wrap = with_json(false);
+            let format = match format.as_str() {
+                "csv" => AuditFormat::Csv,
+                "json" => AuditFormat::Json,
+                other => return Err(wrap(bad(format!("unknown format '{other}'")))),
+            };
+            let p = open(&dir, false).map_err(wrap)?;
+            let e = p
+                .audit_export(&actor, format, &AuditFilter::default())
+                .map_err(wrap)?;
+            match out {
+                Some(path) => {
+                    std::fs::write(&path, &e.content).map_err(|x| wrap(CoreError::io(x)))?;
+                    eprintln!("{} baris ke {}", e.rows, path.display());
+                }
+                None => print!("{}", e.content),
+            }
+        }
+        Cmd::Recovery(RecoveryCmd::Create { json }) => {
+            let wrap = with_json(json);
+            let mut p = open(&dir, false).map_err(wrap)?;
+            let rk = p.create_recovery_key(&actor).map_err(wrap)?;
+            if json {
+                print_json(&serde_json::json!({ "secret": rk.secret, "fingerprint": rk.fingerprint }));
+            } else {
+                for line in p.recovery_sheet(&rk, lang) {
+                    println!("{line}");
+                }
+            }
+        }
+        Cmd::Recovery(RecoveryCmd::Open { json }) => {
+            let wrap = with_json(json);
+            let key = read_secret_line().map_err(wrap)?;
+            let p = Posko::open_with_recovery_key(&dir, &OsKeychain::new(), Arc::new(SystemClock), &key)
+                .map_err(wrap)?;
+            if json {
+                print_json(&serde_json::json!({ "store_id": p.store_id(), "reopened": true }));
+            } else {
+                println!("Data dibuka dengan kunci pemulihan; kuncinya tersimpan lagi di brankas kunci sistem.");
+            }
+        }
+        Cmd::Key(KeyCmd::Rotate { json }) => {
+            let wrap = with_json(json);
+            let mut p = open(&dir, false).map_err(wrap)?;
+            let r = p.rotate_key(&actor, &OsKeychain::new()).map_err(wrap)?;
+            if json {
+                print_json(&r);
+            } else {
+                println!("Kunci basis data diganti; {} cadangan dienkripsi ulang.", r.backups_rekeyed);
+            }
         }
         Cmd::Backup(BackupCmd::Now { json }) => {
             let wrap = with_json(json);

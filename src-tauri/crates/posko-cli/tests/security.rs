@@ -117,3 +117,138 @@ fn backup_now_list_and_restore() {
     assert_eq!(e["code"], "BACKUP_INVALID");
     assert_eq!(count(dir.path()), 1);
 }
+
+#[test]
+fn init_prints_the_recovery_key_and_recovery_open_refiles_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let v = ok_json(posko(
+        dir.path(),
+        &[
+            "init",
+            "--unit-name",
+            "Puskesmas Uji",
+            "--unit-code",
+            "PKM-UJI",
+            "--json",
+        ],
+    ));
+    let secret = v["recovery_key"]["secret"].as_str().unwrap().to_owned();
+    assert_eq!(secret.split('-').count(), 8);
+    add(dir.path(), "Laporan");
+    // Lose the keychain entry.
+    let store: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("posko.store.json")).unwrap())
+            .unwrap();
+    let id = store["store_id"].as_str().unwrap();
+    use posko_core::keychain::{OsKeychain, SecretStore};
+    OsKeychain::new()
+        .delete(&posko_core::db::key_account(id))
+        .unwrap();
+    let e = err_json(posko(dir.path(), &["complaint", "list", "--json"]));
+    assert_eq!(e["code"], "KEY_MISSING");
+    let e = err_json(posko_stdin(
+        dir.path(),
+        &["recovery", "open", "--json"],
+        "AAAAA-AAAAA-AAAAA-AAAAA-AAAAA-AAAAA-AAAAA-AAAAA\n",
+    ));
+    assert_eq!(e["code"], "RECOVERY_KEY_INVALID");
+    ok_json(posko_stdin(
+        dir.path(),
+        &["recovery", "open", "--json"],
+        &format!("{secret}\n"),
+    ));
+    assert_eq!(count(dir.path()), 1);
+    // Rotation keeps everything readable.
+    let r = ok_json(posko(dir.path(), &["key", "rotate", "--json"]));
+    assert_eq!(r["recovery_rewrapped"], true);
+    assert_eq!(count(dir.path()), 1);
+}
+
+#[test]
+fn export_and_import_with_a_passphrase_from_stdin() {
+    let dir = init();
+    add(dir.path(), "Pindah komputer");
+    let out = dir.path().join("pindah.posko-export");
+    let pass = "frasa sandi yang cukup panjang\n";
+    let r = ok_json(posko_stdin(
+        dir.path(),
+        &[
+            "export",
+            "--passphrase-stdin",
+            "--out",
+            out.to_str().unwrap(),
+            "--json",
+        ],
+        pass,
+    ));
+    assert_eq!(r["complaints"], 1);
+    let target = tempfile::tempdir().unwrap();
+    let e = err_json(posko_stdin(
+        target.path(),
+        &[
+            "import",
+            out.to_str().unwrap(),
+            "--passphrase-stdin",
+            "--json",
+        ],
+        "frasa sandi yang salah sekali\n",
+    ));
+    assert_eq!(e["code"], "PASSPHRASE_WRONG");
+    let r = ok_json(posko_stdin(
+        target.path(),
+        &[
+            "import",
+            out.to_str().unwrap(),
+            "--passphrase-stdin",
+            "--json",
+        ],
+        pass,
+    ));
+    assert_eq!(r["complaints"], 1);
+    assert_eq!(r["recovery_key_needed"], true);
+    assert_eq!(count(target.path()), 1);
+    // Into a folder with data: refused.
+    let e = err_json(posko_stdin(
+        dir.path(),
+        &[
+            "import",
+            out.to_str().unwrap(),
+            "--passphrase-stdin",
+            "--json",
+        ],
+        pass,
+    ));
+    assert_eq!(e["code"], "STORE_EXISTS");
+    // The passphrase is never an argument.
+    let out2 = posko(dir.path(), &["export", "--out", "x"]);
+    assert_eq!(out2.status.code(), Some(2));
+}
+
+#[test]
+fn audit_list_verify_and_export() {
+    let dir = init();
+    let v = add(dir.path(), "Lihat identitas");
+    let id = v["id"].as_i64().unwrap().to_string();
+    ok_json(posko(
+        dir.path(),
+        &["complaint", "show", &id, "--reveal", "--json"],
+    ));
+    let list = ok_json(posko(
+        dir.path(),
+        &["audit", "list", "--action", "identity_view", "--json"],
+    ));
+    assert_eq!(list["total"], 1);
+    assert_eq!(list["rows"][0]["entity_id"], id.as_str());
+    let v = ok_json(posko(dir.path(), &["audit", "verify", "--json"]));
+    assert_eq!(v["ok"], true);
+    let csv = posko(dir.path(), &["audit", "export", "--format", "csv"]);
+    assert!(csv.status.success());
+    let text = String::from_utf8(csv.stdout).unwrap();
+    assert!(text.starts_with("id,at,actor_id"), "{text}");
+    assert!(text.contains("identity_view"));
+    let e = err_json(posko(
+        dir.path(),
+        &["audit", "list", "--action", "nope", "--json"],
+    ));
+    assert_eq!(e["code"], "BAD_REQUEST");
+}

@@ -215,7 +215,7 @@ pub(crate) fn partial_of(path: &Path) -> PathBuf {
     PathBuf::from(s)
 }
 
-fn copy_into(src: &Connection, dest: &Path, hex_key: &str) -> CoreResult<()> {
+pub(crate) fn copy_into(src: &Connection, dest: &Path, hex_key: &str) -> CoreResult<()> {
     let mut dst = Connection::open(dest)?;
     // Same raw key as the store (see db::connect): the copy is encrypted the same way.
     let pragma = Zeroizing::new(format!("PRAGMA key = \"x'{hex_key}'\";"));

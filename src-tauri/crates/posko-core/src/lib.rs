@@ -27,6 +27,7 @@ pub mod search;
 pub mod security;
 mod seed;
 pub mod sync;
+pub mod transfer;
 pub mod users;
 pub mod validate;
 pub mod visits;
