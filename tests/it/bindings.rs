@@ -50,7 +50,7 @@ fn generate() -> String {
         vi::VisitInput, vi::VisitCorrection, vi::VisitState, vi::VisitPhotoMeta, vi::CorrectionView,
         vi::VisitView, vi::VisitRow, vi::VisitFilter, vi::VisitPhotoInput, vi::VisitPhotoData,
         vi::RankingQuery, vi::Ranking, dm::Period, dm::Cell, dm::Count, dm::DurationStats,
-        dm::DeadlineCompliance, dm::ComplaintIndicators, di::AnswerType, di::ChoiceOption, di::Item,
+        dm::DeadlineCompliance, dm::ComplaintIndicators, dm::UnitStatusCounts, di::AnswerType, di::ChoiceOption, di::Item,
         di::Section, di::Zone, di::ScoringMethod, di::Scoring, di::Instrument, di::Answer,
         di::SectionScore, di::VisitScore, di::RankedUnit,
         audit::AuditAction, audit::AuditEntry, audit::AuditFilter, audit::AuditFormat, audit::AuditExportInput, audit::AuditExport, audit::AuditBreak, audit::AuditVerify, security::SecuritySettings,

@@ -83,6 +83,13 @@ export interface Commands {
   audit_log: { input: AuditFilter; output: Page<AuditEntry> };
   audit_export: { input: AuditExportInput; output: AuditExport };
   audit_verify: { input: null; output: AuditVerify };
+  backups: { input: null; output: Array<BackupInfo> };
+  backup_now: { input: null; output: BackupInfo };
+  restore_backup: { input: BackupName; output: RestoreReport };
+  recovery_status: { input: null; output: RecoveryStatus };
+  create_recovery_key: { input: null; output: RecoveryKey };
+  rotate_key: { input: null; output: RotationReport };
+  open_with_recovery_key: { input: RecoveryInput; output: AppStatus };
 }
 
 export type Action = "verify" | "postpone" | "resume" | "forward" | "archive" | "reject" | "route" | "start_follow_up" | "follow_up_given" | "reporter_replied" | "finish" | "reopen";
@@ -167,6 +174,24 @@ export type AuditVerify = { rows: number, ok: boolean, first_broken: number | nu
  */
 head_hash: string | null, };
 
+export type BackupInfo = { kind: BackupKind, path: string, 
+/**
+ * The file name, which is what the app sends back to restore it.
+ */
+name: string, 
+/**
+ * The store's clock when the copy was taken (from the file name).
+ */
+taken_at: string, 
+/**
+ * 0, or the tie-breaker of copies taken in the same millisecond.
+ */
+seq: number, bytes: number, };
+
+export type BackupKind = "pre_sync" | "daily" | "pre_migration" | "pre_restore";
+
+export type BackupName = { name: string, };
+
 export type CalendarSettings = { work_week: WorkWeek, 
 /**
  * Whether cuti bersama days are days off for deadline counting. Unsure in
@@ -175,7 +200,7 @@ export type CalendarSettings = { work_week: WorkWeek,
  */
 cuti_bersama_stops_clock: boolean, };
 
-export type Cell = { "metric": "received" } | { "metric": "kind", "key": Kind } | { "metric": "channel", "key": Channel } | { "metric": "topic", "key": number | null } | { "metric": "month", "key": string } | { "metric": "unit", "key": string } | { "metric": "status", "key": Status } | { "metric": "verified" } | { "metric": "routed" } | { "metric": "followed_up" } | { "metric": "finished" } | { "metric": "in_process" } | { "metric": "archived" } | { "metric": "closed" } | { "metric": "reopened" } | { "metric": "anonymous" } | { "metric": "secret" } | { "metric": "on_time", "key": DeadlineStep } | { "metric": "late", "key": DeadlineStep } | { "metric": "pending", "key": DeadlineStep };
+export type Cell = { "metric": "received" } | { "metric": "kind", "key": Kind } | { "metric": "channel", "key": Channel } | { "metric": "topic", "key": number | null } | { "metric": "month", "key": string } | { "metric": "unit", "key": string } | { "metric": "status", "key": Status } | { "metric": "verified" } | { "metric": "routed" } | { "metric": "followed_up" } | { "metric": "finished" } | { "metric": "in_process" } | { "metric": "archived" } | { "metric": "closed" } | { "metric": "reopened" } | { "metric": "anonymous" } | { "metric": "secret" } | { "metric": "on_time", "key": DeadlineStep } | { "metric": "late", "key": DeadlineStep } | { "metric": "pending", "key": DeadlineStep } | { "metric": "unit_status", "key": [string, Status] };
 
 export type Channel = "tatap_muka" | "telepon" | "sms" | "whatsapp" | "surat" | "kotak_saran" | "email" | "media_sosial" | "lapor";
 
@@ -204,6 +229,10 @@ by_month: Array<Count>, by_unit: Array<Count>,
  * Status at the end of the period, every status in workflow order.
  */
 by_status: Array<Count>, 
+/**
+ * Unit × status at the end of the period.
+ */
+by_unit_status: Array<UnitStatusCounts>, 
 /**
  * Per deadline step: done on time, late, not yet due.
  */
@@ -532,6 +561,16 @@ export type Ranking = { instrument_id: string, instrument_title: string, zones: 
 
 export type RankingQuery = { from: string, to: string, instrument_id: string, };
 
+export type RecoveryInput = { recovery_key: string, };
+
+export type RecoveryKey = { secret: string, created_at: string, 
+/**
+ * Identifies which key this is (printed on the sheet; not secret).
+ */
+fingerprint: string, store_id: string, };
+
+export type RecoveryStatus = { configured: boolean, created_at: string | null, fingerprint: string | null, };
+
 export type RemoteAttachmentView = { id: string | null, file_name: string | null, url: string | null, };
 
 export type RemoteFollowUpView = { id: number, complaint_id: number, lapor_followup_id: string, 
@@ -568,9 +607,33 @@ export type ReporterInput = { name: string | null, nik: string | null, phone: st
 
 export type ResolveConflictInput = { id: number, keep: Keep, };
 
+export type RestoreReport = { 
+/**
+ * The file that was restored (its name).
+ */
+restored: string, 
+/**
+ * Schema version of the backup (older ones were migrated on reopening).
+ */
+schema_version: number, 
+/**
+ * The copy of the state the restore replaced (a `pre-restore` backup).
+ */
+safety_copy: BackupInfo, complaints: number, };
+
 export type Role = "petugas" | "kepala" | "admin" | "pemantau";
 
 export type RoleActivity = { role: Role, accounts: number, active: number, };
+
+export type RotationReport = { 
+/**
+ * Backups re-encrypted under the new key.
+ */
+backups_rekeyed: number, 
+/**
+ * The recovery key's wrapped copy now holds the new key.
+ */
+recovery_rewrapped: boolean, };
 
 export type Scoring = { method: ScoringMethod, 
 /**
@@ -752,6 +815,12 @@ action_progress: number | null, action_done: number,
 action_overdue: number, };
 
 export type UnitInput = { code: string, name: string, };
+
+export type UnitStatusCounts = { unit_code: string, 
+/**
+ * Every status, in workflow order.
+ */
+counts: Array<Count>, };
 
 export type UnitView = { id: number, code: string, name: string, 
 /**
