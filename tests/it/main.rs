@@ -9,6 +9,7 @@ mod bindings;
 mod capabilities;
 mod monev;
 mod recovery;
+mod roles;
 mod monev_report;
 mod settings;
 mod store;
