@@ -13,6 +13,7 @@ use std::sync::Arc;
 use base64::Engine as _;
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
+use posko_core::audit::{AuditAction, AuditFilter, AuditFormat};
 use posko_core::clock::SystemClock;
 use posko_core::keychain::OsKeychain;
 use posko_core::model::{
@@ -20,7 +21,6 @@ use posko_core::model::{
     FollowUpInput, SortOrder, TransitionInput,
 };
 use posko_core::sync::plan::PlanOptions;
-use posko_core::audit::{AuditAction, AuditFilter, AuditFormat};
 use posko_core::{Actor, CoreError, Lang, Posko};
 use posko_domain::{Action, Channel, Kind, OfficeZone, Status};
 
@@ -468,7 +468,9 @@ fn read_secret_line() -> Result<zeroize::Zeroizing<String>, CoreError> {
         .read_to_string(&mut input)
         .map_err(CoreError::io)?;
     let line = input.lines().next().unwrap_or("");
-    Ok(zeroize::Zeroizing::new(line.trim_end_matches('\r').to_owned()))
+    Ok(zeroize::Zeroizing::new(
+        line.trim_end_matches('\r').to_owned(),
+    ))
 }
 
 fn open(dir: &std::path::Path, create: bool) -> Result<Posko, CoreError> {
@@ -907,7 +909,12 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             if json {
                 print_json(&r);
             } else {
-                println!("{} ({} laporan, {} bita)", r.path.display(), r.complaints, r.bytes);
+                println!(
+                    "{} ({} laporan, {} bita)",
+                    r.path.display(),
+                    r.complaints,
+                    r.bytes
+                );
             }
         }
         Cmd::Import {
@@ -917,9 +924,14 @@ fn run(cli: Cli) -> Result<u8, Failure> {
         } => {
             let wrap = with_json(json);
             let pass = read_secret_line().map_err(wrap)?;
-            let (_p, r) =
-                Posko::import_store(&dir, &file, &pass, &OsKeychain::new(), Arc::new(SystemClock))
-                    .map_err(wrap)?;
+            let (_p, r) = Posko::import_store(
+                &dir,
+                &file,
+                &pass,
+                &OsKeychain::new(),
+                Arc::new(SystemClock),
+            )
+            .map_err(wrap)?;
             if json {
                 print_json(&r);
             } else {
@@ -1016,7 +1028,9 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             let mut p = open(&dir, false).map_err(wrap)?;
             let rk = p.create_recovery_key(&actor).map_err(wrap)?;
             if json {
-                print_json(&serde_json::json!({ "secret": rk.secret, "fingerprint": rk.fingerprint }));
+                print_json(
+                    &serde_json::json!({ "secret": rk.secret, "fingerprint": rk.fingerprint }),
+                );
             } else {
                 for line in p.recovery_sheet(&rk, lang) {
                     println!("{line}");
@@ -1026,12 +1040,19 @@ fn run(cli: Cli) -> Result<u8, Failure> {
         Cmd::Recovery(RecoveryCmd::Open { json }) => {
             let wrap = with_json(json);
             let key = read_secret_line().map_err(wrap)?;
-            let p = Posko::open_with_recovery_key(&dir, &OsKeychain::new(), Arc::new(SystemClock), &key)
-                .map_err(wrap)?;
+            let p = Posko::open_with_recovery_key(
+                &dir,
+                &OsKeychain::new(),
+                Arc::new(SystemClock),
+                &key,
+            )
+            .map_err(wrap)?;
             if json {
                 print_json(&serde_json::json!({ "store_id": p.store_id(), "reopened": true }));
             } else {
-                println!("Data dibuka dengan kunci pemulihan; kuncinya tersimpan lagi di brankas kunci sistem.");
+                println!(
+                    "Data dibuka dengan kunci pemulihan; kuncinya tersimpan lagi di brankas kunci sistem."
+                );
             }
         }
         Cmd::Key(KeyCmd::Rotate { json }) => {
@@ -1041,7 +1062,10 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             if json {
                 print_json(&r);
             } else {
-                println!("Kunci basis data diganti; {} cadangan dienkripsi ulang.", r.backups_rekeyed);
+                println!(
+                    "Kunci basis data diganti; {} cadangan dienkripsi ulang.",
+                    r.backups_rekeyed
+                );
             }
         }
         Cmd::Backup(BackupCmd::Now { json }) => {
