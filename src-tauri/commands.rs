@@ -23,6 +23,7 @@ use posko_core::monev::{
     MonevQuery, ReportTemplateInput, ReportTemplateView, TeamDecreeInput, UnitGovernance,
 };
 use posko_core::recovery::{RecoveryInput, RecoveryKey, RecoveryStatus, RotationReport};
+use posko_core::reports::{MonevReportInput, ReportPdf, ReportRef, VisitReportInput};
 use posko_core::security::SecuritySettings;
 use posko_core::sync::operator::{
     AttemptView, ConnectionCheck, ManualForm, ManualSendInput, OutboxActionInput,
@@ -586,6 +587,74 @@ user_cmd!(add_visit_photo, add_visit_photo, VisitPhotoInput => VisitPhotoMeta);
 user_cmd!(visit_photo, visit_photo, IdInput => VisitPhotoData);
 user_cmd!(delete_visit_photo, delete_visit_photo, IdInput => ());
 user_cmd!(unit_ranking, unit_ranking, RankingQuery => Ranking);
+// Reports: made, kept in `<store dir>/reports`, bytes back for the preview.
+user_cmd!(monev_report, monev_report_pdf, MonevReportInput => ReportPdf);
+user_cmd!(visit_report, visit_report_pdf, VisitReportInput => ReportPdf);
+
+/// Open a kept report in the system's PDF viewer, to print it. The window
+/// names a report (file name + document number), never a path, and the shell
+/// opens it from Rust: the window holds no opener permission at all.
+#[tauri::command]
+async fn open_report(s: State<'_, Shared>, input: Value) -> Res<String> {
+    as_user(&s, move |p, a| {
+        let path = p.open_report(a, &parse::<ReportRef>(input)?, |path| {
+            tauri_plugin_opener::open_path(path, None::<&str>).map_err(CoreError::io)
+        })?;
+        Ok(path.display().to_string())
+    })
+    .await
+}
+
+/// Save a copy of a kept report where the user picks in the native save
+/// dialog (shown from Rust: the window holds no dialog or file permission).
+/// `None` when the dialog was cancelled. The store is not held while the
+/// dialog is open.
+#[tauri::command]
+async fn save_report_as(
+    app: tauri::AppHandle,
+    s: State<'_, Shared>,
+    input: Value,
+) -> Res<Option<String>> {
+    use tauri::Manager;
+    use tauri_plugin_dialog::DialogExt;
+    let lang = s.lang();
+    let r = as_user(&s, move |p, a| {
+        let r: ReportRef = parse(input)?;
+        p.kept_report(a, &r)?;
+        Ok(r)
+    })
+    .await?;
+    let name = r.file_name.clone();
+    let picked = tauri::async_runtime::spawn_blocking(move || {
+        let mut d = app
+            .dialog()
+            .file()
+            .set_title(posko_core::i18n::t(lang, "report.save_title"))
+            .set_file_name(name)
+            .add_filter(posko_core::i18n::t(lang, "report.pdf_filter"), &["pdf"]);
+        if let Ok(dir) = app.path().document_dir().or_else(|_| app.path().home_dir())
+            && dir.is_dir()
+        {
+            d = d.set_directory(dir);
+        }
+        if let Some(w) = app.get_webview_window("main") {
+            d = d.set_parent(&w);
+        }
+        d.blocking_save_file().map(|f| f.into_path())
+    })
+    .await
+    .map_err(|e| CoreError::io(e).payload(lang))?;
+    let dest = match picked {
+        None => return Ok(None),
+        Some(Ok(dest)) => dest,
+        Some(Err(e)) => return Err(CoreError::io(e).payload(lang)),
+    };
+    as_user(&s, move |p, a| {
+        let saved = p.save_report_copy(a, &r, &dest)?;
+        Ok(Some(saved.display().to_string()))
+    })
+    .await
+}
 
 /// Readable before sign-in: the lock screen needs the idle time.
 #[tauri::command]
@@ -787,6 +856,10 @@ commands![
     visit_photo: IdInput => VisitPhotoData,
     delete_visit_photo: IdInput => (),
     unit_ranking: RankingQuery => Ranking,
+    monev_report: MonevReportInput => ReportPdf,
+    visit_report: VisitReportInput => ReportPdf,
+    open_report: ReportRef => String,
+    save_report_as: ReportRef => Option<String>,
     security_settings: () => SecuritySettings,
     update_security_settings: SecuritySettings => (),
     audit_log: AuditFilter => Page<AuditEntry>,

@@ -28,6 +28,8 @@ pub fn run() {
                 let _ = w.set_focus();
             }
         }))
+        // Used from Rust only (commands::save_report_as); no dialog permission is granted.
+        .plugin(tauri_plugin_dialog::init())
         .manage(Shared::open(data_dir))
         .setup(|app| {
             sync_job::spawn_timer(app.state::<Shared>().inner().clone());

@@ -55,6 +55,7 @@ fn generate() -> String {
         di::SectionScore, di::VisitScore, di::RankedUnit,
         audit::AuditAction, audit::AuditEntry, audit::AuditFilter, audit::AuditFormat, audit::AuditExportInput, audit::AuditExport, audit::AuditBreak, audit::AuditVerify, security::SecuritySettings,
         posko_core::backup::BackupKind, posko_core::backup::BackupInfo, posko_core::backup::BackupName, posko_core::backup::RestoreReport,
+        posko_core::reports::MonevReportInput, posko_core::reports::VisitReportInput, posko_core::reports::ReportFile, posko_core::reports::ReportPdf, posko_core::reports::ReportRef,
         posko_core::recovery::RecoveryKey, posko_core::recovery::RecoveryStatus, posko_core::recovery::RotationReport, posko_core::recovery::RecoveryInput,
     ];
     decls.push(posko_app::ts_command_map(cfg));

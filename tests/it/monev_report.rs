@@ -295,3 +295,179 @@ fn visit_report_verifies_until_the_visit_is_corrected() {
     assert!(fresh_text.contains("Klarifikasi kepala puskesmas"));
     assert!(s.p.verify_report_bytes(&monitor, &fresh).unwrap().matches);
 }
+
+/// What the app does with a report (src-tauri/commands.rs): the core makes
+/// it, keeps it whole in `<store>/reports`, returns the same bytes for the
+/// preview; opening it for printing and saving a copy reach only a kept
+/// Posko report named by file name *and* document number; issuing, opening
+/// and saving are in the audit log.
+#[test]
+fn app_reports_are_kept_opened_and_saved_with_an_audit_trail() {
+    use base64::Engine;
+    use posko_core::audit::{AuditAction, AuditFilter};
+    let mut s = new_store();
+    office(&mut s);
+    let monitor = actor(Role::Pemantau);
+    let v =
+        s.p.save_visit(&monitor, &visit_input("PKM-SENDANA", full_answers()))
+            .unwrap();
+    let v = s.p.finish_visit(&monitor, &IdInput { id: v.id }).unwrap();
+    let ask = VisitReportInput {
+        id: v.id,
+        doc_date: None,
+        place: None,
+    };
+    let made = s.p.visit_report_pdf(&monitor, &ask).unwrap();
+    let kept = s.p.reports_dir().join(&made.file.file_name);
+    assert_eq!(made.path, kept.display().to_string());
+    assert_eq!(made.file.file_name, "BA-Monev-PKM-SENDANA-20260324.pdf");
+    let bytes = std::fs::read(&kept).unwrap();
+    assert_eq!(
+        base64::engine::general_purpose::STANDARD
+            .decode(&made.pdf_base64)
+            .unwrap(),
+        bytes,
+        "the preview shows the kept file"
+    );
+    assert_eq!(made.file.size, bytes.len() as u64);
+    assert!(s.p.verify_report_bytes(&monitor, &bytes).unwrap().matches);
+    assert!(text_of(&bytes).contains("Nilai akhir 73,11"));
+    let leftovers: Vec<_> = std::fs::read_dir(s.p.reports_dir())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        leftovers,
+        vec![made.file.file_name.clone()],
+        "no .part left"
+    );
+
+    let r = ReportRef {
+        file_name: made.file.file_name.clone(),
+        doc_no: made.file.doc_no.clone(),
+    };
+    // Open for printing: the shell's opener gets exactly the kept file.
+    let mut opened = None;
+    let path =
+        s.p.open_report(&monitor, &r, |p| {
+            opened = Some(p.to_path_buf());
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(opened.as_deref(), Some(kept.as_path()));
+    assert_eq!(path, kept);
+    // A viewer that cannot start is an error, and no print is recorded.
+    let err =
+        s.p.open_report(&monitor, &r, |_| {
+            Err(posko_core::CoreError::io("no viewer"))
+        })
+        .unwrap_err();
+    assert_eq!(err.code(), "IO");
+
+    // Save as: a copy where the user chose; a bare name gets ".pdf".
+    let out = tempfile::tempdir().unwrap();
+    let saved =
+        s.p.save_report_copy(&monitor, &r, &out.path().join("berita-acara"))
+            .unwrap();
+    assert_eq!(saved, out.path().join("berita-acara.pdf"));
+    assert_eq!(std::fs::read(&saved).unwrap(), bytes);
+
+    // Nothing but a kept report with that number can be reached.
+    let refused = |s: &Store, who: &posko_core::Actor, file_name: &str, doc_no: &str| {
+        let r = ReportRef {
+            file_name: file_name.into(),
+            doc_no: doc_no.into(),
+        };
+        let opened = s.p.open_report(who, &r, |_| panic!("must not open"));
+        let copied = s.p.save_report_copy(who, &r, &out.path().join("x.pdf"));
+        let (a, b) = (opened.unwrap_err(), copied.unwrap_err());
+        assert_eq!(a.code(), b.code());
+        a.code()
+    };
+    let secret = s.dir.path().join("posko.store.json");
+    assert!(secret.exists());
+    for (name, doc) in [
+        ("../posko.store.json", made.file.doc_no.as_str()),
+        (secret.to_str().unwrap(), made.file.doc_no.as_str()),
+        ("tidak-ada.pdf", made.file.doc_no.as_str()),
+        (made.file.file_name.as_str(), "BA-MONEV/LAIN/1/0"),
+    ] {
+        assert_eq!(refused(&s, &monitor, name, doc), "NOT_FOUND", "{name}");
+    }
+    assert_eq!(
+        refused(&s, &actor(Role::Petugas), &r.file_name, &r.doc_no),
+        "FORBIDDEN"
+    );
+    assert!(!out.path().join("x.pdf").exists());
+
+    // A correction changes the data: the report made again replaces the
+    // kept file under another number, and the old number no longer opens.
+    let mut corrected = visit_input("PKM-SENDANA", full_answers());
+    corrected.id = Some(v.id);
+    corrected.findings.push("Temuan tambahan.".into());
+    s.p.correct_visit(
+        &monitor,
+        &VisitCorrection {
+            visit: corrected,
+            reason: "Klarifikasi".into(),
+        },
+    )
+    .unwrap();
+    let again = s.p.visit_report_pdf(&monitor, &ask).unwrap();
+    assert_eq!(again.file.file_name, made.file.file_name);
+    assert_ne!(again.file.doc_no, made.file.doc_no);
+    assert_eq!(refused(&s, &monitor, &r.file_name, &r.doc_no), "NOT_FOUND");
+
+    // The period report is kept the same way.
+    let period = s.p.monev_report_pdf(&monitor, &input()).unwrap();
+    assert_eq!(
+        period.file.file_name,
+        "Monev-PKM-SENDANA-20260301-20260331.pdf"
+    );
+    assert!(s.p.reports_dir().join(&period.file.file_name).is_file());
+
+    // The audit trail: every issue and the one successful opening are
+    // prints, the saved copy an export without identities.
+    let log = |action| {
+        s.p.audit_log(
+            &admin(),
+            &AuditFilter {
+                action: Some(action),
+                ..Default::default()
+            },
+        )
+        .unwrap()
+        .rows
+    };
+    let mut prints: Vec<(String, String)> = log(AuditAction::Print)
+        .into_iter()
+        .map(|e| {
+            let d: serde_json::Value = serde_json::from_str(&e.detail).unwrap();
+            (
+                e.entity_id.unwrap(),
+                format!(
+                    "{}:{}",
+                    d["kind"].as_str().unwrap(),
+                    d["via"].as_str().unwrap()
+                ),
+            )
+        })
+        .collect();
+    prints.sort();
+    let mut want = vec![
+        (made.file.doc_no.clone(), "visit:issue".to_owned()),
+        (made.file.doc_no.clone(), "visit:open".to_owned()),
+        (again.file.doc_no.clone(), "visit:issue".to_owned()),
+        (period.file.doc_no.clone(), "monev:issue".to_owned()),
+    ];
+    want.sort();
+    assert_eq!(prints, want);
+    let exports = log(AuditAction::Export);
+    assert_eq!(exports.len(), 1);
+    assert_eq!(
+        exports[0].entity_id.as_deref(),
+        Some(made.file.doc_no.as_str())
+    );
+    assert!(exports[0].detail.contains(r#""identities":false"#));
+    assert!(s.p.audit_verify(&admin()).unwrap().ok);
+}

@@ -406,6 +406,21 @@ fn rows() -> Vec<(&'static str, Need, Call)> {
                 &v(json!({"from": "2026-01-01", "to": "2026-03-31", "instrument_id": "tidak-ada"})),
             ))
         }),
+        ("monev_report", Perm(RunReports), |p, a, _| {
+            ok(p.monev_report_pdf(a, &v(json!({"from": "2026-01-01", "to": "2026-03-31"}))))
+        }),
+        ("visit_report", Perm(RunReports), |p, a, _| {
+            ok(p.visit_report_pdf(a, &v(json!({"id": 999}))))
+        }),
+        ("open_report", Perm(RunReports), |p, a, _| {
+            let r = v(json!({"file_name": "tidak-ada.pdf", "doc_no": "X"}));
+            ok(p.open_report(a, &r, |_| Ok(())))
+        }),
+        ("save_report_as", Perm(RunReports), |p, a, _| {
+            let r = v(json!({"file_name": "tidak-ada.pdf", "doc_no": "X"}));
+            p.kept_report(a, &r)?;
+            ok(p.save_report_copy(a, &r, &std::env::temp_dir().join("posko-never.pdf")))
+        }),
         ("update_security_settings", Perm(EditSettings), |p, a, _| {
             p.update_security_settings(a, &SecuritySettings::default())
         }),

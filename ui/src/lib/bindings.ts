@@ -78,6 +78,10 @@ export interface Commands {
   visit_photo: { input: IdInput; output: VisitPhotoData };
   delete_visit_photo: { input: IdInput; output: null };
   unit_ranking: { input: RankingQuery; output: Ranking };
+  monev_report: { input: MonevReportInput; output: ReportPdf };
+  visit_report: { input: VisitReportInput; output: ReportPdf };
+  open_report: { input: ReportRef; output: string };
+  save_report_as: { input: ReportRef; output: string | null };
   security_settings: { input: null; output: SecuritySettings };
   update_security_settings: { input: SecuritySettings; output: null };
   audit_log: { input: AuditFilter; output: Page<AuditEntry> };
@@ -502,6 +506,20 @@ rule_versions: Array<string>, };
 
 export type MonevQuery = { from: string, to: string, units: Array<string>, };
 
+export type MonevReportInput = { from: string, to: string, 
+/**
+ * Unit codes; empty = every unit of the store.
+ */
+units: Array<string>, 
+/**
+ * The date printed and signed; defaults to today (office time).
+ */
+doc_date?: string, 
+/**
+ * Place of signing ("Majene"); defaults to the last part of the office address.
+ */
+place?: string, };
+
 export type OfficeSettings = { unit_name: string, unit_code: string, register_prefix: string, address: string, zone: OfficeZone, work_week: WorkWeek, cuti_bersama_stops_clock: boolean, max_attachment_mb: number, locale: Lang, 
 /**
  * Head of the unit (kepala), who signs reports: name, position and NIP.
@@ -588,6 +606,28 @@ export type RemoteInstitutionView = { id: string | null, name: string | null, };
 export type RemoteStatusInput = { complaint_id: number, status_name: string, };
 
 export type ReplyTemplate = { code: string, title: string, content: string, };
+
+export type ReportFile = { kind: string, doc_no: string, 
+/**
+ * SHA-256 of the data the report was made from.
+ */
+sha256: string, 
+/**
+ * A suggested file name ("Monev-PKM-SENDANA-20260301-20260331.pdf").
+ */
+file_name: string, pages: number, size: number, 
+/**
+ * Things to tell the user (a logo left out, characters replaced...).
+ */
+warnings: Array<string>, };
+
+export type ReportPdf = { file: ReportFile, pdf_base64: string, 
+/**
+ * Where it is kept: `<store dir>/reports/<file_name>`.
+ */
+path: string, };
+
+export type ReportRef = { file_name: string, doc_no: string, };
 
 export type ReportTemplateInput = { key: string, 
 /**
@@ -869,6 +909,12 @@ item_id?: string, file_name: string, caption: string, data_base64: string,
 reason?: string, };
 
 export type VisitPhotoMeta = { id: number, item_id: string | null, file_name: string, caption: string, mime: string, size: number, sha256: string, added_by: string, added_at: string, };
+
+export type VisitReportInput = { id: number, 
+/**
+ * Defaults to the visit's date.
+ */
+doc_date?: string, place?: string, };
 
 export type VisitRow = { id: number, uid: string, unit_code: string, unit_name: string, instrument_id: string, instrument_version: number, instrument_title: string, visit_date: string, state: VisitState, 
 /**

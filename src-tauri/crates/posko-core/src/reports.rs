@@ -11,6 +11,7 @@
 //! hashes: a printed report can be checked against the data.
 
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 use base64::Engine;
 use chrono::{NaiveDate, Timelike};
@@ -26,6 +27,7 @@ use sha2::{Digest, Sha256};
 use ts_rs::TS;
 
 use crate::app::{Posko, now_text, require};
+use crate::audit::{self, AuditAction, AuditEvent};
 use crate::error::{CoreError, CoreResult};
 use crate::i18n::{Lang, t};
 use crate::model::Actor;
@@ -86,12 +88,28 @@ pub struct ReportFile {
     pub warnings: Vec<String>,
 }
 
-/// A made report with its bytes, for preview, save-as and printing.
+/// A report made for the app: kept in the reports folder (`path`), with its
+/// bytes for the preview.
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct ReportPdf {
     pub file: ReportFile,
     pub pdf_base64: String,
+    /// Where it is kept: `<store dir>/reports/<file_name>`.
+    pub path: String,
 }
+
+/// A report the app made and kept in its reports folder, named as
+/// [`ReportPdf`] gave it. The document number makes sure the file is the one
+/// that was previewed (a report made again from changed data gets another).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct ReportRef {
+    pub file_name: String,
+    pub doc_no: String,
+}
+
+/// The folder beside the store where the app keeps the PDFs it made.
+pub const REPORTS_DIR: &str = "reports";
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct VerifyReportInput {
@@ -709,13 +727,32 @@ impl Posko {
         Ok(report::MonevReport { stamp, body })
     }
 
+    /// The register of issued documents and the audit log's `print` row, in
+    /// one transaction.
     fn issued(&self, actor: &Actor, stamp: &Stamp) -> CoreResult<()> {
-        self.db.conn.execute(
+        let tx = rusqlite::Transaction::new_unchecked(
+            &self.db.conn,
+            rusqlite::TransactionBehavior::Immediate,
+        )?;
+        tx.execute(
             "INSERT INTO issued_reports (doc_no, kind, params, data_sha256, first_issued_at, issued_by_name)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)
              ON CONFLICT (doc_no) DO UPDATE SET times_issued = times_issued + 1",
             params![stamp.doc_no, stamp.kind, stamp.params, stamp.sha256, now_text(self.now()), actor.display_name],
         )?;
+        let params: serde_json::Value =
+            serde_json::from_str(&stamp.params).unwrap_or(serde_json::Value::Null);
+        audit::append(
+            &tx,
+            actor,
+            self.now(),
+            &AuditEvent::new(AuditAction::Print)
+                .on("document", &stamp.doc_no)
+                .detail(
+                    serde_json::json!({ "kind": stamp.kind, "via": "issue", "params": params }),
+                ),
+        )?;
+        tx.commit()?;
         Ok(())
     }
 
@@ -752,17 +789,15 @@ impl Posko {
         ))
     }
 
-    /// The period monev report for the app: preview, save as, print.
+    /// The period monev report for the app: kept in the reports folder (to
+    /// save a copy or open it for printing), bytes for the preview.
     pub fn monev_report_pdf(
         &self,
         actor: &Actor,
         input: &MonevReportInput,
     ) -> CoreResult<ReportPdf> {
         let (file, bytes) = self.monev_report(actor, input)?;
-        Ok(ReportPdf {
-            file,
-            pdf_base64: base64::engine::general_purpose::STANDARD.encode(bytes),
-        })
+        self.keep_report(file, &bytes)
     }
 
     fn visit_body(&self, v: &VisitView, p: &VisitParams) -> CoreResult<report::VisitBody> {
@@ -991,16 +1026,109 @@ impl Posko {
         ))
     }
 
+    /// The visit report for the app, like [`Posko::monev_report_pdf`].
     pub fn visit_report_pdf(
         &self,
         actor: &Actor,
         input: &VisitReportInput,
     ) -> CoreResult<ReportPdf> {
         let (file, bytes) = self.visit_report(actor, input)?;
+        self.keep_report(file, &bytes)
+    }
+
+    /// `<store dir>/reports`: the PDFs the app made (no identities in them;
+    /// the same files a user saves or prints).
+    pub fn reports_dir(&self) -> PathBuf {
+        self.store_dir().join(REPORTS_DIR)
+    }
+
+    /// Write a made report into the reports folder (a whole file or none:
+    /// written beside, flushed, renamed over an older one of the same name).
+    fn keep_report(&self, file: ReportFile, bytes: &[u8]) -> CoreResult<ReportPdf> {
+        let dir = self.reports_dir();
+        std::fs::create_dir_all(&dir).map_err(CoreError::io)?;
+        let name = plain_file_name(&file.file_name);
+        let path = dir.join(&name);
+        write_whole(&path, bytes)?;
         Ok(ReportPdf {
-            file,
+            file: ReportFile {
+                file_name: name,
+                ..file
+            },
             pdf_base64: base64::engine::general_purpose::STANDARD.encode(bytes),
+            path: path.display().to_string(),
         })
+    }
+
+    /// The kept report `r` names: a plain file name inside the reports
+    /// folder that is a Posko report with that document number. Nothing
+    /// else can be reached through it (no path, no other file).
+    pub fn kept_report(&self, actor: &Actor, r: &ReportRef) -> CoreResult<PathBuf> {
+        self.kept_report_stamp(actor, r).map(|(p, _)| p)
+    }
+
+    fn kept_report_stamp(&self, actor: &Actor, r: &ReportRef) -> CoreResult<(PathBuf, Stamp)> {
+        require(actor, Permission::RunReports)?;
+        let missing = || CoreError::NotFound {
+            entity: "report_file",
+            id: r.file_name.chars().take(120).collect(),
+        };
+        if r.file_name != plain_file_name(&r.file_name) {
+            return Err(missing());
+        }
+        let path = self.reports_dir().join(&r.file_name);
+        let bytes = std::fs::read(&path).map_err(|_| missing())?;
+        match report::read_stamp(&bytes) {
+            Some(stamp) if stamp.doc_no == r.doc_no => Ok((path, stamp)),
+            _ => Err(missing()),
+        }
+    }
+
+    /// Open a kept report for printing with `open` (the system's PDF viewer,
+    /// given by the shell) and record the print in the audit log.
+    pub fn open_report(
+        &self,
+        actor: &Actor,
+        r: &ReportRef,
+        open: impl FnOnce(&Path) -> CoreResult<()>,
+    ) -> CoreResult<PathBuf> {
+        let (path, stamp) = self.kept_report_stamp(actor, r)?;
+        open(&path)?;
+        self.record_audit(
+            actor,
+            &AuditEvent::new(AuditAction::Print)
+                .on("document", &stamp.doc_no)
+                .detail(serde_json::json!({ "kind": stamp.kind, "via": "open" })),
+        )?;
+        Ok(path)
+    }
+
+    /// Save a copy of a kept report where the user chose (`dest`, from the
+    /// shell's save dialog); a name without an extension gets `.pdf`. Recorded
+    /// in the audit log as an export without identities. Returns the path written.
+    pub fn save_report_copy(
+        &self,
+        actor: &Actor,
+        r: &ReportRef,
+        dest: &Path,
+    ) -> CoreResult<PathBuf> {
+        let (path, stamp) = self.kept_report_stamp(actor, r)?;
+        let dest = if dest.extension().is_none() {
+            dest.with_extension("pdf")
+        } else {
+            dest.to_path_buf()
+        };
+        let bytes = std::fs::read(&path).map_err(CoreError::io)?;
+        write_whole(&dest, &bytes)?;
+        self.record_audit(
+            actor,
+            &AuditEvent::new(AuditAction::Export)
+                .on("document", &stamp.doc_no)
+                .detail(serde_json::json!({
+                    "kind": stamp.kind, "via": "save_as", "identities": false,
+                })),
+        )?;
+        Ok(dest)
     }
 
     /// Check a report file against this store: read its stamp, make its data
@@ -1071,6 +1199,46 @@ impl Posko {
             })?;
         self.verify_report_bytes(actor, &bytes)
     }
+}
+
+/// A file name that cannot leave its folder: letters, digits, `.`, `_`, `-`;
+/// anything else becomes `-`, and it never starts with a dot.
+fn plain_file_name(name: &str) -> String {
+    let clean: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let clean = clean.trim_start_matches('.');
+    if clean.is_empty() {
+        "laporan.pdf".into()
+    } else {
+        clean.to_owned()
+    }
+}
+
+/// Write `bytes` to `path` whole or not at all: a temporary file beside it,
+/// flushed to disk, then renamed over `path`.
+fn write_whole(path: &Path, bytes: &[u8]) -> CoreResult<()> {
+    use std::io::Write;
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".part");
+    let tmp = PathBuf::from(tmp);
+    let written = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written.map_err(CoreError::io)
 }
 
 /// BAB IV's findings, written from the numbers.
