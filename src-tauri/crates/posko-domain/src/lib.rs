@@ -12,6 +12,7 @@ pub mod monev;
 pub mod nik;
 pub mod phone;
 pub mod role;
+pub mod stem;
 pub mod tz;
 pub mod validation;
 pub mod workflow;
