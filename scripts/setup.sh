@@ -7,6 +7,7 @@
 #     apt is skipped when all are installed, sudo is used only when not root.
 #   - Rust: the x86_64-pc-windows-gnu target, rustfmt and clippy (rustup).
 #   - tauri-driver 2 (cargo install, only if missing) for the end-to-end tests.
+#   - cargo-fuzz (cargo install, only if missing) for the fuzz step.
 #   - cargo-nextest only with POSKO_INSTALL_NEXTEST=1 (optional; nothing needs it).
 #   - the UI's npm packages (`npm --prefix ui ci`), unless ui/node_modules is already
 #     up to date with ui/package-lock.json (POSKO_FORCE_NPM_CI=1 forces a reinstall).
@@ -81,6 +82,12 @@ if ! command -v tauri-driver >/dev/null; then
   cargo install tauri-driver@^2 --locked
 fi
 log "tauri-driver: $(command -v tauri-driver)"
+
+if ! command -v cargo-fuzz >/dev/null; then
+  log "installing cargo-fuzz (cargo install, ~1 min on 2 cores)"
+  cargo install cargo-fuzz --locked
+fi
+log "cargo-fuzz: $(cargo fuzz --version 2>/dev/null | head -1)"
 
 if [[ ${POSKO_INSTALL_NEXTEST:-0} == 1 ]] && ! command -v cargo-nextest >/dev/null; then
   log "installing cargo-nextest"

@@ -11,8 +11,10 @@
 #                 (cargo test -p posko-e2e -- --test-threads=1) under with-keyring.sh + Xvfb;
 #                 screenshots in target/e2e-screenshots, driver logs in target/e2e-logs
 #   6 windows     cargo check --workspace --exclude posko-e2e --target x86_64-pc-windows-gnu
+#   7 fuzz        scripts/fuzz.sh 12: build the cargo-fuzz targets once, ~12 s of libFuzzer
+#                 on each parser (a crash is kept in fuzz/regressions and fails the step)
 #
-# Quick local loops only (never in CI): POSKO_SKIP_E2E=1, POSKO_SKIP_WINDOWS=1.
+# Quick local loops only (never in CI): POSKO_SKIP_E2E=1, POSKO_SKIP_WINDOWS=1, POSKO_SKIP_FUZZ=1.
 # Run scripts/setup.sh first on a new machine (.ci/run does).
 set -euo pipefail
 
@@ -20,8 +22,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-always}"
 
-if [[ -n ${CI:-} && (${POSKO_SKIP_E2E:-0} == 1 || ${POSKO_SKIP_WINDOWS:-0} == 1) ]]; then
-  echo "test.sh: POSKO_SKIP_E2E / POSKO_SKIP_WINDOWS are for local loops, not for CI" >&2
+if [[ -n ${CI:-} && (${POSKO_SKIP_E2E:-0} == 1 || ${POSKO_SKIP_WINDOWS:-0} == 1 ||
+  ${POSKO_SKIP_FUZZ:-0} == 1) ]]; then
+  echo "test.sh: POSKO_SKIP_E2E / POSKO_SKIP_WINDOWS / POSKO_SKIP_FUZZ are for local loops, not for CI" >&2
   exit 2
 fi
 
@@ -104,5 +107,13 @@ if [[ ${POSKO_SKIP_WINDOWS:-0} == 1 ]]; then
 else
   begin windows "cargo check --workspace --target x86_64-pc-windows-gnu"
   cargo check --workspace --exclude posko-e2e --target x86_64-pc-windows-gnu
+  end
+fi
+
+if [[ ${POSKO_SKIP_FUZZ:-0} == 1 ]]; then
+  skip fuzz "POSKO_SKIP_FUZZ=1"
+else
+  begin fuzz "cargo-fuzz: a short bounded run of every target (scripts/fuzz.sh 12)"
+  scripts/fuzz.sh 12
   end
 fi
