@@ -8,6 +8,7 @@
 #   - Rust: the x86_64-pc-windows-gnu target, rustfmt and clippy (rustup).
 #   - tauri-driver 2 (cargo install, only if missing) for the end-to-end tests.
 #   - cargo-fuzz (cargo install, only if missing) for the fuzz step.
+#   - cargo-deny (cargo install, only if missing; ~5 min to compile once) for the deny step.
 #   - cargo-nextest only with POSKO_INSTALL_NEXTEST=1 (optional; nothing needs it).
 #   - the UI's npm packages (`npm --prefix ui ci`), unless ui/node_modules is already
 #     up to date with ui/package-lock.json (POSKO_FORCE_NPM_CI=1 forces a reinstall).
@@ -88,6 +89,12 @@ if ! command -v cargo-fuzz >/dev/null; then
   cargo install cargo-fuzz --locked
 fi
 log "cargo-fuzz: $(cargo fuzz --version 2>/dev/null | head -1)"
+
+if ! command -v cargo-deny >/dev/null; then
+  log "installing cargo-deny (cargo install, ~5 min on 2 cores, once)"
+  cargo install cargo-deny --locked
+fi
+log "cargo-deny: $(cargo deny --version 2>/dev/null)"
 
 if [[ ${POSKO_INSTALL_NEXTEST:-0} == 1 ]] && ! command -v cargo-nextest >/dev/null; then
   log "installing cargo-nextest"

@@ -2,16 +2,18 @@
 # scripts/test.sh: run every test of Posko, in order, stopping at the first failure.
 #
 #   1 format      cargo fmt --all -- --check
-#   2 ui          npm ci (if ui/node_modules is missing), svelte-check, vitest, vite build
+#   2 deny        cargo deny check licenses bans sources (deny.toml: licences that allow
+#                 distribution, banned crates, crates.io only)
+#   3 ui          npm ci (if ui/node_modules is missing), svelte-check, vitest, vite build
 #                 (the build must come before any cargo build of the app: Tauri embeds ui/dist)
-#   3 clippy      cargo clippy --workspace --all-targets -- -D warnings
-#   4 rust-tests  cargo test --workspace --exclude posko-e2e, inside scripts/with-keyring.sh
+#   4 clippy      cargo clippy --workspace --all-targets -- -D warnings
+#   5 rust-tests  cargo test --workspace --exclude posko-e2e, inside scripts/with-keyring.sh
 #                 (posko-core's tests use the real Secret Service keychain)
-#   5 e2e         cargo build --bin posko-app, then the real-window tests
+#   6 e2e         cargo build --bin posko-app, then the real-window tests
 #                 (cargo test -p posko-e2e -- --test-threads=1) under with-keyring.sh + Xvfb;
 #                 screenshots in target/e2e-screenshots, driver logs in target/e2e-logs
-#   6 windows     cargo check --workspace --exclude posko-e2e --target x86_64-pc-windows-gnu
-#   7 fuzz        scripts/fuzz.sh 12: build the cargo-fuzz targets once, ~12 s of libFuzzer
+#   7 windows     cargo check --workspace --exclude posko-e2e --target x86_64-pc-windows-gnu
+#   8 fuzz        scripts/fuzz.sh 12: build the cargo-fuzz targets once, ~12 s of libFuzzer
 #                 on each parser (a crash is kept in fuzz/regressions and fails the step)
 #
 # Quick local loops only (never in CI): POSKO_SKIP_E2E=1, POSKO_SKIP_WINDOWS=1, POSKO_SKIP_FUZZ=1.
@@ -72,6 +74,10 @@ skip() {
 
 begin format "cargo fmt --all -- --check"
 cargo fmt --all -- --check
+end
+
+begin deny "cargo deny check licenses bans sources"
+cargo deny -L error check licenses bans sources
 end
 
 begin ui "UI: svelte-check, vitest, vite build"
