@@ -6,7 +6,7 @@ use base64::Engine;
 use chrono::{DateTime, NaiveDate, Utc};
 use posko_domain::deadline::{DeadlineStep, StartEvent};
 use posko_domain::mask::{mask_email, mask_name, mask_nik, mask_phone};
-use posko_domain::phone::{display_phone, phone_digits_for_search};
+use posko_domain::phone::display_phone;
 use posko_domain::role::Permission;
 use posko_domain::validation::{FieldError, FieldErrorCode};
 use posko_domain::workflow::{self, Action};
@@ -44,25 +44,46 @@ pub(crate) struct FtsDoc<'a> {
     pub name: Option<&'a str>,
     pub nik: Option<&'a str>,
     pub phone: Option<&'a str>,
+    pub tracking_id: Option<&'a str>,
 }
 
 pub(crate) fn index_fts(tx: &Transaction<'_>, id: i64, doc: &FtsDoc<'_>) -> CoreResult<()> {
     // Identity goes into its own column so a viewer without permission can be
     // kept from finding a complaint by a name or number hidden from them.
-    let reporter = [
-        doc.name.map(str::to_owned),
-        doc.nik.map(str::to_owned),
-        doc.phone.map(phone_digits_for_search),
-    ]
-    .into_iter()
-    .flatten()
-    .collect::<Vec<_>>()
-    .join(" ");
+    let reporter = search::identity_text(doc.name, doc.nik, doc.phone);
+    let place = doc.place.unwrap_or("");
     tx.execute("DELETE FROM complaints_fts WHERE rowid = ?1", [id])?;
     tx.execute(
-        "INSERT INTO complaints_fts (rowid, register_no, title, description, place, reporter) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![id, doc.register_no.replace(['/', '-'], " "), doc.title, doc.description, doc.place.unwrap_or(""), reporter],
+        "INSERT INTO complaints_fts (rowid, register_no, title, description, place, reporter, title_stem, body_stem)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            id,
+            search::register_words(doc.register_no),
+            doc.title,
+            doc.description,
+            place,
+            reporter,
+            search::stems_text(doc.title),
+            search::stems_text(&format!("{} {place}", doc.description)),
+        ],
     )?;
+    tx.execute("DELETE FROM complaints_ids WHERE rowid = ?1", [id])?;
+    tx.execute(
+        "INSERT INTO complaints_ids (rowid, register_no, reporter) VALUES (?1, ?2, ?3)",
+        params![id, doc.register_no, reporter],
+    )?;
+    tx.execute("DELETE FROM complaints_tracking WHERE rowid = ?1", [id])?;
+    if let Some(tracking) = doc.tracking_id {
+        tx.execute(
+            "INSERT INTO complaints_tracking (rowid, tracking_id) VALUES (?1, ?2)",
+            params![id, tracking],
+        )?;
+    }
+    let mut add_term =
+        tx.prepare_cached("INSERT OR IGNORE INTO search_terms (term) VALUES (?1)")?;
+    for term in search::vocabulary_words(&format!("{} {} {place}", doc.title, doc.description)) {
+        add_term.execute([term])?;
+    }
     Ok(())
 }
 
@@ -214,6 +235,7 @@ impl Posko {
                 name: c.reporter.name.as_deref(),
                 nik: clean.nik.as_deref(),
                 phone: clean.phone.as_deref(),
+                tracking_id: None,
             },
         )?;
         add_event(

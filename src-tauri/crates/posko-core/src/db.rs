@@ -49,6 +49,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0005_audit.sql",
         include_str!("../migrations/0005_audit.sql"),
     ),
+    (
+        6,
+        "0006_search.sql",
+        include_str!("../migrations/0006_search.sql"),
+    ),
 ];
 
 pub fn schema_version() -> i64 {
@@ -258,6 +263,8 @@ pub fn migrate(conn: &Connection) -> CoreResult<()> {
             known,
         });
     }
+    // Migrations may call the indexing code (0006 rebuilds the search index).
+    crate::search::register_sql_functions(conn)?;
     for (version, _name, sql) in MIGRATIONS.iter().filter(|m| m.0 > current) {
         let tx = conn.unchecked_transaction()?;
         tx.execute_batch(sql)?;

@@ -5,9 +5,10 @@
 use std::collections::HashSet;
 
 use chrono::Duration;
-use posko_domain::phone::normalize_phone;
+use posko_domain::phone::{normalize_phone, phone_digits_for_search};
 use posko_domain::role::Permission;
-use rusqlite::params;
+use rusqlite::functions::FunctionFlags;
+use rusqlite::{Connection, params};
 
 use crate::app::{Posko, parse_date};
 use crate::complaints::status_of;
@@ -19,6 +20,80 @@ const NON_IDENTITY_COLUMNS: &str = "{register_no title description place}";
 
 /// Words shorter than this are too common to say anything about similarity.
 const MIN_SIMILAR_WORD: usize = 4;
+
+/// The roots of a text's words, space-separated (the stemmed shadow columns).
+pub fn stems_text(text: &str) -> String {
+    words(text)
+        .iter()
+        .map(|w| posko_domain::stem::stem(w))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A register number as words ("PKM-SENDANA/2026/0002" → "PKM SENDANA 2026 0002").
+pub fn register_words(register_no: &str) -> String {
+    register_no.replace(['/', '-'], " ")
+}
+
+/// The identity column's text: name, NIK and the phone in the local 08… form.
+pub fn identity_text(name: Option<&str>, nik: Option<&str>, phone: Option<&str>) -> String {
+    [
+        name.map(str::to_owned),
+        nik.map(str::to_owned),
+        phone.map(phone_digits_for_search),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" ")
+}
+
+/// Words typo suggestions may offer: a–z only, three letters or more, each once.
+pub fn vocabulary_words(text: &str) -> Vec<String> {
+    let mut seen = HashSet::new();
+    words(text)
+        .into_iter()
+        .filter(|w| w.len() >= 3 && w.bytes().all(|b| b.is_ascii_lowercase()))
+        .filter(|w| seen.insert(w.clone()))
+        .collect()
+}
+
+/// Index a complaint's Tracking ID again from its row, in the caller's
+/// transaction (the ID arrives later, from sync or by hand). The trigger of
+/// migration 0006 does the same on every change of the column; calling this
+/// as well is harmless.
+pub(crate) fn reindex_ids(conn: &Connection, id: i64) -> CoreResult<()> {
+    conn.execute("DELETE FROM complaints_tracking WHERE rowid = ?1", [id])?;
+    conn.execute(
+        "INSERT INTO complaints_tracking (rowid, tracking_id)
+         SELECT id, lapor_tracking_id FROM complaints WHERE id = ?1 AND lapor_tracking_id IS NOT NULL",
+        [id],
+    )?;
+    Ok(())
+}
+
+/// SQL functions over the same code, for migrations that rebuild the index.
+pub(crate) fn register_sql_functions(conn: &Connection) -> rusqlite::Result<()> {
+    let flags = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
+    conn.create_scalar_function("posko_stems", 1, flags, |ctx| {
+        Ok(stems_text(
+            &ctx.get::<Option<String>>(0)?.unwrap_or_default(),
+        ))
+    })?;
+    conn.create_scalar_function("posko_register_words", 1, flags, |ctx| {
+        Ok(register_words(
+            &ctx.get::<Option<String>>(0)?.unwrap_or_default(),
+        ))
+    })?;
+    conn.create_scalar_function("posko_identity", 3, flags, |ctx| {
+        Ok(identity_text(
+            ctx.get::<Option<String>>(0)?.as_deref(),
+            ctx.get::<Option<String>>(1)?.as_deref(),
+            ctx.get::<Option<String>>(2)?.as_deref(),
+        ))
+    })?;
+    Ok(())
+}
 
 /// Turn what a user typed into a safe FTS5 query. Every word becomes a quoted
 /// prefix term (so punctuation and FTS operators typed by a user are inert);

@@ -381,6 +381,7 @@ impl Posko {
             "UPDATE complaints SET lapor_tracking_id = ?2 WHERE id = ?1",
             params![input.complaint_id, tracking],
         )?;
+        crate::search::reindex_ids(&tx, input.complaint_id)?;
         if let Some((oid, _)) = item {
             outbox::set_state(&tx, oid, OutboxState::Sent, None, None, now)?;
             log_manual(&tx, oid, "sent", Some(&note), now)?;
