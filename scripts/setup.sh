@@ -28,6 +28,8 @@ APT_PACKAGES=(
   libwebkit2gtk-4.1-dev build-essential pkg-config libssl-dev curl file
   # real window, end-to-end tests, keychain
   xvfb xauth x11-utils webkit2gtk-driver gnome-keyring dbus-daemon dbus-bin dbus-x11
+  # answering native dialogs (the report save dialog) in the end-to-end tests
+  xdotool
   # PDFs and images in tests, fonts for rendering
   poppler-utils qpdf imagemagick fonts-noto-core
   # Windows cross-check (cargo check --target x86_64-pc-windows-gnu)
