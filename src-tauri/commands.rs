@@ -177,7 +177,7 @@ async fn today(s: State<'_, Shared>) -> Res<TodaySummary> {
 }
 
 #[tauri::command]
-async fn list_complaints(s: State<'_, Shared>, input: Value) -> Res<Page<ComplaintRow>> {
+async fn list_complaints(s: State<'_, Shared>, input: Value) -> Res<RegisterPage> {
     as_user(&s, move |p, a| p.list_complaints(a, &parse(input)?)).await
 }
 
@@ -787,7 +787,7 @@ commands![
     sign_out: () => (),
     vocabulary: () => Vocabulary,
     today: () => TodaySummary,
-    list_complaints: ComplaintFilter => Page<ComplaintRow>,
+    list_complaints: ComplaintFilter => RegisterPage,
     complaint_detail: DetailQuery => ComplaintDetail,
     validate_complaint: ComplaintInput => Vec<FieldMessage>,
     duplicate_hints: ComplaintInput => Vec<DuplicateHint>,

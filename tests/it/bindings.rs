@@ -28,7 +28,7 @@ fn generate() -> String {
     let cfg = Config::new().with_large_int("number");
     let cfg = &cfg;
     let mut decls: Vec<String> = decls![cfg;
-        Actor, ReporterInput, ComplaintInput, Created, ComplaintRow, SortOrder, ComplaintFilter, Page<()>,
+        Actor, ReporterInput, ComplaintInput, Created, ComplaintRow, TextPart, RegisterPage, SortOrder, ComplaintFilter, Page<()>,
         Reporter, DeadlineView, EventView, FollowUpState, FollowUpView, AttachmentMeta, ComplaintDetail,
         TransitionInput, FollowUpInput, FollowUpDecision, AttachmentInput, AttachmentData, DuplicateReason,
         DuplicateHint, StatusCount, FollowUpQueueItem, TodaySummary, Topic, TopicInput, ReplyTemplate,

@@ -292,15 +292,13 @@ impl Posko {
                 .map(|d| self.cache.calendar.working_days_between(today, d)),
             next_due,
             lapor_tracking_id: r.get(13)?,
+            title_marked: None,
+            snippet: None,
         })
     }
 
     /// The register: filters, full-text search, sort and paging.
-    pub fn list_complaints(
-        &self,
-        actor: &Actor,
-        f: &ComplaintFilter,
-    ) -> CoreResult<Page<ComplaintRow>> {
+    pub fn list_complaints(&self, actor: &Actor, f: &ComplaintFilter) -> CoreResult<RegisterPage> {
         require(actor, Permission::ViewRegister)?;
         let today = self.today();
         let limit = match f.limit {
@@ -309,7 +307,7 @@ impl Posko {
         };
         let mut wh: Vec<String> = Vec::new();
         let mut args: Vec<Value> = Vec::new();
-        let mut from_sql = "complaints c LEFT JOIN topics t ON t.id = c.topic_id".to_owned();
+        let from_sql = "complaints c LEFT JOIN topics t ON t.id = c.topic_id";
         if !actor.role.can(Permission::ViewSecret) {
             wh.push("c.is_secret = 0".into());
         }
@@ -350,39 +348,18 @@ impl Posko {
             wh.push("c.received_date <= ?".into());
             args.push(Value::Text(d.to_string()));
         }
-        let fts = f
-            .text
-            .as_deref()
-            .and_then(|t| search::fts_query(t, actor.role.can(Permission::ViewIdentity)));
-        let mut rank_order = None;
-        if let Some(q) = fts {
-            from_sql.push_str(
-                " JOIN (SELECT rowid AS rid, bm25(complaints_fts, 2.0, 4.0, 1.0, 1.0, 1.0) AS rank
-                        FROM complaints_fts WHERE complaints_fts MATCH ?) f ON f.rid = c.id",
-            );
-            args.insert(0, Value::Text(q));
-            rank_order = Some("f.rank, c.is_open DESC, c.received_at DESC");
-        } else if f.text.as_deref().is_some_and(|t| !t.trim().is_empty()) {
-            // Only punctuation was typed: nothing can match.
-            return Ok(Page {
-                rows: Vec::new(),
-                total: 0,
-                offset: f.offset,
-                limit,
-            });
+        if let Some(text) = f.text.as_deref().filter(|t| !t.trim().is_empty()) {
+            return search::search_register(self, actor, f, text, &wh, &args, limit);
         }
         let where_sql = if wh.is_empty() {
             String::new()
         } else {
             format!("WHERE {}", wh.join(" AND "))
         };
-        let order = match (f.sort, rank_order) {
-            (SortOrder::Relevance, Some(r)) => r.to_owned(),
-            (SortOrder::Oldest, _) => "c.received_at ASC, c.id ASC".to_owned(),
-            (SortOrder::DueSoonest, _) => {
-                "c.is_open DESC, c.next_due IS NULL, c.next_due ASC, c.id ASC".to_owned()
-            }
-            _ => "c.received_date DESC, c.id DESC".to_owned(),
+        let order = match f.sort {
+            SortOrder::Oldest => "c.received_at ASC, c.id ASC",
+            SortOrder::DueSoonest => "c.is_open DESC, c.next_due IS NULL, c.next_due ASC, c.id ASC",
+            _ => "c.received_date DESC, c.id DESC",
         };
         let conn = &self.db.conn;
         let total: i64 = conn.query_row(
@@ -402,11 +379,13 @@ impl Posko {
                 self.row_from(r, today, can_identity)
             })?
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Page {
+        Ok(RegisterPage {
             rows,
             total: total as u64,
             offset: f.offset,
             limit,
+            did_you_mean: None,
+            more: false,
         })
     }
 
@@ -923,7 +902,7 @@ impl Posko {
         input: &ComplaintInput,
     ) -> CoreResult<Vec<DuplicateHint>> {
         require(actor, Permission::ViewRegister)?;
-        search::duplicate_hints(self, actor, input)
+        search::duplicate_hints(self, search::Visibility::of(actor), input, None)
     }
 
     /// The "today's work" screen.

@@ -100,6 +100,40 @@ pub struct ComplaintRow {
     /// Working days left to `next_due` (negative: late).
     pub remaining_days: Option<i64>,
     pub lapor_tracking_id: Option<String>,
+    /// With a text query: the title in parts, the matched words marked.
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title_marked: Option<Vec<TextPart>>,
+    /// With a text query that matched the description: a short excerpt of
+    /// it, the matched words marked.
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snippet: Option<Vec<TextPart>>,
+}
+
+/// A piece of shown text; `hit` when it matched the search.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct TextPart {
+    pub text: String,
+    pub hit: bool,
+}
+
+/// One page of the register.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct RegisterPage {
+    pub rows: Vec<ComplaintRow>,
+    /// All rows of the query (with a text query: in the search window).
+    pub total: u64,
+    pub offset: u32,
+    pub limit: u32,
+    /// Nothing matched what was typed, and this corrected text was searched
+    /// instead ("Maksud Anda: puskesmas?").
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub did_you_mean: Option<String>,
+    /// More complaints matched the text than a search keeps: the newest
+    /// `SEARCH_WINDOW` per index were ranked (narrow the search to see older ones).
+    pub more: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
@@ -310,6 +344,7 @@ pub struct AttachmentData {
 pub enum DuplicateReason {
     SameNik,
     SamePhone,
+    /// Similar stemmed text; the share is in `DuplicateHint::similarity`.
     SimilarText,
 }
 

@@ -1,25 +1,55 @@
-//! Full-text search over the register (SQLite FTS5) and duplicate hints.
-//! Query building is pure and tested here; the index is maintained by
-//! `complaints::index_fts` in the same transaction as the row.
+//! Search over the register and duplicate hints (issue 9): Indonesian
+//! stemming, substring search of identifiers, typo suggestions, ranking and
+//! highlighting. Query building and highlighting are pure and tested here;
+//! the index is maintained by `complaints::index_fts` in the same
+//! transaction as the row (migration 0006 describes the tables).
+//!
+//! A text query runs against two indexes: the word index (`complaints_fts`:
+//! each typed word as a prefix of the original words, or its root among the
+//! stemmed shadow columns; quoted text as an exact phrase) and the trigram
+//! indexes (`complaints_ids`, `complaints_tracking`: fragments of register
+//! numbers, Tracking IDs and identities, phone numbers in any spelling).
+//! Each index gives the newest `SEARCH_WINDOW` matches that pass the
+//! register's filters (a bounded amount of work at any register size); the
+//! union is ranked: BM25 (title over description) weighted by recency, open
+//! before closed on ties.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
-use chrono::Duration;
+use chrono::{Duration, NaiveDate};
 use posko_domain::phone::{normalize_phone, phone_digits_for_search};
 use posko_domain::role::Permission;
+use posko_domain::stem::{is_stopword, stem};
 use rusqlite::functions::FunctionFlags;
-use rusqlite::{Connection, params};
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::app::{Posko, parse_date};
-use crate::complaints::status_of;
+use crate::complaints::{ROW_COLUMNS, status_of};
 use crate::error::CoreResult;
-use crate::model::{Actor, ComplaintInput, DuplicateHint, DuplicateReason};
+use crate::model::{
+    Actor, ComplaintFilter, ComplaintInput, DuplicateHint, DuplicateReason, RegisterPage,
+    ReporterInput, SortOrder, TextPart,
+};
 
-/// Columns a viewer without identity permission may search in.
-const NON_IDENTITY_COLUMNS: &str = "{register_no title description place}";
+/// Matches each index keeps for ranking (the newest ones).
+pub const SEARCH_WINDOW: usize = 1000;
+
+/// Original-text columns a viewer without identity permission may search.
+const PUBLIC_COLUMNS: &str = "{register_no title description place}";
+/// The same with the identity column.
+const ALL_COLUMNS: &str = "{register_no title description place reporter}";
+/// The stemmed shadow columns.
+const STEM_COLUMNS: &str = "{title_stem body_stem}";
+/// BM25 weights: register_no, title, description, place, reporter, title_stem, body_stem.
+const BM25: &str = "bm25(complaints_fts, 2.0, 4.0, 1.0, 1.0, 1.0, 4.0, 1.0)";
+/// The rank an identifier match gets (as strong as a title match of two words).
+const ID_RANK: f64 = -20.0;
 
 /// Words shorter than this are too common to say anything about similarity.
-const MIN_SIMILAR_WORD: usize = 4;
+const MIN_SIMILAR_WORD: usize = 3;
+/// Text similarity (percent) from which a complaint is a duplicate hint.
+const SIMILAR_FROM: u8 = 50;
 
 /// The roots of a text's words, space-separated (the stemmed shadow columns).
 pub fn stems_text(text: &str) -> String {
@@ -95,35 +125,6 @@ pub(crate) fn register_sql_functions(conn: &Connection) -> rusqlite::Result<()> 
     Ok(())
 }
 
-/// Turn what a user typed into a safe FTS5 query. Every word becomes a quoted
-/// prefix term (so punctuation and FTS operators typed by a user are inert);
-/// text in double quotes stays an exact phrase. Terms are ANDed.
-/// Returns None when nothing searchable was typed.
-pub fn fts_query(text: &str, include_identity: bool) -> Option<String> {
-    let mut terms = Vec::new();
-    for (i, part) in text.split('"').enumerate() {
-        if i % 2 == 1 {
-            let words = words(part);
-            if !words.is_empty() {
-                terms.push(format!("\"{}\"", words.join(" ")));
-            }
-        } else {
-            for w in words(part) {
-                terms.push(format!("\"{w}\"*"));
-            }
-        }
-    }
-    if terms.is_empty() {
-        return None;
-    }
-    let q = terms.join(" AND ");
-    Some(if include_identity {
-        q
-    } else {
-        format!("{NON_IDENTITY_COLUMNS} : ({q})")
-    })
-}
-
 /// Split into lower-case words of letters and digits (Unicode-aware).
 pub fn words(text: &str) -> Vec<String> {
     text.split(|c: char| !c.is_alphanumeric())
@@ -132,14 +133,582 @@ pub fn words(text: &str) -> Vec<String> {
         .collect()
 }
 
-fn significant(text: &str) -> HashSet<String> {
+/// A word of the query, for highlighting: matched as a prefix of a shown
+/// word (as typed), or by its root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mark {
+    pub word: String,
+    pub root: String,
+    pub prefix: bool,
+}
+
+/// What a user typed, made safe for FTS5 (every word quoted, so operators
+/// and punctuation are inert).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchQuery {
+    /// MATCH expression for the word index.
+    pub words: Option<String>,
+    /// MATCH expression for the trigram index of register numbers and identities.
+    pub ids: Option<String>,
+    /// MATCH expression for the trigram index of Tracking IDs.
+    pub tracking: Option<String>,
+    pub marks: Vec<Mark>,
+    /// The unquoted words, for typo suggestions.
+    pub plain: Vec<String>,
+}
+
+impl SearchQuery {
+    pub fn is_empty(&self) -> bool {
+        self.words.is_none() && self.ids.is_none() && self.tracking.is_none()
+    }
+}
+
+/// Parse what a user typed. Unquoted words are ANDed, each found as a prefix
+/// of a word or by its root ("antri" finds "mengantre"); function words
+/// ("yang", "di") are left out unless nothing else was typed; quoted text is
+/// an exact phrase. Identity columns are searched only with
+/// `include_identity`.
+pub fn parse_query(text: &str, include_identity: bool) -> SearchQuery {
+    let cols = if include_identity {
+        ALL_COLUMNS
+    } else {
+        PUBLIC_COLUMNS
+    };
+    let mut terms = Vec::new();
+    let mut marks = Vec::new();
+    let mut plain = Vec::new();
+    let unquoted: Vec<String> = text.split('"').step_by(2).flat_map(words).collect();
+    let all_stop = unquoted.iter().all(|w| is_stopword(w));
+    for (i, part) in text.split('"').enumerate() {
+        if i % 2 == 1 {
+            let ws = words(part);
+            if !ws.is_empty() {
+                terms.push(format!("{cols} : \"{}\"", ws.join(" ")));
+                marks.extend(ws.into_iter().map(|w| Mark {
+                    root: stem(&w),
+                    word: w,
+                    prefix: false,
+                }));
+            }
+            continue;
+        }
+        for w in words(part) {
+            if is_stopword(&w) && !all_stop {
+                continue;
+            }
+            let root = stem(&w);
+            terms.push(format!(
+                "({cols} : \"{w}\"* OR {STEM_COLUMNS} : \"{root}\")"
+            ));
+            plain.push(w.clone());
+            marks.push(Mark {
+                word: w,
+                root,
+                prefix: true,
+            });
+        }
+    }
+    let words_q = (!terms.is_empty()).then(|| terms.join(" AND "));
+    // Fragments of identifiers: a number in any spelling, or a name.
+    let mut ids = Vec::new();
+    let mut tracking = None;
+    if text.chars().any(char::is_alphabetic) {
+        let frag = fragment(text);
+        if alnum(&frag) >= 3 {
+            ids.push(format!("{{register_no}} : \"{frag}\""));
+            if include_identity {
+                ids.push(format!("{{reporter}} : \"{frag}\""));
+            }
+        }
+    } else {
+        let raw = fragment(text);
+        if alnum(&raw) >= 3 {
+            ids.push(format!("{{register_no}} : \"{raw}\""));
+        }
+        let digits = phone_digits_for_search(text);
+        if digits.len() >= 3 {
+            if include_identity {
+                ids.push(format!("{{reporter}} : \"{digits}\""));
+            }
+            tracking = Some(format!("\"{digits}\""));
+        }
+    }
+    SearchQuery {
+        words: words_q,
+        ids: (!ids.is_empty()).then(|| ids.join(" OR ")),
+        tracking,
+        marks,
+        plain,
+    }
+}
+
+fn alnum(s: &str) -> usize {
+    s.chars().filter(|c| c.is_alphanumeric()).count()
+}
+
+/// The typed text as one trigram phrase: quotes dropped, spaces collapsed.
+fn fragment(text: &str) -> String {
+    text.replace('"', " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// Mark the words of `text` that the query matched.
+pub fn mark_text(text: &str, marks: &[Mark]) -> Vec<TextPart> {
+    let mut parts: Vec<TextPart> = Vec::new();
+    let mut push = |t: &str, hit: bool| match parts.last_mut() {
+        Some(last) if last.hit == hit => last.text.push_str(t),
+        _ => parts.push(TextPart {
+            text: t.to_owned(),
+            hit,
+        }),
+    };
+    let mut rest = text;
+    while !rest.is_empty() {
+        let start = rest.find(char::is_alphanumeric).unwrap_or(rest.len());
+        if start > 0 {
+            push(&rest[..start], false);
+            rest = &rest[start..];
+            continue;
+        }
+        let end = rest
+            .find(|c: char| !c.is_alphanumeric())
+            .unwrap_or(rest.len());
+        let word = &rest[..end];
+        push(word, matches(word, marks));
+        rest = &rest[end..];
+    }
+    parts
+}
+
+fn matches(word: &str, marks: &[Mark]) -> bool {
+    let lower = word.to_lowercase();
+    let mut root = None;
+    marks.iter().any(|m| {
+        (if m.prefix {
+            lower.starts_with(&m.word)
+        } else {
+            lower == m.word
+        }) || *root.get_or_insert_with(|| stem(&lower)) == m.root
+    })
+}
+
+/// Around the first match in `text`: about `before` characters before it and
+/// `after` after it, cut at spaces, "…" where cut; None when nothing matched.
+pub fn snippet(text: &str, marks: &[Mark], before: usize, after: usize) -> Option<Vec<TextPart>> {
+    let parts = mark_text(text, marks);
+    let first_hit = parts.iter().position(|p| p.hit)?;
+    let hit_at: usize = parts[..first_hit].iter().map(|p| p.text.len()).sum();
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let hit_char = chars.iter().position(|(b, _)| *b == hit_at).unwrap_or(0);
+    let mut from = hit_char.saturating_sub(before);
+    let mut to = (hit_char + after).min(chars.len());
+    // Move to word boundaries.
+    while from > 0 && !chars[from - 1].1.is_whitespace() {
+        from -= 1;
+        if hit_char - from > before + 15 {
+            break;
+        }
+    }
+    while to < chars.len() && !chars[to].1.is_whitespace() && to - hit_char < after + 15 {
+        to += 1;
+    }
+    let byte = |i: usize| chars.get(i).map_or(text.len(), |(b, _)| *b);
+    let mut out = Vec::new();
+    if from > 0 {
+        out.push(TextPart {
+            text: "… ".into(),
+            hit: false,
+        });
+    }
+    out.extend(mark_text(text[byte(from)..byte(to)].trim(), marks));
+    if to < chars.len() {
+        out.push(TextPart {
+            text: " …".into(),
+            hit: false,
+        });
+    }
+    Some(out)
+}
+
+/// Optimal-string-alignment distance (Damerau–Levenshtein with adjacent
+/// transpositions), over characters.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = v;
+        }
+    }
+    d[a.len()][b.len()]
+}
+
+/// The typo a word may have: one edit up to five letters, two beyond.
+fn max_typo(word: &str) -> usize {
+    if word.chars().count() <= 5 { 1 } else { 2 }
+}
+
+/// The closest indexed word to `word` (same first letter, within `max_typo`
+/// edits), or None when `word` is known (it begins an indexed word) or
+/// nothing is close.
+fn closest_term(conn: &Connection, word: &str) -> CoreResult<Option<String>> {
+    if word.chars().count() < 4 || !word.bytes().all(|b| b.is_ascii_lowercase()) {
+        return Ok(None);
+    }
+    let known: bool = conn
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM search_terms WHERE term >= ?1 AND term < ?1 || '{')",
+        )?
+        .query_row([word], |r| r.get(0))?;
+    if known {
+        return Ok(None);
+    }
+    let first = &word[..1];
+    let next = ((first.as_bytes()[0]) + 1) as char;
+    let len = word.len() as i64;
+    let mut stmt = conn.prepare_cached(
+        "SELECT term FROM search_terms WHERE term >= ?1 AND term < ?2 AND length(term) BETWEEN ?3 AND ?4",
+    )?;
+    let limit = max_typo(word);
+    let mut best: Option<(usize, usize, String)> = None;
+    let rows = stmt.query_map(params![first, next.to_string(), len - 2, len + 2], |r| {
+        r.get::<_, String>(0)
+    })?;
+    for term in rows {
+        let term = term?;
+        let d = edit_distance(word, &term);
+        if d == 0 || d > limit {
+            continue;
+        }
+        let common = word
+            .bytes()
+            .zip(term.bytes())
+            .take_while(|(a, b)| a == b)
+            .count();
+        let better = match &best {
+            None => true,
+            Some((bd, bc, bt)) => (d, usize::MAX - common, &term) < (*bd, usize::MAX - *bc, bt),
+        };
+        if better {
+            best = Some((d, common, term));
+        }
+    }
+    Ok(best.map(|b| b.2))
+}
+
+/// One match of a search window.
+#[derive(Debug, Clone)]
+struct Hit {
+    id: i64,
+    rank: f64,
+    received_at: String,
+    received_date: String,
+    is_open: bool,
+    next_due: Option<String>,
+}
+
+/// The newest (or, `ascending`, oldest) `SEARCH_WINDOW` matches of one index
+/// that pass the register's filters; true when there were more.
+#[allow(clippy::too_many_arguments)]
+fn window(
+    conn: &Connection,
+    table: &str,
+    rank: &str,
+    query: &str,
+    wh: &[String],
+    args: &[Value],
+    ascending: bool,
+) -> CoreResult<(Vec<Hit>, bool)> {
+    let mut cond = format!("f.{table} MATCH ?");
+    for w in wh {
+        cond.push_str(" AND ");
+        cond.push_str(w);
+    }
+    let dir = if ascending { "ASC" } else { "DESC" };
+    // CROSS JOIN keeps the index as the outer loop: it yields rowids in order
+    // and stops at the window's end.
+    let sql = format!(
+        "SELECT f.rowid, {rank}, c.received_at, c.received_date, c.is_open, c.next_due
+         FROM {table} f CROSS JOIN complaints c ON c.id = f.rowid
+         WHERE {cond} ORDER BY f.rowid {dir} LIMIT {}",
+        SEARCH_WINDOW + 1
+    );
+    let mut all = vec![Value::Text(query.to_owned())];
+    all.extend(args.iter().cloned());
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut hits = stmt
+        .query_map(rusqlite::params_from_iter(all.iter()), |r| {
+            Ok(Hit {
+                id: r.get(0)?,
+                rank: r.get(1)?,
+                received_at: r.get(2)?,
+                received_date: r.get(3)?,
+                is_open: r.get(4)?,
+                next_due: r.get(5)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let more = hits.len() > SEARCH_WINDOW;
+    hits.truncate(SEARCH_WINDOW);
+    Ok((hits, more))
+}
+
+/// Recency weight of a BM25 rank: up to twice as strong for today's
+/// complaints, fading over about a month.
+fn weighted(rank: f64, received: &str, today: NaiveDate) -> f64 {
+    let age = (today - parse_date(received)).num_days().max(0) as f64;
+    rank * (1.0 + 1.0 / (1.0 + age / 30.0))
+}
+
+/// All matches of a parsed query (union of the windows), in the asked order.
+fn run_query(
+    conn: &Connection,
+    q: &SearchQuery,
+    wh: &[String],
+    args: &[Value],
+    sort: SortOrder,
+    today: NaiveDate,
+) -> CoreResult<(Vec<Hit>, bool)> {
+    let ascending = sort == SortOrder::Oldest;
+    let mut by_id: HashMap<i64, Hit> = HashMap::new();
+    let mut more = false;
+    let mut add = |hits: Vec<Hit>, m: bool| {
+        more |= m;
+        for h in hits {
+            match by_id.get_mut(&h.id) {
+                Some(old) => old.rank += h.rank,
+                None => {
+                    by_id.insert(h.id, h);
+                }
+            }
+        }
+    };
+    if let Some(w) = &q.words {
+        let (h, m) = window(conn, "complaints_fts", BM25, w, wh, args, ascending)?;
+        add(h, m);
+    }
+    let id_rank = ID_RANK.to_string();
+    if let Some(i) = &q.ids {
+        let (h, m) = window(conn, "complaints_ids", &id_rank, i, wh, args, ascending)?;
+        add(h, m);
+    }
+    if let Some(t) = &q.tracking {
+        let (h, m) = window(
+            conn,
+            "complaints_tracking",
+            &id_rank,
+            t,
+            wh,
+            args,
+            ascending,
+        )?;
+        add(h, m);
+    }
+    let mut hits: Vec<Hit> = by_id.into_values().collect();
+    match sort {
+        SortOrder::Relevance => {
+            for h in &mut hits {
+                h.rank = weighted(h.rank, &h.received_date, today);
+            }
+            hits.sort_by(|a, b| {
+                a.rank
+                    .total_cmp(&b.rank)
+                    .then(b.is_open.cmp(&a.is_open))
+                    .then(b.received_at.cmp(&a.received_at))
+                    .then(b.id.cmp(&a.id))
+            });
+        }
+        SortOrder::Newest => {
+            hits.sort_by(|a, b| b.received_date.cmp(&a.received_date).then(b.id.cmp(&a.id)))
+        }
+        SortOrder::Oldest => {
+            hits.sort_by(|a, b| a.received_at.cmp(&b.received_at).then(a.id.cmp(&b.id)))
+        }
+        SortOrder::DueSoonest => hits.sort_by(|a, b| {
+            b.is_open
+                .cmp(&a.is_open)
+                .then(a.next_due.is_none().cmp(&b.next_due.is_none()))
+                .then(a.next_due.cmp(&b.next_due))
+                .then(a.id.cmp(&b.id))
+        }),
+    }
+    Ok((hits, more))
+}
+
+/// The register with a text query: `wh`/`args` are the other filters (on
+/// alias `c`). Nothing found → the closest indexed words are tried once
+/// (`did_you_mean`).
+pub(crate) fn search_register(
+    p: &Posko,
+    actor: &Actor,
+    f: &ComplaintFilter,
+    text: &str,
+    wh: &[String],
+    args: &[Value],
+    limit: u32,
+) -> CoreResult<RegisterPage> {
+    let conn = p.connection();
+    let today = p.today();
+    let identity = actor.role.can(Permission::ViewIdentity);
+    let mut q = parse_query(text, identity);
+    let empty = |more| RegisterPage {
+        rows: Vec::new(),
+        total: 0,
+        offset: f.offset,
+        limit,
+        did_you_mean: None,
+        more,
+    };
+    if q.is_empty() {
+        // Only punctuation was typed: nothing can match.
+        return Ok(empty(false));
+    }
+    let (mut hits, mut more) = run_query(conn, &q, wh, args, f.sort, today)?;
+    let mut did_you_mean = None;
+    if hits.is_empty() && !q.plain.is_empty() {
+        let mut changed = false;
+        let mut corrected = Vec::new();
+        for w in &q.plain {
+            match closest_term(conn, w)? {
+                Some(t) => {
+                    changed = true;
+                    corrected.push(t);
+                }
+                None => corrected.push(w.clone()),
+            }
+        }
+        if changed {
+            let text2 = corrected.join(" ");
+            let q2 = parse_query(&text2, identity);
+            let (h2, m2) = run_query(conn, &q2, wh, args, f.sort, today)?;
+            // Offered only when it finds something this viewer may see.
+            if !h2.is_empty() {
+                hits = h2;
+                more = m2;
+                q = q2;
+                did_you_mean = Some(text2);
+            }
+        }
+    }
+    let total = hits.len();
+    let from = (f.offset as usize).min(total);
+    let to = (from + limit as usize).min(total);
+    let ids: Vec<i64> = hits[from..to].iter().map(|h| h.id).collect();
+    let mut rows = Vec::with_capacity(ids.len());
+    if !ids.is_empty() {
+        let marks_sql = vec!["?"; ids.len()].join(",");
+        let sql = format!(
+            "SELECT {ROW_COLUMNS}, c.description FROM complaints c LEFT JOIN topics t ON t.id = c.topic_id
+             WHERE c.id IN ({marks_sql})"
+        );
+        let mut stmt = conn.prepare(&sql)?;
+        let mut found: HashMap<i64, crate::model::ComplaintRow> = HashMap::new();
+        let rs = stmt.query_map(rusqlite::params_from_iter(ids.iter()), |r| {
+            let mut row = p.row_from(r, today, identity)?;
+            let description: String = r.get(14)?;
+            let title_marked = mark_text(&row.title, &q.marks);
+            if !title_marked.iter().any(|t| t.hit) {
+                row.snippet = snippet(&description, &q.marks, 40, 90);
+            }
+            row.title_marked = Some(title_marked);
+            Ok(row)
+        })?;
+        for row in rs {
+            let row = row?;
+            found.insert(row.id, row);
+        }
+        rows.extend(ids.iter().filter_map(|id| found.remove(id)));
+    }
+    Ok(RegisterPage {
+        rows,
+        total: total as u64,
+        offset: f.offset,
+        limit,
+        did_you_mean,
+        more,
+    })
+}
+
+/// Duplicate hints for a stored complaint, before it is sent to LAPOR!: the
+/// same rules as at intake, the complaint itself left out, for a viewer who
+/// may see identities and rahasia reports (the sync preview's audience).
+pub(crate) fn duplicates_of(p: &Posko, cid: i64) -> CoreResult<Vec<DuplicateHint>> {
+    let row = p
+        .connection()
+        .query_row(
+            "SELECT title, description, reporter_nik, reporter_phone, channel, kind
+             FROM complaints WHERE id = ?1",
+            [cid],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((title, description, nik, phone, channel, kind)) = row else {
+        return Ok(Vec::new());
+    };
+    let input = ComplaintInput {
+        received_at: None,
+        channel: crate::complaints::channel_of(&channel),
+        kind: crate::complaints::kind_of(&kind),
+        topic_id: None,
+        title,
+        description,
+        incident_place: None,
+        incident_date: None,
+        reporter: ReporterInput {
+            nik,
+            phone,
+            ..Default::default()
+        },
+        is_secret: false,
+        is_anonymous: false,
+        assigned_to: None,
+    };
+    let all = Visibility {
+        identity: true,
+        secret: true,
+    };
+    duplicate_hints(p, all, &input, Some(cid))
+}
+
+/// The significant roots of a text: stems of its words, function words and
+/// very short words left out.
+pub fn significant(text: &str) -> HashSet<String> {
     words(text)
         .into_iter()
-        .filter(|w| w.chars().count() >= MIN_SIMILAR_WORD)
+        .filter(|w| w.chars().count() >= MIN_SIMILAR_WORD && !is_stopword(w))
+        .filter(|w| w.chars().all(char::is_alphabetic))
+        .map(|w| stem(&w))
+        .filter(|s| !is_stopword(s))
         .collect()
 }
 
-/// Share of words two texts have in common (Jaccard), 0–100.
+/// Share of roots two texts have in common (Jaccard), 0–100.
 pub fn similarity(a: &HashSet<String>, b: &HashSet<String>) -> u8 {
     if a.is_empty() || b.is_empty() {
         return 0;
@@ -149,19 +718,36 @@ pub fn similarity(a: &HashSet<String>, b: &HashSet<String>) -> u8 {
     (inter / union * 100.0).round() as u8
 }
 
+/// Who is asking for duplicate hints: what they may see.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Visibility {
+    pub identity: bool,
+    pub secret: bool,
+}
+
+impl Visibility {
+    pub fn of(actor: &Actor) -> Self {
+        Visibility {
+            identity: actor.role.can(Permission::ViewIdentity),
+            secret: actor.role.can(Permission::ViewSecret),
+        }
+    }
+}
+
+/// Open complaints of the last 30 days that may be the same case as `input`:
+/// same NIK or phone (only for viewers who may see identities), or similar
+/// roots in title and description (found through the stemmed index, scored
+/// by Jaccard of their roots). `exclude` leaves the complaint itself out.
 pub(crate) fn duplicate_hints(
     p: &Posko,
-    actor: &Actor,
+    vis: Visibility,
     input: &ComplaintInput,
+    exclude: Option<i64>,
 ) -> CoreResult<Vec<DuplicateHint>> {
     let conn = p.connection();
     let since = (p.today() - Duration::days(30)).to_string();
-    let secret = if actor.role.can(Permission::ViewSecret) {
-        ""
-    } else {
-        " AND is_secret = 0"
-    };
-    let can_identity = actor.role.can(Permission::ViewIdentity);
+    let secret = if vis.secret { "" } else { " AND is_secret = 0" };
+    let not_self = exclude.unwrap_or(0);
     let mut found: Vec<DuplicateHint> = Vec::new();
     let mut push = |id: i64,
                     reg: String,
@@ -171,7 +757,9 @@ pub(crate) fn duplicate_hints(
                     reason: DuplicateReason,
                     sim: u8| {
         if let Some(h) = found.iter_mut().find(|h| h.id == id) {
-            h.reasons.push(reason);
+            if !h.reasons.contains(&reason) {
+                h.reasons.push(reason);
+            }
             h.similarity = h.similarity.max(sim);
         } else {
             found.push(DuplicateHint {
@@ -187,9 +775,9 @@ pub(crate) fn duplicate_hints(
     };
     let base = format!(
         "SELECT id, register_no, title, received_date, status, description FROM complaints
-         WHERE is_open = 1 AND received_date >= ?1{secret}"
+         WHERE is_open = 1 AND received_date >= ?1 AND id <> ?3{secret}"
     );
-    if can_identity {
+    if vis.identity {
         let nik = input
             .reporter
             .nik
@@ -198,7 +786,7 @@ pub(crate) fn duplicate_hints(
         if let Some(nik) = nik.filter(|n| n.len() == 16) {
             let mut stmt =
                 conn.prepare_cached(&format!("{base} AND reporter_nik = ?2 LIMIT 20"))?;
-            for r in stmt.query_map(params![since, nik], |r| {
+            for r in stmt.query_map(params![since, nik, not_self], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
             })? {
                 let (id, reg, title, date, status) = r?;
@@ -213,7 +801,7 @@ pub(crate) fn duplicate_hints(
         {
             let mut stmt =
                 conn.prepare_cached(&format!("{base} AND reporter_phone = ?2 LIMIT 20"))?;
-            for r in stmt.query_map(params![since, phone], |r| {
+            for r in stmt.query_map(params![since, phone, not_self], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
             })? {
                 let (id, reg, title, date, status) = r?;
@@ -223,42 +811,52 @@ pub(crate) fn duplicate_hints(
     }
     let mine = significant(&format!("{} {}", input.title, input.description));
     if !mine.is_empty() {
-        // Candidates: any open recent complaint sharing a significant word, best BM25 first.
-        let mut ws: Vec<&String> = mine.iter().collect();
-        ws.sort();
-        ws.truncate(32);
-        let q = format!(
-            "{NON_IDENTITY_COLUMNS} : ({})",
-            ws.iter()
-                .map(|w| format!("\"{w}\""))
-                .collect::<Vec<_>>()
-                .join(" OR ")
-        );
-        let mut stmt = conn.prepare_cached(&format!(
-            "{base} AND id IN (SELECT rowid FROM complaints_fts WHERE complaints_fts MATCH ?2 ORDER BY rank LIMIT 200) LIMIT 200"
-        ))?;
-        for r in stmt.query_map(params![since, q], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, String>(5)?,
-            ))
-        })? {
-            let (id, reg, title, date, status, desc) = r?;
-            let sim = similarity(&mine, &significant(&format!("{title} {desc}")));
-            if sim >= 50 {
-                push(
-                    id,
-                    reg,
-                    title,
-                    date,
-                    status,
-                    DuplicateReason::SimilarText,
-                    sim,
-                );
+        // Candidates: complaints of the period sharing a root, best BM25 first
+        // (only the period's rowids are read: ids grow with intake).
+        let first_id: Option<i64> = conn
+            .prepare_cached("SELECT min(id) FROM complaints WHERE received_date >= ?1")?
+            .query_row([&since], |r| r.get(0))
+            .optional()?
+            .flatten();
+        if let Some(first_id) = first_id {
+            let mut roots: Vec<&String> = mine.iter().collect();
+            roots.sort();
+            roots.truncate(32);
+            let q = format!(
+                "{STEM_COLUMNS} : ({})",
+                roots
+                    .iter()
+                    .map(|w| format!("\"{w}\""))
+                    .collect::<Vec<_>>()
+                    .join(" OR ")
+            );
+            let mut stmt = conn.prepare_cached(&format!(
+                "{base} AND id IN (SELECT rowid FROM complaints_fts WHERE complaints_fts MATCH ?2 AND rowid >= ?4
+                                   ORDER BY rank LIMIT 100)"
+            ))?;
+            for r in stmt.query_map(params![since, q, not_self, first_id], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                ))
+            })? {
+                let (id, reg, title, date, status, desc) = r?;
+                let sim = similarity(&mine, &significant(&format!("{title} {desc}")));
+                if sim >= SIMILAR_FROM {
+                    push(
+                        id,
+                        reg,
+                        title,
+                        date,
+                        status,
+                        DuplicateReason::SimilarText,
+                        sim,
+                    );
+                }
             }
         }
     }
@@ -267,6 +865,7 @@ pub(crate) fn duplicate_hints(
             .len()
             .cmp(&a.reasons.len())
             .then(b.similarity.cmp(&a.similarity))
+            .then(b.id.cmp(&a.id))
     });
     found.truncate(10);
     Ok(found)
@@ -277,37 +876,104 @@ mod tests {
     use super::*;
 
     #[test]
-    fn user_text_becomes_a_safe_prefix_query() {
+    fn user_text_becomes_a_safe_query_with_roots() {
+        let q = parse_query("Antrian PANJANG", true);
         assert_eq!(
-            fts_query("antrean panjang", true).unwrap(),
-            "\"antrean\"* AND \"panjang\"*"
+            q.words.unwrap(),
+            "({register_no title description place reporter} : \"antrian\"* OR {title_stem body_stem} : \"antre\") AND \
+             ({register_no title description place reporter} : \"panjang\"* OR {title_stem body_stem} : \"panjang\")"
         );
+        // Quotes keep an exact phrase; function words are left out of the AND.
+        let q = parse_query("  \"obat habis\" di apotek", false);
         assert_eq!(
-            fts_query("  \"obat habis\" apotek", true).unwrap(),
-            "\"obat habis\" AND \"apotek\"*"
+            q.words.unwrap(),
+            "{register_no title description place} : \"obat habis\" AND \
+             ({register_no title description place} : \"apotek\"* OR {title_stem body_stem} : \"apotek\")"
+        );
+        // …unless nothing else was typed.
+        assert!(
+            parse_query("yang", true)
+                .words
+                .unwrap()
+                .contains("\"yang\"*")
         );
         // FTS operators and stray quotes are inert.
-        assert_eq!(
-            fts_query("NOT OR* (x", true).unwrap(),
-            "\"not\"* AND \"or\"* AND \"x\"*"
-        );
-        assert_eq!(fts_query("\"unclosed", true).unwrap(), "\"unclosed\"");
-        assert!(fts_query(" -- ** ", true).is_none());
-    }
-
-    #[test]
-    fn identity_columns_are_excluded_without_permission() {
-        let q = fts_query("siti", false).unwrap();
+        let q = parse_query("NOT OR* (x", true);
         assert!(
-            q.starts_with("{register_no title description place} :"),
-            "{q}"
+            q.words
+                .unwrap()
+                .starts_with("({register_no title description place reporter} : \"not\"*")
         );
+        assert_eq!(
+            parse_query("\"unclosed", true).words.unwrap(),
+            "{register_no title description place reporter} : \"unclosed\""
+        );
+        assert!(parse_query(" -- ** ", true).is_empty());
     }
 
     #[test]
-    fn similarity_is_jaccard_of_significant_words() {
+    fn identifiers_are_searched_as_fragments() {
+        // A phone number in any spelling becomes the local 08… digits.
+        let q = parse_query("+62 812-3456", true);
+        assert_eq!(
+            q.ids.as_deref(),
+            Some("{register_no} : \"+62 812-3456\" OR {reporter} : \"08123456\"")
+        );
+        assert_eq!(q.tracking.as_deref(), Some("\"08123456\""));
+        // A partial name is a fragment of the identity column…
+        let q = parse_query("Siti Nur", true);
+        assert_eq!(
+            q.ids.as_deref(),
+            Some("{register_no} : \"siti nur\" OR {reporter} : \"siti nur\"")
+        );
+        // …which viewers without permission never search.
+        let q = parse_query("Siti Nur", false);
+        assert_eq!(q.ids.as_deref(), Some("{register_no} : \"siti nur\""));
+        assert!(!q.words.unwrap().contains("reporter"));
+        let q = parse_query("0812 3456", false);
+        assert!(!q.ids.unwrap().contains("reporter"));
+        // Too short for a trigram.
+        assert!(parse_query("12", true).ids.is_none());
+    }
+
+    #[test]
+    fn matched_words_are_marked() {
+        let marks = parse_query("antri layanan", true).marks;
+        let parts = mark_text("Mengantre lama; pelayanan lambat", &marks);
+        let hits: Vec<&str> = parts
+            .iter()
+            .filter(|p| p.hit)
+            .map(|p| p.text.as_str())
+            .collect();
+        assert_eq!(hits, vec!["Mengantre", "pelayanan"]);
+        let joined: String = parts.iter().map(|p| p.text.as_str()).collect();
+        assert_eq!(joined, "Mengantre lama; pelayanan lambat");
+        let marks = parse_query("obat", true).marks;
+        let s = snippet(
+            "Sejak dua minggu yang lalu kami sudah datang berkali-kali ke loket tetapi obat hipertensi tidak tersedia di apotek dan kami diminta membeli di luar.",
+            &marks,
+            20,
+            30,
+        )
+        .unwrap();
+        assert_eq!(s.first().unwrap().text, "… ");
+        assert!(s.iter().any(|p| p.hit && p.text == "obat"));
+        assert!(snippet("tidak ada", &marks, 20, 30).is_none());
+    }
+
+    #[test]
+    fn edit_distance_counts_transpositions_as_one() {
+        assert_eq!(edit_distance("puskemas", "puskesmas"), 1);
+        assert_eq!(edit_distance("pukseams", "puskesmas"), 3);
+        assert_eq!(edit_distance("obta", "obat"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
+    }
+
+    #[test]
+    fn similarity_is_jaccard_of_roots() {
         let a = significant("Antrean panjang di loket pendaftaran");
-        let b = significant("Loket pendaftaran antrean sangat panjang");
+        let b = significant("Loket pendaftaran: mengantre lama dan panjang");
+        // antre, panjang, loket, daftar vs loket, daftar, antre, lama, panjang
         assert_eq!(similarity(&a, &b), 80);
         assert_eq!(similarity(&a, &HashSet::new()), 0);
     }

@@ -95,6 +95,9 @@ pub struct PreviewItem {
     pub reporter_phone: Option<String>,
     pub reporter_email: Option<String>,
     pub attachment_count: u32,
+    /// Open complaints of the last 30 days that may be the same case
+    /// (checked before the first send, so a case goes to LAPOR! once).
+    pub duplicates: Vec<crate::model::DuplicateHint>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -494,6 +497,9 @@ impl Posko {
             [cid],
             |r| r.get(0),
         )?;
+        // Everyone who may see the preview (OperateSync) may see identities
+        // and rahasia reports, so the hints are not narrowed.
+        let duplicates = crate::search::duplicates_of(self, cid)?;
         Ok(match self.outgoing_complaint(settings, cid)? {
             Ok(c) => PreviewItem {
                 complaint_id: cid,
@@ -513,6 +519,7 @@ impl Posko {
                 reporter_phone: c.reporter_phone,
                 reporter_email: c.reporter_email,
                 attachment_count,
+                duplicates,
             },
             Err((code, why, _)) => PreviewItem {
                 complaint_id: cid,
@@ -532,6 +539,7 @@ impl Posko {
                 reporter_phone: None,
                 reporter_email: None,
                 attachment_count,
+                duplicates,
             },
         })
     }
