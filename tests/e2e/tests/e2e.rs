@@ -8,7 +8,9 @@
 //!
 //! Screenshots of every step land in target/e2e-screenshots/.
 
-use std::time::Duration;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
 
 use posko_e2e::App;
 
@@ -571,12 +573,195 @@ async fn sync_by_hand_and_through_the_simulator() {
     std::thread::spawn(move || drop(sim)).join().unwrap();
 }
 
+/// A stand-in for the system's PDF viewer, reached the real way: the app
+/// asks the opener, `xdg-open` looks up the default application for
+/// application/pdf (mimeapps.list) and runs its desktop entry, which here
+/// only writes down the file it was given.
+struct RecordingViewer {
+    dir: tempfile::TempDir,
+}
+
+impl RecordingViewer {
+    fn new() -> Self {
+        let dir = tempfile::Builder::new()
+            .prefix("posko-e2e-viewer-")
+            .tempdir()
+            .unwrap();
+        let d = dir.path();
+        std::fs::create_dir_all(d.join("data/applications")).unwrap();
+        std::fs::create_dir_all(d.join("config")).unwrap();
+        let script = d.join("viewer.sh");
+        std::fs::write(
+            &script,
+            format!(
+                "#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}'\n",
+                d.join("opened.txt").display()
+            ),
+        )
+        .unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::write(
+            d.join("data/applications/posko-test-viewer.desktop"),
+            format!(
+                "[Desktop Entry]\nType=Application\nName=Penampil PDF uji\nExec={} %f\nMimeType=application/pdf;\n",
+                script.display()
+            ),
+        )
+        .unwrap();
+        std::fs::write(
+            d.join("config/mimeapps.list"),
+            "[Default Applications]\napplication/pdf=posko-test-viewer.desktop\n",
+        )
+        .unwrap();
+        RecordingViewer { dir }
+    }
+
+    /// The environment that makes it the default PDF viewer of the app.
+    fn env(&self) -> Vec<(String, String)> {
+        let d = self.dir.path();
+        vec![
+            ("XDG_CURRENT_DESKTOP".into(), "X-Generic".into()),
+            ("XDG_DATA_HOME".into(), d.join("data").display().to_string()),
+            (
+                "XDG_CONFIG_HOME".into(),
+                d.join("config").display().to_string(),
+            ),
+        ]
+    }
+
+    /// Waits for the viewer to be started with a file; returns the files so far.
+    async fn opened(&self, n: usize) -> Vec<PathBuf> {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let got: Vec<PathBuf> = std::fs::read_to_string(self.dir.path().join("opened.txt"))
+                .unwrap_or_default()
+                .lines()
+                .map(PathBuf::from)
+                .collect();
+            if got.len() >= n {
+                return got;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the PDF viewer was not started: {got:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+fn xdotool(args: &[&str]) {
+    let out = Command::new("xdotool")
+        .args(args)
+        .output()
+        .expect("xdotool (scripts/setup.sh installs it)");
+    assert!(
+        out.status.success(),
+        "xdotool {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Answers the native save dialog the app opened, as a user would: the
+/// whole path typed into its name field, then Enter. (WebDriver reaches
+/// only the web page; the dialog is a GTK window, driven through XTEST.)
+async fn save_in_native_dialog(title: &str, dest: &Path) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let window = loop {
+        let out = Command::new("xdotool")
+            .args(["search", "--onlyvisible", "--name", &format!("^{title}$")])
+            .output()
+            .expect("xdotool (scripts/setup.sh installs it)");
+        if let Some(id) = String::from_utf8_lossy(&out.stdout).lines().next() {
+            break id.to_owned();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no native dialog titled {title:?} appeared"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    // Let GTK finish laying the dialog out (it fills the name field last).
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    xdotool(&["windowfocus", "--sync", &window]);
+    xdotool(&["key", "--clearmodifiers", "ctrl+a"]);
+    xdotool(&["type", "--delay", "20", dest.to_str().unwrap()]);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    xdotool(&["key", "Return"]);
+}
+
+/// The text of a PDF as `pdftotext -layout` gives it, on one line.
+fn pdf_text(path: &Path) -> String {
+    let out = Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils)");
+    assert!(out.status.success(), "pdftotext {}", path.display());
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Waits until pdf.js has drawn page 1 of the preview, and returns how many
+/// of its pixels are ink (not white): a blank canvas has none.
+async fn preview_ink(app: &mut App) -> u64 {
+    app.wait_for_within(
+        r#"[data-testid="report-page"][data-page="1"][data-rendered="true"]"#,
+        Duration::from_secs(30),
+    )
+    .await;
+    let v = app
+        .js(
+            "const c = document.querySelector('[data-testid=\"report-page\"][data-page=\"1\"]');
+             const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+             let ink = 0;
+             for (let i = 0; i < d.length; i += 4) if (d[i] < 160 && d[i + 1] < 160 && d[i + 2] < 160) ink++;
+             return ink;",
+            vec![],
+        )
+        .await;
+    v.as_u64().unwrap_or(0)
+}
+
+/// Closes the toasts, as a user clicks them away: they sit over the
+/// bottom-right corner, where a dialog's buttons are.
+async fn dismiss_toasts(app: &mut App) {
+    app.js(
+        "for (const b of document.querySelectorAll('[data-testid=\"toast\"] button')) b.click();",
+        vec![],
+    )
+    .await;
+    app.wait_count(&tid("toast"), 0).await;
+}
+
+/// Indonesian decimal as the reports print it: at most two places, comma.
+fn dec_id(x: f64) -> String {
+    let s = format!("{:.2}", (x * 100.0).round() / 100.0);
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    s.replace('.', ",")
+}
+
 /// Monev: the dashboard counts a recorded report and drills down to it; a
 /// field visit is filled (every item, a photo as evidence), scored, finished
-/// and locked.
+/// and locked; its report (berita acara) is previewed (pdf.js draws it) and
+/// saved through the native save dialog, and the saved PDF says what the
+/// screen said; a correction needs a reason and is listed; the period report
+/// is made from the Monev screen, previewed and opened in the system's PDF
+/// viewer to print.
 #[tokio::test]
 async fn monev_dashboard_and_a_field_visit() {
-    let mut app = App::launch_fresh().await;
+    let data = tempfile::Builder::new()
+        .prefix("posko-e2e-monev-")
+        .tempdir()
+        .unwrap();
+    let viewer = RecordingViewer::new();
+    let env = viewer.env();
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let mut app = App::launch_with_env(data.path(), &[], &env).await;
     first_run_setup(&mut app).await;
     record(&mut app, "Antrean apotek lama", "/0001").await;
 
@@ -660,6 +845,408 @@ async fn monev_dashboard_and_a_field_visit() {
         .unwrap()
         .unwrap_or_default();
     assert!(!total.is_empty(), "the finished visit has a score");
+    let zone = app
+        .wait_for(&tid("visit-score"))
+        .await
+        .attr("data-zone")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert!(zone.starts_with("Zona "), "zone label: {zone:?}");
     app.screenshot("visit-finished").await;
+
+    // Print the visit report: the preview draws real pages.
+    app.click(&tid("visit-report-preview")).await;
+    let ink = preview_ink(&mut app).await;
+    assert!(
+        ink > 2_000,
+        "page 1 of the preview is drawn (ink pixels: {ink})"
+    );
+    app.wait_for(r#"[data-testid="report-pages"][data-rendered]:not([data-rendered="0"])"#)
+        .await;
+    app.screenshot("visit-report-preview").await;
+    let doc_no = app
+        .wait_for(&tid("report-info"))
+        .await
+        .attr("data-doc")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(doc_no.starts_with("BA-MONEV/PKM-LAIN/"), "{doc_no}");
+    // Save as: the native dialog, answered with a path of our own.
+    let out = tempfile::Builder::new()
+        .prefix("posko-e2e-saved-")
+        .tempdir()
+        .unwrap();
+    let dest = out.path().join("berita-acara-kunjungan.pdf");
+    dismiss_toasts(&mut app).await;
+    app.click(&tid("report-preview-save")).await;
+    save_in_native_dialog("Simpan laporan sebagai", &dest).await;
+    app.wait_for_within(
+        &format!(
+            r#"[data-testid="visit-report-saved"][data-path="{}"]"#,
+            dest.display()
+        ),
+        Duration::from_secs(20),
+    )
+    .await;
+    let text = pdf_text(&dest);
+    for needle in [
+        "BERITA ACARA KUNJUNGAN MONITORING DAN EVALUASI",
+        "A. Identitas",
+        "B. Hasil Pemeriksaan",
+        "C. Nilai dan Zona",
+        "D. Temuan",
+        "G. Bukti Foto",
+        "Puskesmas Lain",
+        &format!("Nilai akhir {}", dec_id(total.parse::<f64>().unwrap())),
+        &zone,
+        "Budi Santoso",
+        "dr. Rina Wulandari",
+        "Kotak saran belum diberi kunci.",
+        "papan-pengaduan.png",
+        &doc_no,
+    ] {
+        assert!(
+            text.contains(needle),
+            "{needle:?} not in the saved report: {text}"
+        );
+    }
+    // The working copy in the store's reports folder is the same document.
+    let kept: Vec<PathBuf> = std::fs::read_dir(data.path().join("reports"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert_eq!(
+        std::fs::read(&kept[0]).unwrap(),
+        std::fs::read(&dest).unwrap()
+    );
+    dismiss_toasts(&mut app).await;
+    app.click(&tid("report-preview-close")).await;
+    app.wait_count(&tid("report-preview"), 0).await;
+
+    // A finished visit changes only through a correction with a reason.
+    app.click(&tid("visit-correct")).await;
+    app.wait_for(&tid("visit-correcting")).await;
+    app.fill(
+        &tid("visit-findings"),
+        "Kotak saran belum diberi kunci.\nFormulir pengaduan habis.",
+    )
+    .await;
+    app.click(&tid("correct-save")).await;
+    app.wait_for(&tid("field-error-reason")).await;
+    app.fill(
+        &tid("correct-reason"),
+        "Temuan susulan dari kepala puskesmas",
+    )
+    .await;
+    app.click(&tid("correct-save")).await;
+    app.wait_text(
+        &tid("visit-correction-row"),
+        "Temuan susulan dari kepala puskesmas",
+    )
+    .await;
+    app.wait_text(&tid("visit-correction-row"), "Formulir pengaduan habis.")
+        .await;
+    app.wait_for(&tid("visit-locked")).await;
+    app.screenshot("visit-corrected").await;
+
+    // The period report from the Monev screen, opened to print.
+    app.click(&tid("visit-back")).await;
+    app.click(&tid("monev-tab-report")).await;
+    app.fill(&tid("report-place"), "Majene").await;
+    app.click(&tid("report-unit-PKM-SENDANA")).await;
+    app.click(&tid("monev-report-preview")).await;
+    let ink = preview_ink(&mut app).await;
+    assert!(
+        ink > 2_000,
+        "page 1 of the period report is drawn (ink pixels: {ink})"
+    );
+    let pages: u64 = app
+        .wait_for(&tid("report-info"))
+        .await
+        .attr("data-pages")
+        .await
+        .unwrap()
+        .unwrap()
+        .parse()
+        .unwrap();
+    app.wait_for(&format!(
+        r#"[data-testid="report-pages"][data-pages="{pages}"]"#
+    ))
+    .await;
+    app.screenshot("period-report-preview").await;
+    dismiss_toasts(&mut app).await;
+    app.click(&tid("report-preview-open")).await;
+    let opened = viewer.opened(1).await;
+    assert_eq!(opened.len(), 1);
+    let opened = &opened[0];
+    assert_eq!(opened.parent(), Some(data.path().join("reports").as_path()));
+    let name = opened.file_name().unwrap().to_string_lossy();
+    assert!(name.starts_with("Monev-PKM-SENDANA-"), "{name}");
+    let text = pdf_text(opened);
+    for needle in [
+        "BAB I PENDAHULUAN",
+        "BAB II METODE",
+        "BAB III HASIL",
+        "BAB IV ANALISIS DAN REKOMENDASI",
+        "BAB V PENUTUP",
+        "Puskesmas Sendana",
+        "Laporan diterima 1",
+        "Majene,",
+    ] {
+        assert!(
+            text.contains(needle),
+            "{needle:?} not in the period report: {text}"
+        );
+    }
     app.close().await;
+}
+
+/// No element made of the XSS payloads anywhere in the screen, and none ran.
+async fn no_injected_markup(app: &App, place: &str) {
+    let got = app
+        .js(
+            r#"return document.querySelectorAll(
+                'main script, main img[src="x"], main svg[onload], main a[href^="javascript"], main b').length
+                + ':' + String(window.__xss)"#,
+            vec![],
+        )
+        .await;
+    assert_eq!(
+        got.as_str(),
+        Some("0:undefined"),
+        "{place}: markup became elements or ran"
+    );
+    assert_eq!(app.title().await, "Posko", "{place}");
+}
+
+/// Markup in every free-text field of a complaint (and a follow-up) is shown
+/// as text in the register, the detail (identity revealed too) and the sync
+/// preview; nothing of it becomes an element or runs.
+#[tokio::test]
+async fn markup_in_every_field_stays_text_on_every_screen() {
+    const KEY: &str = "kunci-xss";
+    const TOKEN: &str = "6c1c2d3e-4f50-4617-8283-949596979899";
+    // Each payload would bump window.__xss if it ran (inline script, event
+    // handler, javascript: URL, SVG onload).
+    let payload = |field: &str| {
+        format!(
+            r#"{field} <script>window.__xss=(window.__xss||0)+1</script><img src=x onerror="window.__xss=(window.__xss||0)+1"><a href="javascript:window.__xss=1">tautan</a><svg onload="window.__xss=1"></svg><b>tebal</b>"#
+        )
+    };
+    let fields = [
+        ("intake-title", "JUDUL"),
+        ("intake-description", "URAIAN"),
+        ("intake-place", "TEMPAT"),
+        ("intake-reporter-name", "NAMA"),
+        ("intake-reporter-address", "ALAMAT"),
+        ("intake-assigned-to", "PETUGAS"),
+    ];
+    let sim = std::thread::spawn(|| lapor_sim::Sim::start(lapor_sim::SimConfig::new(KEY, TOKEN)))
+        .join()
+        .unwrap()
+        .unwrap();
+    let base_url = sim.base_url().to_owned();
+    let mut app = App::launch_fresh().await;
+    first_run_setup(&mut app).await;
+
+    app.click(&tid("nav-intake")).await;
+    app.select(&tid("intake-kind"), "pengaduan_tidak_berkadar_pengawasan")
+        .await;
+    for (id, label) in fields {
+        app.fill(&tid(id), &payload(label)).await;
+    }
+    app.fill(&tid("intake-reporter-phone"), "0812-3456-7890")
+        .await;
+    app.click(&tid("intake-submit")).await;
+    app.wait_text(&tid("intake-saved"), "/0001").await;
+
+    // Register: the title as text.
+    app.click(&tid("nav-register")).await;
+    app.wait_count(&tid("register-row"), 1).await;
+    let row = app.text(&tid("register-row")).await;
+    assert!(row.contains("JUDUL <script>window.__xss"), "{row}");
+    no_injected_markup(&app, "register").await;
+    app.screenshot("xss-register").await;
+
+    // Detail: title, description, place; the reporter's name and address revealed.
+    open_only_row(&mut app).await;
+    let title = app.wait_text(&tid("detail-title"), "JUDUL").await;
+    assert!(title.contains(r#"<img src=x onerror="#), "{title}");
+    let desc = app.text(&tid("detail-description")).await;
+    assert!(desc.contains("URAIAN <script>"), "{desc}");
+    let page = app.text("main").await;
+    assert!(page.contains("TEMPAT <script>"), "place: {page}");
+    assert!(page.contains("PETUGAS <script>"), "assigned to: {page}");
+    app.click(&tid("reveal-identity")).await;
+    app.wait_for(r#"[data-testid="detail-reporter"][data-masked="false"]"#)
+        .await;
+    let reporter = app.text(&tid("detail-reporter")).await;
+    for needle in ["NAMA <script>", "ALAMAT <script>", "<svg onload="] {
+        assert!(reporter.contains(needle), "{needle}: {reporter}");
+    }
+    // A follow-up with markup, in the detail's list.
+    act(&mut app, "verify", "verified").await;
+    act(&mut app, "route", "routed").await;
+    act(&mut app, "start_follow_up", "in_follow_up").await;
+    app.fill(&tid("followup-text"), &payload("TINDAK")).await;
+    app.click(&tid("followup-submit")).await;
+    let fu = app.wait_text(&tid("followup-item"), "TINDAK").await;
+    assert!(fu.contains("<script>window.__xss"), "{fu}");
+    no_injected_markup(&app, "detail").await;
+    app.screenshot("xss-detail").await;
+
+    // Sync preview: what would be sent, as text.
+    app.click(&tid("nav-settings")).await;
+    app.fill(&tid("lapor-base-url"), &base_url).await;
+    app.fill(&tid("lapor-key"), KEY).await;
+    app.fill(&tid("lapor-token"), TOKEN).await;
+    app.click(&tid("lapor-save")).await;
+    app.wait_for(r#"[data-testid="lapor-credentials-state"][data-present="true"]"#)
+        .await;
+    app.click(&tid("nav-sync")).await;
+    app.click(&tid("sync-now")).await;
+    app.wait_for(&tid("sync-preview")).await;
+    let item = app.wait_text(&tid("preview-item"), "JUDUL").await;
+    for needle in ["JUDUL <script>", "URAIAN <script>", "NAMA <script>"] {
+        assert!(item.contains(needle), "{needle}: {item}");
+    }
+    let in_dialog = app
+        .js(
+            r#"return document.querySelectorAll('[data-testid="sync-preview"] script, [data-testid="sync-preview"] img, [data-testid="sync-preview"] b').length + ':' + String(window.__xss)"#,
+            vec![],
+        )
+        .await;
+    assert_eq!(in_dialog.as_str(), Some("0:undefined"), "sync preview");
+    app.screenshot("xss-sync-preview").await;
+    app.close().await;
+    std::thread::spawn(move || drop(sim)).join().unwrap();
+}
+
+/// The window's Content Security Policy blocks scripts that are not the
+/// app's own: an inline <script>, an inline event handler and a script from
+/// a server (on loopback, so the network would have served it) never run,
+/// the page reports each as a `securitypolicyviolation`, and the server is
+/// never even asked.
+#[tokio::test]
+async fn the_csp_blocks_inline_and_remote_scripts() {
+    use std::io::{Read, Write};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    // A server that would hand out a script to anyone who asks.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let asked = std::sync::Arc::new(AtomicUsize::new(0));
+    let counter = asked.clone();
+    listener.set_nonblocking(true).unwrap();
+    let server = std::thread::spawn(move || {
+        let until = std::time::Instant::now() + Duration::from_secs(60);
+        while std::time::Instant::now() < until && counter.load(Ordering::SeqCst) < 100 {
+            match listener.accept() {
+                Ok((mut s, _)) => {
+                    counter.fetch_add(1, Ordering::SeqCst);
+                    let mut buf = [0u8; 2048];
+                    let _ = s.read(&mut buf);
+                    let body = "window.__remoteRan = true;";
+                    let _ = write!(
+                        s,
+                        "HTTP/1.1 200 OK\r\nContent-Type: text/javascript\r\nAccess-Control-Allow-Origin: *\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                }
+                Err(_) => std::thread::sleep(Duration::from_millis(20)),
+            }
+        }
+    });
+    // The server answers a plain client: it is reachable.
+    {
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        s.write_all(b"GET /probe.js HTTP/1.1\r\nHost: x\r\n\r\n")
+            .unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).unwrap();
+        assert!(out.contains("__remoteRan"), "{out}");
+    }
+    let baseline = asked.load(Ordering::SeqCst);
+
+    let mut app = App::launch_fresh().await;
+    app.wait_for_within(&tid("app-root"), Duration::from_secs(20))
+        .await;
+    let url = format!("http://127.0.0.1:{port}/evil.js");
+    app.js(
+        r#"
+        window.__violations = [];
+        document.addEventListener('securitypolicyviolation', (e) => {
+          window.__violations.push((e.effectiveDirective || e.violatedDirective) + ' ' + (e.blockedURI || ''));
+        });
+        const inline = document.createElement('script');
+        inline.textContent = 'window.__inlineRan = true;';
+        document.body.appendChild(inline);
+        const holder = document.createElement('div');
+        holder.innerHTML = '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" onload="window.__handlerRan = true" onerror="window.__handlerRan = true">';
+        document.body.appendChild(holder);
+        const remote = document.createElement('script');
+        remote.src = arguments[0];
+        remote.onload = () => { window.__remoteLoaded = true; };
+        remote.onerror = () => { window.__remoteError = true; };
+        document.body.appendChild(remote);
+        return true;
+        "#,
+        vec![serde_json::Value::String(url.clone())],
+    )
+    .await;
+    // Violation events are dispatched asynchronously: wait for all three.
+    let mut state = serde_json::Value::Null;
+    for _ in 0..50 {
+        state = app
+            .js(
+                r#"return {
+                  inline: window.__inlineRan === true,
+                  handler: window.__handlerRan === true,
+                  remote: window.__remoteRan === true,
+                  remoteError: window.__remoteError === true,
+                  violations: window.__violations || [],
+                };"#,
+                vec![],
+            )
+            .await;
+        if state["violations"].as_array().map_or(0, Vec::len) >= 3 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    app.screenshot("csp-after-injection").await;
+    assert_eq!(state["inline"], false, "inline script ran: {state}");
+    assert_eq!(state["handler"], false, "inline event handler ran: {state}");
+    assert_eq!(state["remote"], false, "remote script ran: {state}");
+    let violations: Vec<String> = state["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert!(
+        violations
+            .iter()
+            .filter(|v| v.starts_with("script-src"))
+            .count()
+            >= 3,
+        "three script-src violations (inline, handler, remote): {violations:?}"
+    );
+    assert!(
+        violations
+            .iter()
+            .any(|v| v.contains(&format!("127.0.0.1:{port}"))),
+        "the remote script's URL is reported: {violations:?}"
+    );
+    assert_eq!(
+        asked.load(Ordering::SeqCst),
+        baseline,
+        "the window asked the server for the script"
+    );
+    // The app itself still works (its own scripts are allowed).
+    app.wait_for(&tid("setup-unit-name")).await;
+    app.close().await;
+    drop(server);
 }
