@@ -1,10 +1,15 @@
 //! Sync against the reference simulator: a real HTTP server on loopback, with
 //! faults injected. Every report ends on the server exactly once.
 
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use base64::Engine;
 use chrono::Duration;
 use lapor_sim::{Sim, SimConfig, SimHandle};
 use posko_core::keychain::OsKeychain;
-use posko_core::model::ComplaintInput;
+use posko_core::model::{AttachmentInput, ComplaintInput};
+use posko_core::sync::api::*;
+use posko_core::sync::http::HttpLapor;
 use posko_core::sync::plan::OutboxState;
 use posko_core::sync::{LaporSettings, SyncSummary};
 
@@ -308,4 +313,260 @@ fn remote_status_is_pulled_and_kept_verbatim() {
     assert_eq!(d.lapor_status_name.as_deref(), Some("Terverifikasi"));
     assert!(d.events.iter().any(|e| e.kind == "lapor_status"));
     assert!(r.clock_warning, "the test clock is months off the server's");
+}
+
+// ---- Creates marked `sending` a chunk at a time (engine.rs): whatever stops
+// a run, nothing stays falsely "sending", and nothing is sent twice.
+
+/// The real adapter; raises `cancel` once `after` creates have been answered
+/// (a clerk pressing "Batal" in the middle of a run).
+struct CancelAfter<'a> {
+    api: HttpLapor,
+    after: usize,
+    creates: AtomicUsize,
+    cancel: &'a AtomicBool,
+}
+
+impl LaporApi for CancelAfter<'_> {
+    fn upload_file(&self, file_name: &str, mime: &str, data: &[u8]) -> ApiResult<String> {
+        self.api.upload_file(file_name, mime, data)
+    }
+    fn create_complaint(&self, c: &OutgoingComplaint) -> ApiResult<RemoteIds> {
+        let r = self.api.create_complaint(c);
+        if self.creates.fetch_add(1, Ordering::SeqCst) + 1 == self.after {
+            self.cancel.store(true, Ordering::SeqCst);
+        }
+        r
+    }
+    fn find_by_tag(&self, tag: &str) -> ApiResult<Option<Vec<RemoteMatch>>> {
+        self.api.find_by_tag(tag)
+    }
+    fn can_find_by_tag(&self) -> bool {
+        self.api.can_find_by_tag()
+    }
+    fn complaint_status(&self, complaint_id: &str) -> ApiResult<RemoteStatus> {
+        self.api.complaint_status(complaint_id)
+    }
+    fn follow_ups_page(&self, complaint_id: &str, page: u32) -> ApiResult<RemoteFollowUpPage> {
+        self.api.follow_ups_page(complaint_id, page)
+    }
+    fn institutions(&self) -> ApiResult<Vec<RemoteInstitution>> {
+        self.api.institutions()
+    }
+    fn templates(&self) -> ApiResult<Vec<RemoteTemplate>> {
+        self.api.templates()
+    }
+    fn add_follow_up(&self, f: &OutgoingFollowUp) -> ApiResult<Option<String>> {
+        self.api.add_follow_up(f)
+    }
+    fn last_server_time(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.api.last_server_time()
+    }
+}
+
+/// `(state, attempts)` of every create item, in order.
+fn create_items(s: &Store) -> Vec<(String, i64)> {
+    let c = s.p.connection();
+    let mut st = c
+        .prepare("SELECT state, attempts FROM outbox WHERE op = 'create_complaint' ORDER BY id")
+        .unwrap();
+    st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+/// The server received the reports in the local order (one request at a time).
+fn assert_sent_in_order(s: &Store, sim: &SimHandle) {
+    let local = uids(s);
+    let mut remote = sim.admin().complaints().unwrap();
+    remote.sort_by_key(|c| c.complaint_id);
+    let positions: Vec<usize> = remote
+        .iter()
+        .map(|c| {
+            local
+                .iter()
+                .position(|u| {
+                    lapor_wire::tags_contain(&c.tags_raw, &lapor_wire::reference_tag(u).unwrap())
+                })
+                .expect("a local report")
+        })
+        .collect();
+    assert!(
+        positions.windows(2).all(|w| w[0] < w[1]),
+        "server order {positions:?}"
+    );
+}
+
+#[test]
+fn a_cancelled_run_puts_marked_creates_back_and_a_later_run_sends_each_once() {
+    let sim = sim(true);
+    let mut s = new_store();
+    connect(&mut s, &sim);
+    add(&mut s, 12);
+    let cancel = AtomicBool::new(false);
+    let api = CancelAfter {
+        api: s.p.lapor_client(&OsKeychain::new()).unwrap(),
+        after: 5,
+        creates: AtomicUsize::new(0),
+        cancel: &cancel,
+    };
+    let r = s.p.sync_run(&api, Some(&cancel)).unwrap();
+    assert!(r.cancelled);
+    assert_eq!(
+        r.sent, 5,
+        "the request under way is answered, no other leaves"
+    );
+    assert_eq!(sim.admin().complaints().unwrap().len(), 5);
+    // All 12 were marked in one chunk; the 7 never sent are pending again,
+    // their attempt taken back.
+    let items = create_items(&s);
+    assert_eq!(
+        items.iter().filter(|(st, _)| st == "sent").count(),
+        5,
+        "{items:?}"
+    );
+    for (state, attempts) in &items[5..] {
+        assert_eq!((state.as_str(), *attempts), ("pending", 0));
+    }
+    let c = s.p.sync_status().unwrap().counts;
+    assert_eq!((c.sending, c.pending, c.unknown), (0, 7, 0));
+
+    let r = run(&mut s);
+    assert_eq!(
+        (r.sent, r.adopted),
+        (7, 0),
+        "no lookups needed: nothing was uncertain"
+    );
+    assert_exactly_once(&s, &sim);
+    assert_sent_in_order(&s, &sim);
+}
+
+#[test]
+fn a_401_in_the_middle_of_a_chunk_stops_it_and_nothing_stays_sending() {
+    let sim = sim(true);
+    let mut s = new_store();
+    connect(&mut s, &sim);
+    add(&mut s, 10);
+    sim.admin()
+        .set_fault_specs(&["create_complaint:unauthorized@every=4"], Some(1))
+        .unwrap();
+    let r = run(&mut s);
+    assert_eq!(r.stopped, Some(posko_core::sync::StopReason::Unauthorized));
+    assert_eq!(r.sent, 3);
+    let stats = sim.admin().stats().unwrap();
+    assert_eq!(
+        stats.requests.get("create_complaint"),
+        Some(&4),
+        "no request after the 401"
+    );
+    let items = create_items(&s);
+    assert_eq!(
+        items[3],
+        ("pending".into(), 1),
+        "the refused one waits for its retry"
+    );
+    for (state, attempts) in &items[4..] {
+        assert_eq!((state.as_str(), *attempts), ("pending", 0));
+    }
+    assert_eq!(s.p.sync_status().unwrap().counts.sending, 0);
+
+    sim.admin().clear_faults().unwrap();
+    s.clock.advance(Duration::hours(2));
+    assert_eq!(run(&mut s).sent, 7);
+    assert_exactly_once(&s, &sim);
+    assert_sent_in_order(&s, &sim);
+}
+
+#[test]
+fn reports_with_attachments_go_in_their_turn_between_chunked_ones() {
+    let sim = sim(true);
+    let mut s = new_store();
+    connect(&mut s, &sim);
+    add(&mut s, 6);
+    let ids: Vec<i64> =
+        s.p.connection()
+            .prepare("SELECT id FROM complaints ORDER BY id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+    for &i in [1, 4].iter() {
+        s.p.add_attachment(
+            &clerk(),
+            &AttachmentInput {
+                complaint_id: ids[i],
+                file_name: format!("foto-{i}.png"),
+                data_base64: base64::engine::general_purpose::STANDARD
+                    .encode(crate::monev::png_1x1()),
+            },
+        )
+        .unwrap();
+    }
+    let r = run(&mut s);
+    assert_eq!(r.sent, 6);
+    assert_exactly_once(&s, &sim);
+    assert_sent_in_order(&s, &sim);
+    let mut remote = sim.admin().complaints().unwrap();
+    remote.sort_by_key(|c| c.complaint_id);
+    let with_docs: Vec<usize> = remote
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| {
+            c.payload["attachments"]
+                .as_array()
+                .is_some_and(|a| !a.is_empty())
+        })
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(with_docs, vec![1, 4]);
+    let unsent_docs: i64 =
+        s.p.connection()
+            .query_row(
+                "SELECT count(*) FROM attachments WHERE lapor_document_id IS NULL",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+    assert_eq!(unsent_docs, 0);
+}
+
+#[test]
+fn a_crash_left_chunk_costs_lookups_never_a_duplicate() {
+    let sim = sim(true);
+    let mut s = new_store();
+    connect(&mut s, &sim);
+    add(&mut s, 5);
+    // The first report reaches the server but its answer is lost…
+    sim.admin()
+        .set_fault_specs(&["create_complaint:commit_drop@next=1"], Some(1))
+        .unwrap();
+    let cancel = AtomicBool::new(false);
+    let api = CancelAfter {
+        api: s.p.lapor_client(&OsKeychain::new()).unwrap(),
+        after: 1,
+        creates: AtomicUsize::new(0),
+        cancel: &cancel,
+    };
+    s.p.sync_run(&api, Some(&cancel)).unwrap();
+    assert_eq!(sim.admin().complaints().unwrap().len(), 1);
+    // …and the process dies before anything else is written: the whole
+    // chunk is left as it was committed before the first request, `sending`.
+    s.p.connection()
+        .execute(
+            "UPDATE outbox SET state = 'sending', attempts = 1, last_error_code = NULL, last_error = NULL",
+            [],
+        )
+        .unwrap();
+    s.reopen();
+    let r = run(&mut s);
+    assert_eq!(
+        (r.adopted, r.sent),
+        (1, 4),
+        "looked up: one found, four absent and sent"
+    );
+    assert_exactly_once(&s, &sim);
+    let lookups = sim.admin().stats().unwrap().requests.get("search").copied();
+    assert_eq!(lookups, Some(5), "one lookup per crash-left mark");
 }

@@ -111,11 +111,11 @@ impl<'a> NewEvent<'a> {
 }
 
 pub(crate) fn add_event(tx: &Transaction<'_>, actor: &Actor, e: NewEvent<'_>) -> CoreResult<()> {
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO complaint_events (complaint_id, at, actor_id, actor_name, kind, from_status, to_status, note)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![e.complaint_id, now_text(e.at), actor.user_id, actor.display_name, e.kind, e.from.map(Status::code), e.to.map(Status::code), e.note],
-    )?;
+    )?
+    .execute(params![e.complaint_id, now_text(e.at), actor.user_id, actor.display_name, e.kind, e.from.map(Status::code), e.to.map(Status::code), e.note])?;
     Ok(())
 }
 

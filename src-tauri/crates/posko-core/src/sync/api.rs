@@ -214,12 +214,17 @@ impl ApiError {
 pub type ApiResult<T> = Result<T, ApiError>;
 
 /// The national service. `HttpLapor` is the real one; tests use the real
-/// simulator over loopback HTTP.
-pub trait LaporApi {
+/// simulator over loopback HTTP. `Sync`: the engine makes its requests, one
+/// after another, on a thread of its own while it writes outcomes.
+pub trait LaporApi: Sync {
     fn upload_file(&self, file_name: &str, mime: &str, data: &[u8]) -> ApiResult<String>;
     fn create_complaint(&self, c: &OutgoingComplaint) -> ApiResult<RemoteIds>;
     /// Reports carrying this tag (an assumed endpoint; `None` when unsupported).
     fn find_by_tag(&self, tag: &str) -> ApiResult<Option<Vec<RemoteMatch>>>;
+    /// Whether [`LaporApi::find_by_tag`] can look reports up. Only then may
+    /// the engine mark several creates `sending` in one commit: after a crash
+    /// those it had not sent yet cost a lookup each, never a duplicate.
+    fn can_find_by_tag(&self) -> bool;
     /// Status, disposition and status history of one report (one request).
     fn complaint_status(&self, complaint_id: &str) -> ApiResult<RemoteStatus>;
     /// The status history alone. It travels inside the report's detail, so

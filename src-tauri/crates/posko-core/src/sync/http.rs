@@ -307,6 +307,10 @@ impl LaporApi for HttpLapor {
         })
     }
 
+    fn can_find_by_tag(&self) -> bool {
+        self.search_supported
+    }
+
     fn find_by_tag(&self, tag: &str) -> ApiResult<Option<Vec<RemoteMatch>>> {
         if !self.search_supported {
             return Ok(None);

@@ -89,19 +89,18 @@ pub(crate) struct Row {
 
 pub(crate) fn row(conn: &Connection, id: i64) -> CoreResult<Option<Row>> {
     Ok(conn
-        .query_row(
+        .prepare_cached(
             "SELECT id, complaint_id, op, follow_up_id, attempts FROM outbox WHERE id = ?1",
-            [id],
-            |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, Option<i64>>(3)?,
-                    r.get::<_, i64>(4)?,
-                ))
-            },
-        )
+        )?
+        .query_row([id], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<i64>>(3)?,
+                r.get::<_, i64>(4)?,
+            ))
+        })
         .optional()?
         .and_then(|(id, complaint_id, op, follow_up_id, attempts)| {
             Some(Row {
@@ -123,18 +122,18 @@ pub(crate) fn set_state(
     error: Option<(&str, &str)>,
     now: DateTime<Utc>,
 ) -> CoreResult<()> {
-    tx.execute(
+    tx.prepare_cached(
         "UPDATE outbox SET state = ?2, next_attempt_at = ?3, last_error_code = ?4, last_error = ?5, updated_at = ?6
          WHERE id = ?1",
-        params![
+    )?
+    .execute(params![
             id,
             state.code(),
             next_attempt_at.map(now_text),
             error.map(|e| e.0),
             error.map(|e| e.1),
             now_text(now)
-        ],
-    )?;
+        ])?;
     Ok(())
 }
 
@@ -152,10 +151,11 @@ pub(crate) struct Attempt<'a> {
 }
 
 pub(crate) fn log_attempt(tx: &Transaction<'_>, a: &Attempt<'_>) -> CoreResult<()> {
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO sync_attempts (outbox_id, run_id, at, action, outcome, http_status, error_code, message, duration_ms)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        params![
+    )?
+    .execute(params![
             a.outbox_id,
             a.run_id,
             now_text(a.at),
@@ -165,7 +165,6 @@ pub(crate) fn log_attempt(tx: &Transaction<'_>, a: &Attempt<'_>) -> CoreResult<(
             a.error_code,
             a.message,
             a.duration_ms
-        ],
-    )?;
+        ])?;
     Ok(())
 }

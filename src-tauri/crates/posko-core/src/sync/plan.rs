@@ -190,6 +190,12 @@ pub fn classify(
     }
 }
 
+/// Whether an error ends the whole run (credentials wrong or expired: nothing
+/// else would pass). No request may follow it; see [`classify`].
+pub fn stops_run(err: &ApiError) -> bool {
+    err.kind == ApiErrorKind::Unauthorized
+}
+
 /// Decision after looking a report up by its reference tag.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Reconciled {
@@ -344,6 +350,23 @@ mod tests {
             classify(&err(ApiErrorKind::Unauthorized), true, 1, t0(), 0.5),
             Outcome::StopRun { .. }
         ));
+    }
+
+    #[test]
+    fn only_what_stops_the_run_stops_the_sender() {
+        for kind in [
+            ApiErrorKind::NotSent,
+            ApiErrorKind::RateLimited,
+            ApiErrorKind::Unauthorized,
+            ApiErrorKind::Rejected,
+            ApiErrorKind::ServerError,
+            ApiErrorKind::Transport,
+            ApiErrorKind::BadResponse,
+        ] {
+            let e = err(kind);
+            let stop = matches!(classify(&e, true, 1, t0(), 0.5), Outcome::StopRun { .. });
+            assert_eq!(stops_run(&e), stop, "{kind:?}");
+        }
     }
 
     #[test]

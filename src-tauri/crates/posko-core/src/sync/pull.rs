@@ -41,6 +41,7 @@
 //! the remote one means.
 
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
 
 use chrono::{DateTime, Duration, Utc};
 use posko_domain::Status;
@@ -362,6 +363,122 @@ impl What {
 struct Target {
     id: i64,
     remote: String,
+    /// The follow-up page this run starts from (`lapor_pull_state`).
+    follow_up_page: u32,
+}
+
+/// Reports fetched ahead of the writes (bounded: the writes keep up).
+const PULL_AHEAD: usize = 64;
+/// Pulled reports written per transaction…
+const PULL_WRITE_BATCH: usize = 32;
+/// …or fewer, when no answer came for this long.
+const WRITE_WITHIN: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// What the fetcher brought back about one report: everything understood,
+/// or the failure that ended it. Nothing of it is written yet.
+struct Fetched {
+    id: i64,
+    status: ApiResult<RemoteStatus>,
+    /// Understood follow-up pages, in order, each with where the next run
+    /// starts once it is stored.
+    pages: Vec<(RemoteFollowUpPage, u32)>,
+    follow_up_error: Option<ApiError>,
+}
+
+/// How the fetcher ended.
+#[derive(PartialEq, Eq)]
+enum FetchEnd {
+    Done,
+    Cancelled,
+    /// A failure that the rest would share (see [`halts`]), or the writes stopped.
+    Halted,
+}
+
+/// A pull failure after which the rest of the pull would fail the same way.
+fn halts(kind: ApiErrorKind) -> bool {
+    matches!(
+        kind,
+        ApiErrorKind::Unauthorized | ApiErrorKind::NotSent | ApiErrorKind::RateLimited
+    )
+}
+
+/// The fetcher thread: each report's detail, then its follow-ups page by
+/// page from where the last run stopped, one request at a time, in order.
+fn fetch_all(
+    api: &dyn LaporApi,
+    targets: &[Target],
+    cancel: Option<&AtomicBool>,
+    halt: &AtomicBool,
+    out: mpsc::SyncSender<Fetched>,
+) -> FetchEnd {
+    let cancelled = || cancel.is_some_and(|c| c.load(Ordering::Relaxed));
+    for t in targets {
+        if halt.load(Ordering::Relaxed) {
+            return FetchEnd::Halted;
+        }
+        if cancelled() {
+            return FetchEnd::Cancelled;
+        }
+        let mut f = Fetched {
+            id: t.id,
+            status: api.complaint_status(&t.remote),
+            pages: Vec::new(),
+            follow_up_error: None,
+        };
+        let mut end = None;
+        match &f.status {
+            Err(e) => {
+                if halts(e.kind) {
+                    end = Some(FetchEnd::Halted);
+                }
+            }
+            Ok(_) => {
+                let mut page = t.follow_up_page.max(1);
+                for _ in 0..MAX_FOLLOW_UP_PAGES_PER_RUN {
+                    if cancelled() {
+                        end = Some(FetchEnd::Cancelled);
+                        break;
+                    }
+                    let p = match api.follow_ups_page(&t.remote, page) {
+                        Ok(p) => p,
+                        Err(e) => {
+                            if halts(e.kind) {
+                                end = Some(FetchEnd::Halted);
+                            }
+                            f.follow_up_error = Some(e);
+                            break;
+                        }
+                    };
+                    // Where the next run starts: past this page only when it
+                    // is full (a next page exists); a last page is read again
+                    // as it may grow.
+                    let next_start = match p.next_page {
+                        Some(n) if !p.items.is_empty() => n,
+                        _ if p.items.is_empty() && page > 1 => {
+                            p.last_page.unwrap_or(1).clamp(1, page)
+                        }
+                        _ => page,
+                    };
+                    let more = match p.next_page {
+                        Some(n) if !p.items.is_empty() => Some(n),
+                        _ => None,
+                    };
+                    f.pages.push((p, next_start));
+                    match more {
+                        Some(n) => page = n,
+                        None => break,
+                    }
+                }
+            }
+        }
+        if out.send(f).is_err() {
+            return FetchEnd::Halted;
+        }
+        if let Some(end) = end {
+            return end;
+        }
+    }
+    FetchEnd::Done
 }
 
 /// A master-list entry: key, then up to three texts (name; or title, kind, content).
@@ -370,25 +487,29 @@ type MasterRow = (String, Option<String>, Option<String>, Option<String>);
 type ConflictRow = (i64, Option<String>, String, String, Option<String>);
 
 fn unsent_items(tx: &Transaction<'_>, complaint_id: i64) -> CoreResult<u32> {
-    Ok(tx.query_row(
-        "SELECT COUNT(*) FROM outbox WHERE complaint_id = ?1
-         AND state IN ('pending', 'sending', 'unknown', 'quarantined')",
-        [complaint_id],
-        |r| r.get(0),
-    )?)
+    Ok(tx
+        .prepare_cached(
+            "SELECT COUNT(*) FROM outbox WHERE complaint_id = ?1
+             AND state IN ('pending', 'sending', 'unknown', 'quarantined')",
+        )?
+        .query_row([complaint_id], |r| r.get(0))?)
 }
 
 fn ensure_state(tx: &Transaction<'_>, complaint_id: i64) -> CoreResult<()> {
-    tx.execute(
-        "INSERT OR IGNORE INTO lapor_pull_state (complaint_id) VALUES (?1)",
-        [complaint_id],
-    )?;
+    tx.prepare_cached("INSERT OR IGNORE INTO lapor_pull_state (complaint_id) VALUES (?1)")?
+        .execute([complaint_id])?;
     Ok(())
 }
 
 impl Posko {
     /// Everything pulled in one run: each sent report's status, history and
     /// new follow-ups, then the master lists when a day old.
+    ///
+    /// The requests go out one at a time, in order, on a second thread; this
+    /// thread writes what came back, [`PULL_WRITE_BATCH`] reports per
+    /// transaction (each report's answers whole, with its page pointer). A
+    /// crash loses at most the answers not yet written: they are pulled
+    /// again, and nothing is stored twice.
     pub(super) fn pull(
         &mut self,
         api: &dyn LaporApi,
@@ -398,20 +519,91 @@ impl Posko {
         cancel: Option<&AtomicBool>,
     ) -> CoreResult<()> {
         let cancelled = || cancel.is_some_and(|c| c.load(Ordering::Relaxed));
-        for t in self.pull_targets()? {
-            if cancelled() {
+        let targets = self.pull_targets()?;
+        let halt = AtomicBool::new(false);
+        let end = std::thread::scope(|scope| -> CoreResult<FetchEnd> {
+            let (tx, rx) = mpsc::sync_channel::<Fetched>(PULL_AHEAD);
+            let (targets, halt) = (&targets, &halt);
+            let fetcher = scope.spawn(move || fetch_all(api, targets, cancel, halt, tx));
+            let mut batch = Vec::with_capacity(PULL_WRITE_BATCH);
+            let mut written = Ok(());
+            loop {
+                // A full batch is written; so is a partial one when the
+                // server is slow (what the clerk sees stays fresh).
+                let (more, write) = match rx.recv_timeout(WRITE_WITHIN) {
+                    Ok(f) => {
+                        batch.push(f);
+                        (true, batch.len() >= PULL_WRITE_BATCH)
+                    }
+                    Err(mpsc::RecvTimeoutError::Timeout) => (true, true),
+                    Err(mpsc::RecvTimeoutError::Disconnected) => (false, true),
+                };
+                if write {
+                    written = self.store_pulled(settings, run_id, &batch, s);
+                    batch.clear();
+                }
+                if !more || written.is_err() {
+                    break;
+                }
+            }
+            // Stop the fetcher if the writes failed (it is past its last send otherwise).
+            halt.store(true, Ordering::Relaxed);
+            drop(rx);
+            let end = fetcher
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p));
+            written?;
+            Ok(end)
+        })?;
+        match end {
+            FetchEnd::Halted => return Ok(()),
+            FetchEnd::Cancelled => {
                 s.cancelled = true;
                 return Ok(());
             }
-            if self.pull_one(api, settings, run_id, &t, s, cancel)? == Go::Halt {
-                return Ok(());
-            }
+            FetchEnd::Done => {}
         }
         if cancelled() {
             s.cancelled = true;
             return Ok(());
         }
         self.pull_masters(api, Some(run_id), s, false)?;
+        Ok(())
+    }
+
+    /// Write what was fetched about some reports, in one transaction.
+    fn store_pulled(
+        &mut self,
+        settings: &LaporSettings,
+        run_id: i64,
+        batch: &[Fetched],
+        s: &mut SyncSummary,
+    ) -> CoreResult<()> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let now = self.now();
+        let tx = self.db.conn.transaction()?;
+        for f in batch {
+            let status = match &f.status {
+                Ok(st) => st,
+                Err(e) => {
+                    log_pull_failure(&tx, Some(run_id), Some(f.id), What::Status, e, now, s)?;
+                    continue;
+                }
+            };
+            let mut news = apply_status(&tx, settings, run_id, f.id, status, now, s)?;
+            for (page, next_start) in &f.pages {
+                news |= store_follow_up_page(&tx, settings, f.id, page, *next_start, now, s)?;
+            }
+            if let Some(e) = &f.follow_up_error {
+                log_pull_failure(&tx, Some(run_id), Some(f.id), What::FollowUps, e, now, s)?;
+            }
+            if news {
+                s.pulled += 1;
+            }
+        }
+        tx.commit()?;
         Ok(())
     }
 
@@ -422,7 +614,7 @@ impl Posko {
         let settings = self.lapor_settings()?;
         let mut st = self.db.conn.prepare(
             "SELECT c.id, c.lapor_complaint_id, c.is_open, c.lapor_status_code, c.lapor_status_name,
-                    p.disposition_id,
+                    p.disposition_id, COALESCE(p.follow_up_page, 1),
                     EXISTS (SELECT 1 FROM sync_conflicts k WHERE k.complaint_id = c.id AND k.resolved_at IS NULL)
              FROM complaints c LEFT JOIN lapor_pull_state p ON p.complaint_id = c.id
              WHERE c.lapor_complaint_id IS NOT NULL AND (c.is_open = 1 OR c.updated_at >= ?1
@@ -437,12 +629,13 @@ impl Posko {
                 r.get::<_, Option<String>>(3)?,
                 r.get::<_, Option<String>>(4)?,
                 r.get::<_, Option<String>>(5)?,
-                r.get::<_, bool>(6)?,
+                r.get::<_, u32>(6)?,
+                r.get::<_, bool>(7)?,
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, remote, open, code, name, disp, conflict) = row?;
+            let (id, remote, open, code, name, disp, follow_up_page, conflict) = row?;
             let remote_closed = match (&code, &name) {
                 (Some(c), Some(n)) => remote_maps_to(
                     &settings.mapping.status,
@@ -456,7 +649,11 @@ impl Posko {
             };
             // An open conflict is watched until it is decided or converges.
             if open || conflict || !remote_closed {
-                out.push(Target { id, remote });
+                out.push(Target {
+                    id,
+                    remote,
+                    follow_up_page,
+                });
             }
         }
         Ok(out)
@@ -471,174 +668,160 @@ impl Posko {
         e: &ApiError,
         s: &mut SyncSummary,
     ) -> CoreResult<Go> {
-        s.pull_failed += 1;
-        let now = now_text(self.now());
-        let tx = self.db.conn.transaction()?;
-        tx.execute(
-            "INSERT INTO sync_pull_log (run_id, complaint_id, what, at, http_status, error_code, detail_code, message)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![
-                run_id,
-                complaint_id,
-                what.code(),
-                now,
-                e.http_status,
-                e.kind.code(),
-                e.detail_code(),
-                e.message
-            ],
-        )?;
-        if let Some(cid) = complaint_id {
-            ensure_state(&tx, cid)?;
-            tx.execute(
-                "UPDATE lapor_pull_state SET last_error_code = ?2, last_error = ?3, last_error_at = ?4
-                 WHERE complaint_id = ?1",
-                params![cid, e.kind.code(), e.message, now],
-            )?;
-        }
-        tx.commit()?;
-        Ok(match e.kind {
-            ApiErrorKind::Unauthorized => {
-                s.stopped = Some(StopReason::Unauthorized);
-                Go::Halt
-            }
-            // No connection or asked to slow down: the rest would fail the same way.
-            ApiErrorKind::NotSent | ApiErrorKind::RateLimited => Go::Halt,
-            _ => Go::On,
-        })
-    }
-
-    fn pull_one(
-        &mut self,
-        api: &dyn LaporApi,
-        settings: &LaporSettings,
-        run_id: i64,
-        t: &Target,
-        s: &mut SyncSummary,
-        cancel: Option<&AtomicBool>,
-    ) -> CoreResult<Go> {
-        let status = match api.complaint_status(&t.remote) {
-            Ok(st) => st,
-            Err(e) => return self.pull_failed(Some(run_id), Some(t.id), What::Status, &e, s),
-        };
-        let mut news = self.apply_status(settings, run_id, t.id, &status, s)?;
-        let result = self.pull_follow_ups(api, settings, run_id, t, s, cancel)?;
-        news |= result.0;
-        if news {
-            s.pulled += 1;
-        }
-        Ok(result.1)
-    }
-
-    /// Write one understood status answer: verbatim status, new history,
-    /// disposition, conflicts. One transaction.
-    fn apply_status(
-        &mut self,
-        settings: &LaporSettings,
-        run_id: i64,
-        id: i64,
-        st: &RemoteStatus,
-        s: &mut SyncSummary,
-    ) -> CoreResult<bool> {
         let now = self.now();
-        let actor = super::engine::system();
         let tx = self.db.conn.transaction()?;
-        ensure_state(&tx, id)?;
-        let (old_code, old_name, local): (Option<String>, Option<String>, String) = tx.query_row(
+        log_pull_failure(&tx, run_id, complaint_id, what, e, now, s)?;
+        tx.commit()?;
+        Ok(if halts(e.kind) { Go::Halt } else { Go::On })
+    }
+}
+
+/// A pull that failed, in the caller's transaction: the reason is kept,
+/// nothing else changes. A 401 stops the run.
+fn log_pull_failure(
+    tx: &Transaction<'_>,
+    run_id: Option<i64>,
+    complaint_id: Option<i64>,
+    what: What,
+    e: &ApiError,
+    now: DateTime<Utc>,
+    s: &mut SyncSummary,
+) -> CoreResult<()> {
+    s.pull_failed += 1;
+    if e.kind == ApiErrorKind::Unauthorized {
+        s.stopped = Some(StopReason::Unauthorized);
+    }
+    let now = now_text(now);
+    tx.prepare_cached(
+        "INSERT INTO sync_pull_log (run_id, complaint_id, what, at, http_status, error_code, detail_code, message)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![
+        run_id,
+        complaint_id,
+        what.code(),
+        now,
+        e.http_status,
+        e.kind.code(),
+        e.detail_code(),
+        e.message
+    ])?;
+    if let Some(cid) = complaint_id {
+        ensure_state(tx, cid)?;
+        tx.prepare_cached(
+            "UPDATE lapor_pull_state SET last_error_code = ?2, last_error = ?3, last_error_at = ?4
+             WHERE complaint_id = ?1",
+        )?
+        .execute(params![cid, e.kind.code(), e.message, now])?;
+    }
+    Ok(())
+}
+
+/// Write one understood status answer, in the caller's transaction:
+/// verbatim status, new history, disposition, conflicts.
+fn apply_status(
+    tx: &Transaction<'_>,
+    settings: &LaporSettings,
+    run_id: i64,
+    id: i64,
+    st: &RemoteStatus,
+    now: DateTime<Utc>,
+    s: &mut SyncSummary,
+) -> CoreResult<bool> {
+    let actor = super::engine::system();
+    ensure_state(tx, id)?;
+    let (old_code, old_name, local): (Option<String>, Option<String>, String) = tx
+        .prepare_cached(
             "SELECT lapor_status_code, lapor_status_name, status FROM complaints WHERE id = ?1",
-            [id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )?;
-        let local = status_of(&local);
-        let seen: i64 = tx.query_row(
-            "SELECT status_logs_seen FROM lapor_pull_state WHERE complaint_id = ?1",
-            [id],
-            |r| r.get(0),
-        )?;
-        // History: the usual case appends; a shorter list (rewritten history)
-        // is compared whole. Each entry is stored once, matched on content.
-        let seen = usize::try_from(seen).unwrap_or(0);
-        let from = if st.status_logs.len() >= seen {
-            seen
-        } else {
-            0
-        };
-        let mut new_logs = 0;
-        for (seq, l) in st.status_logs.iter().enumerate().skip(from) {
-            let at = l.created_at.map(now_text);
-            let known: bool = tx.query_row(
-                "SELECT EXISTS (SELECT 1 FROM remote_status_logs WHERE complaint_id = ?1
-                   AND status_code IS ?2 AND status_name IS ?3 AND note IS ?4 AND created_at IS ?5)",
-                params![id, l.status_code, l.status_name, l.note, at],
-                |r| r.get(0),
-            )?;
-            if !known {
-                tx.execute(
+        )?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    let local = status_of(&local);
+    let (seen, old_disp): (i64, Option<String>) = tx
+        .prepare_cached(
+            "SELECT status_logs_seen, disposition_id FROM lapor_pull_state WHERE complaint_id = ?1",
+        )?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    // History: the usual case appends; a shorter list (rewritten history)
+    // is compared whole. Each entry is stored once, matched on content.
+    let seen = usize::try_from(seen).unwrap_or(0);
+    let from = if st.status_logs.len() >= seen {
+        seen
+    } else {
+        0
+    };
+    let mut new_logs = 0;
+    for (seq, l) in st.status_logs.iter().enumerate().skip(from) {
+        let at = l.created_at.map(now_text);
+        let known: bool = tx
+                .prepare_cached(
+                    "SELECT EXISTS (SELECT 1 FROM remote_status_logs WHERE complaint_id = ?1
+                       AND status_code IS ?2 AND status_name IS ?3 AND note IS ?4 AND created_at IS ?5)",
+                )?
+                .query_row(params![id, l.status_code, l.status_name, l.note, at], |r| r.get(0))?;
+        if !known {
+            tx.prepare_cached(
                     "INSERT INTO remote_status_logs (complaint_id, seq, status_code, status_name, note, created_at, fetched_at)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                    params![id, seq as i64, l.status_code, l.status_name, l.note, at, now_text(now)],
-                )?;
-                new_logs += 1;
-            }
+                )?
+                .execute(params![id, seq as i64, l.status_code, l.status_name, l.note, at, now_text(now)])?;
+            new_logs += 1;
         }
-        let disp_id = st.disposition.as_ref().and_then(|d| d.id.clone());
-        let disp_name = st.disposition.as_ref().and_then(|d| d.name.clone());
-        tx.execute(
+    }
+    let disp_id = st.disposition.as_ref().and_then(|d| d.id.clone());
+    let disp_name = st.disposition.as_ref().and_then(|d| d.name.clone());
+    tx.prepare_cached(
             "UPDATE lapor_pull_state SET status_logs_seen = ?2,
                 disposition_id = COALESCE(?3, disposition_id), disposition_name = COALESCE(?4, disposition_name),
                 pulled_at = ?5, last_error_code = NULL, last_error = NULL, last_error_at = NULL
              WHERE complaint_id = ?1",
-            params![id, st.status_logs.len() as i64, disp_id, disp_name, now_text(now)],
-        )?;
-        let changed = old_code.as_deref() != Some(st.status_code.as_str())
-            || old_name.as_deref() != Some(st.status_name.as_str());
-        let disp_now: Option<String> = tx.query_row(
-            "SELECT disposition_id FROM lapor_pull_state WHERE complaint_id = ?1",
-            [id],
-            |r| r.get(0),
-        )?;
-        let maps_to = remote_maps_to(
-            &settings.mapping.status,
-            &st.status_code,
-            &st.status_name,
-            disp_now.as_deref(),
-            settings.institution_id.as_deref(),
-        );
-        if changed {
-            tx.execute(
-                "UPDATE complaints SET lapor_status_code = ?2, lapor_status_name = ?3,
+        )?
+        .execute(params![id, st.status_logs.len() as i64, disp_id, disp_name, now_text(now)])?;
+    let changed = old_code.as_deref() != Some(st.status_code.as_str())
+        || old_name.as_deref() != Some(st.status_name.as_str());
+    // What the UPDATE above kept (COALESCE).
+    let disp_now = disp_id.clone().or(old_disp);
+    let maps_to = remote_maps_to(
+        &settings.mapping.status,
+        &st.status_code,
+        &st.status_name,
+        disp_now.as_deref(),
+        settings.institution_id.as_deref(),
+    );
+    if changed {
+        tx.prepare_cached(
+            "UPDATE complaints SET lapor_status_code = ?2, lapor_status_name = ?3,
                     lapor_tracking_id = COALESCE(lapor_tracking_id, ?4) WHERE id = ?1",
-                params![id, st.status_code, st.status_name, st.tracking_id],
-            )?;
-            // The newest history entry for this status usually says why.
-            let why = st
-                .status_logs
-                .iter()
-                .rev()
-                .find(|l| l.status_code.as_deref() == Some(st.status_code.as_str()))
-                .and_then(|l| l.note.as_deref())
-                .filter(|n| !n.trim().is_empty());
-            let note = match why {
-                Some(w) => format!("{} ({}): {}", st.status_name, st.status_code, clip(w, 500)),
-                None => format!("{} ({})", st.status_name, st.status_code),
-            };
-            add_event(
-                &tx,
-                &actor,
-                NewEvent {
-                    note: Some(&note),
-                    ..NewEvent::new(id, now, "lapor_status")
-                },
-            )?;
-            // Re-evaluate: an open conflict is about an older remote status.
-            tx.execute(
+        )?
+        .execute(params![id, st.status_code, st.status_name, st.tracking_id])?;
+        // The newest history entry for this status usually says why.
+        let why = st
+            .status_logs
+            .iter()
+            .rev()
+            .find(|l| l.status_code.as_deref() == Some(st.status_code.as_str()))
+            .and_then(|l| l.note.as_deref())
+            .filter(|n| !n.trim().is_empty());
+        let note = match why {
+            Some(w) => format!("{} ({}): {}", st.status_name, st.status_code, clip(w, 500)),
+            None => format!("{} ({})", st.status_name, st.status_code),
+        };
+        add_event(
+            tx,
+            &actor,
+            NewEvent {
+                note: Some(&note),
+                ..NewEvent::new(id, now, "lapor_status")
+            },
+        )?;
+        // Re-evaluate: an open conflict is about an older remote status.
+        tx.prepare_cached(
                 "UPDATE sync_conflicts SET resolved_at = ?2, resolution = 'superseded', resolved_by_name = ?3
                  WHERE complaint_id = ?1 AND resolved_at IS NULL",
-                params![id, now_text(now), actor.display_name],
-            )?;
-            let unsent = unsent_items(&tx, id)?;
-            if let Some(kind) = conflict_kind(local, maps_to, unsent) {
-                tx.execute(
+            )?
+            .execute(params![id, now_text(now), actor.display_name])?;
+        let unsent = unsent_items(tx, id)?;
+        if let Some(kind) = conflict_kind(local, maps_to, unsent) {
+            tx.execute(
                     "INSERT INTO sync_conflicts (complaint_id, kind, local_value, remote_value, remote_name,
                         remote_maps_to, unsent, run_id, detected_at)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -654,105 +837,59 @@ impl Posko {
                         now_text(now)
                     ],
                 )?;
-                let note = format!("{}: {} ({})", kind.code(), st.status_name, st.status_code);
-                add_event(
-                    &tx,
-                    &actor,
-                    NewEvent {
-                        note: Some(&note),
-                        ..NewEvent::new(id, now, "lapor_conflict")
-                    },
-                )?;
-                s.conflicts += 1;
-            }
-        } else if maps_to == Some(local) {
-            // The clerk took the same decision by hand: nothing is left to decide.
-            tx.execute(
+            let note = format!("{}: {} ({})", kind.code(), st.status_name, st.status_code);
+            add_event(
+                tx,
+                &actor,
+                NewEvent {
+                    note: Some(&note),
+                    ..NewEvent::new(id, now, "lapor_conflict")
+                },
+            )?;
+            s.conflicts += 1;
+        }
+    } else if maps_to == Some(local) {
+        // The clerk took the same decision by hand: nothing is left to decide.
+        tx.prepare_cached(
                 "UPDATE sync_conflicts SET resolved_at = ?2, resolution = 'converged', resolved_by_name = ?3
                  WHERE complaint_id = ?1 AND resolved_at IS NULL AND remote_maps_to = ?4",
-                params![id, now_text(now), actor.display_name, local.code()],
-            )?;
-        }
-        tx.commit()?;
-        Ok(changed || new_logs > 0)
+            )?
+            .execute(params![id, now_text(now), actor.display_name, local.code()])?;
     }
+    Ok(changed || new_logs > 0)
+}
 
-    /// New follow-ups, page by page from where the last run stopped. Each
-    /// understood page is written in its own transaction with the page
-    /// pointer, so an interrupted run loses nothing and repeats nothing.
-    fn pull_follow_ups(
-        &mut self,
-        api: &dyn LaporApi,
-        settings: &LaporSettings,
-        run_id: i64,
-        t: &Target,
-        s: &mut SyncSummary,
-        cancel: Option<&AtomicBool>,
-    ) -> CoreResult<(bool, Go)> {
-        let mut page: u32 = self.db.conn.query_row(
-            "SELECT follow_up_page FROM lapor_pull_state WHERE complaint_id = ?1",
-            [t.id],
-            |r| r.get(0),
-        )?;
-        let mut news = false;
-        for _ in 0..MAX_FOLLOW_UP_PAGES_PER_RUN {
-            if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
-                s.cancelled = true;
-                return Ok((news, Go::Halt));
-            }
-            let p = match api.follow_ups_page(&t.remote, page) {
-                Ok(p) => p,
-                Err(e) => {
-                    let go = self.pull_failed(Some(run_id), Some(t.id), What::FollowUps, &e, s)?;
-                    return Ok((news, go));
-                }
-            };
-            // Where the next run starts: past this page only when it is full
-            // (a next page exists); a last page is read again as it may grow.
-            let next_start = match p.next_page {
-                Some(n) if !p.items.is_empty() => n,
-                _ if p.items.is_empty() && page > 1 => p.last_page.unwrap_or(1).clamp(1, page),
-                _ => page,
-            };
-            news |= self.store_follow_up_page(settings, t.id, &p, next_start, s)?;
-            match p.next_page {
-                Some(n) if !p.items.is_empty() => page = n,
-                _ => break,
-            }
+/// One understood follow-up page, with the page pointer, in the caller's
+/// transaction: an interrupted run loses nothing and stores nothing twice.
+fn store_follow_up_page(
+    tx: &Transaction<'_>,
+    settings: &LaporSettings,
+    id: i64,
+    p: &RemoteFollowUpPage,
+    next_start: u32,
+    now: DateTime<Utc>,
+    s: &mut SyncSummary,
+) -> CoreResult<bool> {
+    let mut news = false;
+    let mut last_id: Option<&str> = None;
+    for f in &p.items {
+        last_id = Some(&f.id);
+        let known: bool = tx
+                .prepare_cached(
+                    "SELECT EXISTS (SELECT 1 FROM remote_follow_ups WHERE complaint_id = ?1 AND lapor_followup_id = ?2)
+                     OR EXISTS (SELECT 1 FROM follow_ups WHERE complaint_id = ?1 AND lapor_followup_id = ?2)",
+                )?
+                .query_row(params![id, f.id], |r| r.get(0))?;
+        if known {
+            continue;
         }
-        Ok((news, Go::On))
-    }
-
-    fn store_follow_up_page(
-        &mut self,
-        settings: &LaporSettings,
-        id: i64,
-        p: &RemoteFollowUpPage,
-        next_start: u32,
-        s: &mut SyncSummary,
-    ) -> CoreResult<bool> {
-        let now = self.now();
-        let tx = self.db.conn.transaction()?;
-        let mut news = false;
-        let mut last_id: Option<&str> = None;
-        for f in &p.items {
-            last_id = Some(&f.id);
-            let known: bool = tx.query_row(
-                "SELECT EXISTS (SELECT 1 FROM remote_follow_ups WHERE complaint_id = ?1 AND lapor_followup_id = ?2)
-                 OR EXISTS (SELECT 1 FROM follow_ups WHERE complaint_id = ?1 AND lapor_followup_id = ?2)",
-                params![id, f.id],
-                |r| r.get(0),
-            )?;
-            if known {
-                continue;
-            }
-            if f.sender == RemoteSender::Institution && own_follow_up(&tx, settings, id, f)? {
-                continue;
-            }
-            let attachments = serde_json::to_string(&f.attachments).unwrap_or_else(|_| "[]".into());
-            let from = f.institution_from.as_ref();
-            let to = f.institution_to.as_ref();
-            tx.execute(
+        if f.sender == RemoteSender::Institution && own_follow_up(tx, settings, id, f)? {
+            continue;
+        }
+        let attachments = serde_json::to_string(&f.attachments).unwrap_or_else(|_| "[]".into());
+        let from = f.institution_from.as_ref();
+        let to = f.institution_to.as_ref();
+        tx.execute(
                 "INSERT INTO remote_follow_ups (complaint_id, lapor_followup_id, sender, institution_from_id,
                     institution_from_name, institution_to_id, institution_to_name, content, template_code,
                     rating, is_secret, attachments, created_at, fetched_at)
@@ -774,43 +911,43 @@ impl Posko {
                     now_text(now)
                 ],
             )?;
-            let (kind, who) = match f.sender {
-                RemoteSender::Reporter => {
-                    s.reporter_replies += 1;
-                    ("lapor_reporter_reply", "Pelapor (SP4N-LAPOR!)".to_owned())
-                }
-                RemoteSender::Institution => (
-                    "lapor_follow_up",
-                    from.and_then(|i| i.name.clone())
-                        .map(|n| format!("{n} (SP4N-LAPOR!)"))
-                        .unwrap_or_else(|| "SP4N-LAPOR!".to_owned()),
-                ),
-            };
-            let actor = Actor {
-                display_name: who,
-                ..super::engine::system()
-            };
-            let note = clip(&f.content, MAX_EVENT_NOTE_CHARS);
-            add_event(
-                &tx,
-                &actor,
-                NewEvent {
-                    note: Some(&note),
-                    ..NewEvent::new(id, f.created_at, kind)
-                },
-            )?;
-            s.remote_follow_ups += 1;
-            news = true;
-        }
-        tx.execute(
-            "UPDATE lapor_pull_state SET follow_up_page = ?2,
-                last_follow_up_id = COALESCE(?3, last_follow_up_id) WHERE complaint_id = ?1",
-            params![id, next_start.max(1), last_id],
+        let (kind, who) = match f.sender {
+            RemoteSender::Reporter => {
+                s.reporter_replies += 1;
+                ("lapor_reporter_reply", "Pelapor (SP4N-LAPOR!)".to_owned())
+            }
+            RemoteSender::Institution => (
+                "lapor_follow_up",
+                from.and_then(|i| i.name.clone())
+                    .map(|n| format!("{n} (SP4N-LAPOR!)"))
+                    .unwrap_or_else(|| "SP4N-LAPOR!".to_owned()),
+            ),
+        };
+        let actor = Actor {
+            display_name: who,
+            ..super::engine::system()
+        };
+        let note = clip(&f.content, MAX_EVENT_NOTE_CHARS);
+        add_event(
+            tx,
+            &actor,
+            NewEvent {
+                note: Some(&note),
+                ..NewEvent::new(id, f.created_at, kind)
+            },
         )?;
-        tx.commit()?;
-        Ok(news)
+        s.remote_follow_ups += 1;
+        news = true;
     }
+    tx.prepare_cached(
+        "UPDATE lapor_pull_state SET follow_up_page = ?2,
+                last_follow_up_id = COALESCE(?3, last_follow_up_id) WHERE complaint_id = ?1",
+    )?
+    .execute(params![id, next_start.max(1), last_id])?;
+    Ok(news)
+}
 
+impl Posko {
     // -------------------------------------------------------------- masters
 
     /// The institution and template lists, when older than a day (or `force`).
