@@ -16,7 +16,7 @@ use ts_rs::TS;
 use crate::state::Shared;
 use crate::sync_job::{SyncJobView, SyncJobs};
 use posko_core::audit::{AuditEntry, AuditExport, AuditExportInput, AuditFilter, AuditVerify};
-use posko_core::backup::{BackupInfo, BackupName, RestoreReport};
+use posko_core::backup::{BackupCheck, BackupInfo, BackupName, RestoreReport};
 use posko_core::keychain::OsKeychain;
 use posko_core::monev::{
     ActionItemInput, ActionItemView, ActionPlanQuery, Drilldown, DrilldownInput, MonevIndicators,
@@ -25,6 +25,10 @@ use posko_core::monev::{
 use posko_core::recovery::{RecoveryInput, RecoveryKey, RecoveryStatus, RotationReport};
 use posko_core::reports::{MonevReportInput, ReportPdf, ReportRef, VisitReportInput};
 use posko_core::security::SecuritySettings;
+use posko_core::subject::{
+    ErasureReport, SubjectEraseInput, SubjectExportInput, SubjectExported, SubjectLookup,
+    SubjectQuery,
+};
 use posko_core::sync::operator::{
     AttemptView, ConnectionCheck, ManualForm, ManualSendInput, OutboxActionInput,
     RemoteStatusInput, SyncPreview, UnknownResolution,
@@ -155,7 +159,14 @@ async fn setup(s: State<'_, Shared>, input: Value) -> Res<Actor> {
 #[tauri::command]
 async fn sign_in(s: State<'_, Shared>, input: Value) -> Res<Actor> {
     let shared = s.inner().clone();
-    let actor = with_store(&s, move |p| p.sign_in(&parse::<SignInInput>(input)?)).await?;
+    let actor = with_store(&s, move |p| {
+        let actor = p.sign_in(&parse::<SignInInput>(input)?)?;
+        // The day's backup, if the machine was off when it was due (a
+        // failure must not keep anyone from signing in; the hourly timer retries).
+        let _ = p.backup_if_due();
+        Ok(actor)
+    })
+    .await?;
     shared.set_session(Some(actor.clone()));
     Ok(actor)
 }
@@ -656,6 +667,136 @@ async fn save_report_as(
     .await
 }
 
+/// The native save dialog, shown from Rust (the window holds no dialog or
+/// file permission). `None` when cancelled.
+async fn pick_save_path(
+    app: tauri::AppHandle,
+    lang: Lang,
+    title_key: &'static str,
+    file_name: String,
+    filter_key: &'static str,
+    ext: &'static str,
+) -> Res<Option<std::path::PathBuf>> {
+    use tauri::Manager;
+    use tauri_plugin_dialog::DialogExt;
+    let picked = tauri::async_runtime::spawn_blocking(move || {
+        let mut d = app
+            .dialog()
+            .file()
+            .set_title(posko_core::i18n::t(lang, title_key))
+            .set_file_name(file_name)
+            .add_filter(posko_core::i18n::t(lang, filter_key), &[ext]);
+        if let Ok(dir) = app.path().document_dir().or_else(|_| app.path().home_dir())
+            && dir.is_dir()
+        {
+            d = d.set_directory(dir);
+        }
+        if let Some(w) = app.get_webview_window("main") {
+            d = d.set_parent(&w);
+        }
+        d.blocking_save_file().map(|f| f.into_path())
+    })
+    .await
+    .map_err(|e| CoreError::io(e).payload(lang))?;
+    match picked {
+        None => Ok(None),
+        Some(Ok(dest)) => Ok(Some(dest)),
+        Some(Err(e)) => Err(CoreError::io(e).payload(lang)),
+    }
+}
+
+/// The audit log (CSV or JSON) saved where the admin picks (the breach
+/// checklist's "export the audit log"). The export is itself recorded.
+#[tauri::command]
+async fn save_audit_export(
+    app: tauri::AppHandle,
+    s: State<'_, Shared>,
+    input: Value,
+) -> Res<Option<String>> {
+    let lang = s.lang();
+    let i: AuditExportInput = parse(input).map_err(|e| e.payload(lang))?;
+    let (name, ext) = match i.format {
+        posko_core::audit::AuditFormat::Csv => ("audit.csv", "csv"),
+        posko_core::audit::AuditFormat::Json => ("audit.json", "json"),
+    };
+    // Refused roles never see the dialog.
+    as_user(&s, |p, a| p.audit_verify(a).map(|_| ())).await?;
+    let Some(dest) = pick_save_path(
+        app,
+        lang,
+        "save.audit_title",
+        name.into(),
+        "save.filter",
+        ext,
+    )
+    .await?
+    else {
+        return Ok(None);
+    };
+    as_user(&s, move |p, a| {
+        let e = p.audit_export(a, i.format, &i.filter.unwrap_or_default())?;
+        std::fs::write(&dest, e.content.as_bytes())?;
+        Ok(Some(dest.display().to_string()))
+    })
+    .await
+}
+
+/// Reads nothing from the window but a NIK or phone number.
+#[tauri::command]
+async fn subject_lookup(s: State<'_, Shared>, input: Value) -> Res<SubjectLookup> {
+    as_user(&s, move |p, a| {
+        p.subject_lookup(a, &parse::<SubjectQuery>(input)?)
+    })
+    .await
+}
+
+/// Everything held about one person, saved (JSON or PDF) where the admin
+/// picks; recorded in the audit log by the core.
+#[tauri::command]
+async fn subject_export(
+    app: tauri::AppHandle,
+    s: State<'_, Shared>,
+    input: Value,
+) -> Res<Option<SubjectExported>> {
+    let lang = s.lang();
+    let i: SubjectExportInput = parse(input).map_err(|e| e.payload(lang))?;
+    let q = i.query.clone();
+    let format = i.format;
+    // Checked (permission, a valid NIK/phone) before the dialog opens.
+    let name = as_user(&s, move |p, a| {
+        p.subject_lookup(a, &q)?;
+        Ok(p.subject_file_name(format))
+    })
+    .await?;
+    let ext = match format {
+        posko_core::subject::SubjectFormat::Json => "json",
+        posko_core::subject::SubjectFormat::Pdf => "pdf",
+    };
+    let Some(dest) =
+        pick_save_path(app, lang, "save.subject_title", name, "save.filter", ext).await?
+    else {
+        return Ok(None);
+    };
+    as_user(&s, move |p, a| p.export_subject(a, &i, &dest).map(Some)).await
+}
+
+#[tauri::command]
+async fn erase_subject(s: State<'_, Shared>, input: Value) -> Res<ErasureReport> {
+    as_user(&s, move |p, a| {
+        p.erase_subject(a, &parse::<SubjectEraseInput>(input)?)
+    })
+    .await
+}
+
+/// The check a restore makes first, without restoring: for the confirmation.
+#[tauri::command]
+async fn check_backup(s: State<'_, Shared>, input: Value) -> Res<BackupCheck> {
+    as_user(&s, move |p, a| {
+        p.check_backup(a, &parse::<BackupName>(input)?.name)
+    })
+    .await
+}
+
 /// Readable before sign-in: the lock screen needs the idle time.
 #[tauri::command]
 async fn security_settings(s: State<'_, Shared>) -> Res<SecuritySettings> {
@@ -868,6 +1009,11 @@ commands![
     backups: () => Vec<BackupInfo>,
     backup_now: () => BackupInfo,
     restore_backup: BackupName => RestoreReport,
+    check_backup: BackupName => BackupCheck,
+    save_audit_export: AuditExportInput => Option<String>,
+    subject_lookup: SubjectQuery => SubjectLookup,
+    subject_export: SubjectExportInput => Option<SubjectExported>,
+    erase_subject: SubjectEraseInput => ErasureReport,
     recovery_status: () => RecoveryStatus,
     create_recovery_key: () => RecoveryKey,
     rotate_key: () => RotationReport,

@@ -42,14 +42,19 @@ pub fn run() {
 }
 
 /// The daily encrypted backup: checked at start and every hour
-/// (`Posko::backup_if_due` takes one when the office day has none yet).
+/// (`Posko::backup_if_due` takes one when the office day has none yet), and
+/// the identity retention period applied (`Posko::apply_retention`; nothing
+/// when it is 0, the default).
 fn spawn_daily_backup(shared: Shared) {
     std::thread::spawn(move || {
         loop {
-            if let Ok(p) = shared.store().as_ref()
-                && let Err(e) = p.backup_if_due()
-            {
-                eprintln!("posko: daily backup failed: {}", e.code());
+            if let Ok(p) = shared.store().as_mut() {
+                if let Err(e) = p.backup_if_due() {
+                    eprintln!("posko: daily backup failed: {}", e.code());
+                }
+                if let Err(e) = p.apply_retention(&posko_core::Actor::system()) {
+                    eprintln!("posko: retention failed: {}", e.code());
+                }
             }
             std::thread::sleep(std::time::Duration::from_secs(3600));
         }

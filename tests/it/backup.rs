@@ -480,3 +480,41 @@ fn a_restore_interrupted_after_moving_the_store_aside_is_undone_on_open() {
     assert!(!dir.join("posko.db.restore-old").exists());
     assert!(!dir.join("posko.db.restore-new").exists());
 }
+
+/// The check the app shows before "Pulihkan": what a restore would check,
+/// with nothing changed; a name that is not one of this store's backups is
+/// refused, and so is a role other than admin.
+#[test]
+fn a_backup_is_checked_before_the_restore_is_confirmed() {
+    let mut s = new_store();
+    s.p.create_complaint(&clerk(), complaint("Satu")).unwrap();
+    let b = s.p.take_backup(BackupKind::Daily, 5).unwrap();
+    s.p.create_complaint(&clerk(), complaint("Dua")).unwrap();
+    let before = s.fingerprint();
+    let c = s.p.check_backup(&admin(), &b.name).unwrap();
+    assert_eq!(c.backup.name, b.name);
+    assert_eq!(c.backup.kind, BackupKind::Daily);
+    assert_eq!(c.complaints, 1, "what is in the backup, not in the store");
+    assert_eq!(c.schema_version, posko_core::db::schema_version());
+    assert_eq!(s.fingerprint(), before, "checking changes nothing");
+    for bad in ["../posko.db", "posko.db", "daily-x.db"] {
+        assert_eq!(
+            s.p.check_backup(&admin(), bad).unwrap_err().code(),
+            "NOT_FOUND",
+            "{bad}"
+        );
+    }
+    let e = s.p.check_backup(&head(), &b.name).unwrap_err();
+    assert_eq!(e.code(), "FORBIDDEN");
+    // A damaged file fails the check (and so would the restore).
+    let mut bytes = std::fs::read(&b.path).unwrap();
+    let mid = bytes.len() / 2;
+    for x in &mut bytes[mid..mid + 4096] {
+        *x ^= 0x5a;
+    }
+    std::fs::write(&b.path, bytes).unwrap();
+    assert_eq!(
+        s.p.check_backup(&admin(), &b.name).unwrap_err().code(),
+        "BACKUP_INVALID"
+    );
+}

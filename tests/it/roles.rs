@@ -445,6 +445,32 @@ fn rows() -> Vec<(&'static str, Need, Call)> {
             let path = p.backup_path(&c.backup)?;
             ok(p.restore_backup(a, &path))
         }),
+        ("check_backup", Perm(ManageStore), |p, a, c| {
+            ok(p.check_backup(a, &c.backup))
+        }),
+        ("save_audit_export", Perm(ViewAudit), |p, a, _| {
+            ok(p.audit_export(a, AuditFormat::Csv, &AuditFilter::default()))
+        }),
+        ("subject_lookup", Perm(DataSubject), |p, a, _| {
+            ok(p.subject_lookup(a, &v(json!({"nik": "3201014101900003"}))))
+        }),
+        ("subject_export", Perm(DataSubject), |p, a, _| {
+            let dest =
+                std::env::temp_dir().join(format!("posko-roles-{}.json", std::process::id()));
+            let r = p.export_subject(
+                a,
+                &v(json!({"nik": "3201014101900003", "format": "json"})),
+                &dest,
+            );
+            let _ = std::fs::remove_file(&dest);
+            ok(r)
+        }),
+        ("erase_subject", Perm(DataSubject), |p, a, _| {
+            ok(p.erase_subject(
+                a,
+                &v(json!({"phone": "0812-3456-7890", "reason": "Permintaan pemilik data"})),
+            ))
+        }),
         ("recovery_status", Perm(ManageStore), |p, a, _| {
             ok(p.recovery_status(a))
         }),

@@ -9,7 +9,7 @@ export interface Commands {
   sign_out: { input: null; output: null };
   vocabulary: { input: null; output: Vocabulary };
   today: { input: null; output: TodaySummary };
-  list_complaints: { input: ComplaintFilter; output: Page<ComplaintRow> };
+  list_complaints: { input: ComplaintFilter; output: RegisterPage };
   complaint_detail: { input: DetailQuery; output: ComplaintDetail };
   validate_complaint: { input: ComplaintInput; output: Array<FieldMessage> };
   duplicate_hints: { input: ComplaintInput; output: Array<DuplicateHint> };
@@ -90,6 +90,11 @@ export interface Commands {
   backups: { input: null; output: Array<BackupInfo> };
   backup_now: { input: null; output: BackupInfo };
   restore_backup: { input: BackupName; output: RestoreReport };
+  check_backup: { input: BackupName; output: BackupCheck };
+  save_audit_export: { input: AuditExportInput; output: string | null };
+  subject_lookup: { input: SubjectQuery; output: SubjectLookup };
+  subject_export: { input: SubjectExportInput; output: SubjectExported | null };
+  erase_subject: { input: SubjectEraseInput; output: ErasureReport };
   recovery_status: { input: null; output: RecoveryStatus };
   create_recovery_key: { input: null; output: RecoveryKey };
   rotate_key: { input: null; output: RotationReport };
@@ -146,7 +151,7 @@ action: string,
  */
 outcome: string, http_status: number | null, error_code: string | null, message: string | null, duration_ms: number, };
 
-export type AuditAction = "sign_in" | "sign_in_failed" | "identity_view" | "export" | "print" | "setting_change" | "credentials_set" | "delete" | "user_create" | "backup_restore" | "key_rotate" | "recovery_key_create" | "recovery_open" | "store_import";
+export type AuditAction = "sign_in" | "sign_in_failed" | "identity_view" | "export" | "print" | "setting_change" | "credentials_set" | "delete" | "user_create" | "backup_restore" | "key_rotate" | "recovery_key_create" | "recovery_open" | "store_import" | "identity_erase";
 
 export type AuditBreak = "hash_mismatch" | "chain_broken" | "id_gap";
 
@@ -177,6 +182,12 @@ export type AuditVerify = { rows: number, ok: boolean, first_broken: number | nu
  * Hash of the last row (write it down to notice a cut-off tail later).
  */
 head_hash: string | null, };
+
+export type BackupCheck = { backup: BackupInfo, schema_version: number, 
+/**
+ * Reports in the backup.
+ */
+complaints: number, };
 
 export type BackupInfo = { kind: BackupKind, path: string, 
 /**
@@ -264,7 +275,16 @@ reporter: string | null, next_due: string | null,
 /**
  * Working days left to `next_due` (negative: late).
  */
-remaining_days: number | null, lapor_tracking_id: string | null, };
+remaining_days: number | null, lapor_tracking_id: string | null, 
+/**
+ * With a text query: the title in parts, the matched words marked.
+ */
+title_marked?: Array<TextPart>, 
+/**
+ * With a text query that matched the description: a short excerpt of
+ * it, the matched words marked.
+ */
+snippet?: Array<TextPart>, };
 
 export type ConflictKind = "remote_decision" | "unsent_local_change" | "unknown_status";
 
@@ -341,6 +361,16 @@ export type DurationStats = {
  * The complaints the durations are measured on.
  */
 cell: Cell, count: number, median: number | null, p90: number | null, max: number | null, };
+
+export type ErasureReport = { 
+/**
+ * Register numbers whose identity was erased.
+ */
+erased: Array<string>, 
+/**
+ * Register numbers left as they are because they are still open.
+ */
+still_open: Array<string>, };
 
 export type ErrorPayload = { code: string, message: string, fields: Array<FieldMessage>, };
 
@@ -555,7 +585,7 @@ export type Page<T> = { rows: Array<T>, total: number, offset: number, limit: nu
 
 export type Period = { from: string, to: string, };
 
-export type Permission = "view_register" | "create_complaint" | "edit_complaint" | "transition_complaint" | "draft_follow_up" | "approve_follow_up" | "view_identity" | "view_secret" | "edit_settings" | "manage_users" | "run_reports" | "operate_sync" | "view_audit" | "manage_store";
+export type Permission = "view_register" | "create_complaint" | "edit_complaint" | "transition_complaint" | "draft_follow_up" | "approve_follow_up" | "view_identity" | "view_secret" | "edit_settings" | "manage_users" | "run_reports" | "operate_sync" | "view_audit" | "manage_store" | "data_subject";
 
 export type PlanItem = { action: string, owner: string, due_date?: string, };
 
@@ -563,7 +593,12 @@ export type PreviewItem = { complaint_id: number, register_no: string,
 /**
  * Stable reason code when the report cannot be sent as it stands.
  */
-blocked_code: string | null, blocked_detail: string | null, title: string, content: string, channel_id: string, classification_id: string, category_id: string, date_of_incident: string | null, is_anonymous: boolean, is_secret: boolean, tags_raw: string, reporter_name: string | null, reporter_phone: string | null, reporter_email: string | null, attachment_count: number, };
+blocked_code: string | null, blocked_detail: string | null, title: string, content: string, channel_id: string, classification_id: string, category_id: string, date_of_incident: string | null, is_anonymous: boolean, is_secret: boolean, tags_raw: string, reporter_name: string | null, reporter_phone: string | null, reporter_email: string | null, attachment_count: number, 
+/**
+ * Open complaints of the last 30 days that may be the same case
+ * (checked before the first send, so a case goes to LAPOR! once).
+ */
+duplicates: Array<DuplicateHint>, };
 
 export type RankedUnit = { 
 /**
@@ -588,6 +623,22 @@ export type RecoveryKey = { secret: string, created_at: string,
 fingerprint: string, store_id: string, };
 
 export type RecoveryStatus = { configured: boolean, created_at: string | null, fingerprint: string | null, };
+
+export type RegisterPage = { rows: Array<ComplaintRow>, 
+/**
+ * All rows of the query (with a text query: in the search window).
+ */
+total: number, offset: number, limit: number, 
+/**
+ * Nothing matched what was typed, and this corrected text was searched
+ * instead ("Maksud Anda: puskesmas?").
+ */
+did_you_mean?: string, 
+/**
+ * More complaints matched the text than a search keeps: the newest
+ * `SEARCH_WINDOW` per index were ranked (narrow the search to see older ones).
+ */
+more: boolean, };
 
 export type RemoteAttachmentView = { id: string | null, file_name: string | null, url: string | null, };
 
@@ -719,7 +770,12 @@ lockout_seconds: number,
 /**
  * Backups kept of each kind (daily, before sync, before migration; 1–60).
  */
-backup_keep: number, };
+backup_keep: number, 
+/**
+ * Erase the reporter's identity from a complaint this many days after
+ * it was closed (0 = keep; otherwise 30–3650).
+ */
+identity_retention_days: number, };
 
 export type SetupInput = { unit_name: string, unit_code: string, zone: OfficeZone, admin_username: string, admin_display_name: string, admin_password: string, };
 
@@ -738,6 +794,32 @@ export type Status = "received" | "verified" | "routed" | "in_follow_up" | "wait
 export type StatusCount = { status: Status, count: number, };
 
 export type StopReason = "unauthorized";
+
+export type SubjectCase = { id: number, register_no: string, received_date: string, status: Status, is_open: boolean, 
+/**
+ * When the identity was erased (the complaint then no longer matches).
+ */
+closed_at?: string, };
+
+export type SubjectEraseInput = { 
+/**
+ * Why (the person's request, its letter number...): kept on the timeline and in the audit log.
+ */
+reason: string, nik?: string, phone?: string, };
+
+export type SubjectExportInput = { format: SubjectFormat, nik?: string, phone?: string, };
+
+export type SubjectExported = { path: string, complaints: number, bytes: number, };
+
+export type SubjectFormat = "json" | "pdf";
+
+export type SubjectLookup = { cases: Array<SubjectCase>, 
+/**
+ * Closed ones, whose identity can be erased now.
+ */
+erasable: number, };
+
+export type SubjectQuery = { nik?: string, phone?: string, };
 
 export type SyncConflictView = { id: number, complaint_id: number, register_no: string, kind: ConflictKind, 
 /**
@@ -825,6 +907,8 @@ export type TeamDecree = { number: string, date: string, title: string, };
 export type TeamDecreeInput = { unit_code: string, number: string, date: string, title: string, };
 
 export type TextInput = { text: string, };
+
+export type TextPart = { text: string, hit: boolean, };
 
 export type TodaySummary = { today: string, zone: OfficeZone, open_total: number, overdue_total: number, due_today_total: number, received_today: number, counts: Array<StatusCount>, overdue: Array<ComplaintRow>, due_soon: Array<ComplaintRow>, awaiting_approval: Array<FollowUpQueueItem>, };
 

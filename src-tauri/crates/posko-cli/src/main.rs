@@ -148,6 +148,67 @@ enum Cmd {
     /// The store key.
     #[command(subcommand)]
     Key(KeyCmd),
+    /// A person's data (UU 27/2022): find it by NIK or phone, export it,
+    /// erase the identity from closed complaints, apply the retention period.
+    #[command(subcommand)]
+    Subject(SubjectCmd),
+}
+
+#[derive(Args)]
+struct WhoArgs {
+    /// The person's NIK (16 digits).
+    #[arg(long, conflicts_with = "phone", required_unless_present = "phone")]
+    nik: Option<String>,
+    /// The person's phone number (any usual form: 0812..., +62812...).
+    #[arg(long)]
+    phone: Option<String>,
+}
+
+impl WhoArgs {
+    fn query(&self) -> posko_core::subject::SubjectQuery {
+        posko_core::subject::SubjectQuery {
+            nik: self.nik.clone(),
+            phone: self.phone.clone(),
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum SubjectCmd {
+    /// The complaints that hold this person's identity.
+    Find {
+        #[command(flatten)]
+        who: WhoArgs,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Everything held about the person, unmasked, as JSON (attachments
+    /// included) or PDF (by the extension of --out). Recorded in the audit log.
+    Export {
+        #[command(flatten)]
+        who: WhoArgs,
+        #[arg(long, value_name = "FILE.json|FILE.pdf")]
+        out: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Erase the person's identity from their closed complaints (open ones
+    /// are listed and left). Recorded on each timeline and in the audit log.
+    Erase {
+        #[command(flatten)]
+        who: WhoArgs,
+        /// Why: the request, its letter number...
+        #[arg(long)]
+        reason: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Erase identities of complaints closed longer ago than the retention
+    /// period (security settings: identity_retention_days; 0 = keep).
+    Retention {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -1113,6 +1174,97 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 println!(
                     "Dipulihkan dari {} ({} laporan). Keadaan sebelumnya disimpan di {}.",
                     r.restored, r.complaints, r.safety_copy.name
+                );
+            }
+        }
+        Cmd::Subject(SubjectCmd::Find { who, json }) => {
+            let wrap = with_json(json);
+            let p = open(&dir, false).map_err(wrap)?;
+            let l = p.subject_lookup(&actor, &who.query()).map_err(wrap)?;
+            if json {
+                print_json(&l);
+            } else {
+                for c in &l.cases {
+                    println!(
+                        "{:<28} {}  {:<18} {}",
+                        c.register_no,
+                        c.received_date,
+                        c.status.code(),
+                        if c.is_open { "terbuka" } else { "ditutup" }
+                    );
+                }
+                println!(
+                    "({} laporan, {} dapat dihapus identitasnya)",
+                    l.cases.len(),
+                    l.erasable
+                );
+            }
+        }
+        Cmd::Subject(SubjectCmd::Export { who, out, json }) => {
+            use posko_core::subject::{SubjectExportInput, SubjectFormat};
+            let wrap = with_json(json);
+            let format = match out.extension().and_then(|e| e.to_str()) {
+                Some(e) if e.eq_ignore_ascii_case("pdf") => SubjectFormat::Pdf,
+                Some(e) if e.eq_ignore_ascii_case("json") => SubjectFormat::Json,
+                _ => return Err(wrap(bad("--out must end in .json or .pdf".to_owned()))),
+            };
+            let p = open(&dir, false).map_err(wrap)?;
+            let r = p
+                .export_subject(
+                    &actor,
+                    &SubjectExportInput {
+                        query: who.query(),
+                        format,
+                    },
+                    &out,
+                )
+                .map_err(wrap)?;
+            if json {
+                print_json(&r);
+            } else {
+                println!(
+                    "{} laporan ke {} ({} bita)",
+                    r.complaints,
+                    r.path.display(),
+                    r.bytes
+                );
+            }
+        }
+        Cmd::Subject(SubjectCmd::Erase { who, reason, json }) => {
+            let wrap = with_json(json);
+            let mut p = open(&dir, false).map_err(wrap)?;
+            let r = p
+                .erase_subject(
+                    &actor,
+                    &posko_core::subject::SubjectEraseInput {
+                        query: who.query(),
+                        reason,
+                    },
+                )
+                .map_err(wrap)?;
+            if json {
+                print_json(&r);
+            } else {
+                println!(
+                    "Identitas dihapus dari {} laporan: {}",
+                    r.erased.len(),
+                    r.erased.join(", ")
+                );
+                if !r.still_open.is_empty() {
+                    println!("Masih terbuka, tidak diubah: {}", r.still_open.join(", "));
+                }
+            }
+        }
+        Cmd::Subject(SubjectCmd::Retention { json }) => {
+            let wrap = with_json(json);
+            let mut p = open(&dir, false).map_err(wrap)?;
+            let r = p.apply_retention(&actor).map_err(wrap)?;
+            if json {
+                print_json(&r);
+            } else {
+                println!(
+                    "Identitas dihapus dari {} laporan (masa retensi).",
+                    r.erased.len()
                 );
             }
         }

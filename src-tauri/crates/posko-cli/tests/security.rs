@@ -252,3 +252,112 @@ fn audit_list_verify_and_export() {
     ));
     assert_eq!(e["code"], "BAD_REQUEST");
 }
+
+#[test]
+fn subject_find_export_erase_and_retention() {
+    let dir = init();
+    let d = dir.path();
+    let mine = |title: &str| {
+        serde_json::json!({
+            "channel": "telepon",
+            "kind": "aspirasi",
+            "title": title,
+            "description": "Mohon dibantu.",
+            "reporter": {"name": "Siti Aminah", "nik": "3201014101900003", "phone": "0812-3456-7890"},
+        })
+    };
+    let a = ok_json(posko_stdin(
+        d,
+        &["complaint", "add", "--json", "-"],
+        &mine("Siti menunggu lama").to_string(),
+    ));
+    ok_json(posko_stdin(
+        d,
+        &["complaint", "add", "--json", "-"],
+        &mine("Loket tutup").to_string(),
+    ));
+    let id = a["id"].as_i64().unwrap().to_string();
+    ok_json(posko(
+        d,
+        &[
+            "complaint",
+            "transition",
+            &id,
+            "archive",
+            "--note",
+            "Tidak dapat ditindaklanjuti",
+            "--json",
+        ],
+    ));
+
+    let found = ok_json(posko(
+        d,
+        &["subject", "find", "--phone", "+62 812-3456-7890", "--json"],
+    ));
+    assert_eq!(found["cases"].as_array().unwrap().len(), 2);
+    assert_eq!(found["erasable"], 1);
+
+    let out = d.join("siti.pdf");
+    let r = ok_json(posko(
+        d,
+        &[
+            "subject",
+            "export",
+            "--nik",
+            "3201014101900003",
+            "--out",
+            out.to_str().unwrap(),
+            "--json",
+        ],
+    ));
+    assert_eq!(r["complaints"], 2);
+    assert!(std::fs::read(&out).unwrap().starts_with(b"%PDF"));
+    let bad = err_json(posko(
+        d,
+        &[
+            "subject",
+            "export",
+            "--nik",
+            "3201014101900003",
+            "--out",
+            "x.txt",
+            "--json",
+        ],
+    ));
+    assert_eq!(bad["code"], "BAD_REQUEST");
+    let bad = err_json(posko(d, &["subject", "find", "--nik", "12", "--json"]));
+    assert_eq!(bad["code"], "VALIDATION");
+
+    let r = ok_json(posko(
+        d,
+        &[
+            "subject",
+            "erase",
+            "--nik",
+            "3201014101900003",
+            "--reason",
+            "Surat permintaan 3/2026",
+            "--json",
+        ],
+    ));
+    assert_eq!(r["erased"].as_array().unwrap().len(), 1);
+    assert_eq!(r["still_open"].as_array().unwrap().len(), 1);
+    let found = ok_json(posko(
+        d,
+        &["subject", "find", "--nik", "3201014101900003", "--json"],
+    ));
+    assert_eq!(
+        found["cases"].as_array().unwrap().len(),
+        1,
+        "only the open one still holds it"
+    );
+    let log = ok_json(posko(
+        d,
+        &["audit", "list", "--action", "identity_erase", "--json"],
+    ));
+    assert_eq!(log["rows"].as_array().unwrap().len(), 1, "{log}");
+
+    // Retention off (0): nothing.
+    let r = ok_json(posko(d, &["subject", "retention", "--json"]));
+    assert!(r["erased"].as_array().unwrap().is_empty());
+}

@@ -54,10 +54,12 @@ pub enum AuditAction {
     RecoveryOpen,
     /// The store was created on this machine from an encrypted export.
     StoreImport,
+    /// A person's identity erased from closed complaints (request or retention).
+    IdentityErase,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 14] = [
+    pub const ALL: [AuditAction; 15] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::IdentityView,
@@ -72,6 +74,7 @@ impl AuditAction {
         AuditAction::RecoveryKeyCreate,
         AuditAction::RecoveryOpen,
         AuditAction::StoreImport,
+        AuditAction::IdentityErase,
     ];
 
     pub fn code(self) -> &'static str {
@@ -90,6 +93,7 @@ impl AuditAction {
             AuditAction::RecoveryKeyCreate => "recovery_key_create",
             AuditAction::RecoveryOpen => "recovery_open",
             AuditAction::StoreImport => "store_import",
+            AuditAction::IdentityErase => "identity_erase",
         }
     }
 

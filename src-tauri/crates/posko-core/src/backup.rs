@@ -298,6 +298,16 @@ pub struct RestoreReport {
     pub complaints: u64,
 }
 
+/// What the app shows before asking "restore this?": the backup passed
+/// the same check a restore makes first (key, integrity, schema).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct BackupCheck {
+    pub backup: BackupInfo,
+    pub schema_version: i64,
+    /// Reports in the backup.
+    pub complaints: u64,
+}
+
 /// The app names a backup by its file name; anything else (a path, a name
 /// that is not a backup's) is refused.
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -458,6 +468,36 @@ impl Posko {
             });
         }
         Ok(backup_dir(&self.db.dir).join(name))
+    }
+
+    /// Check a backup (as a restore would, changing nothing) and say what
+    /// is in it, for the confirmation before a restore.
+    pub fn check_backup(&self, actor: &Actor, name: &str) -> CoreResult<BackupCheck> {
+        require(actor, Permission::ManageStore)?;
+        let path = self.backup_path(name)?;
+        let schema_version = check_file(&path, &self.db.key)?;
+        let backup = list(&self.db.dir)?
+            .into_iter()
+            .find(|b| b.name == name)
+            .ok_or_else(|| CoreError::NotFound {
+                entity: "backup",
+                id: name.chars().take(80).collect(),
+            })?;
+        let c = Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .map_err(invalid)?;
+        c.execute_batch(&Zeroizing::new(format!(
+            "PRAGMA key = \"x'{}'\";",
+            self.db.key.as_str()
+        )))
+        .map_err(invalid)?;
+        let complaints: i64 = c
+            .query_row("SELECT count(*) FROM complaints", [], |r| r.get(0))
+            .map_err(invalid)?;
+        Ok(BackupCheck {
+            backup,
+            schema_version,
+            complaints: complaints as u64,
+        })
     }
 
     /// Put a backup in place of the live store, after checking it

@@ -26,6 +26,7 @@ pub mod seal;
 pub mod search;
 pub mod security;
 mod seed;
+pub mod subject;
 pub mod sync;
 pub mod transfer;
 pub mod users;

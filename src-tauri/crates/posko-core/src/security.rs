@@ -27,6 +27,9 @@ pub struct SecuritySettings {
     pub lockout_seconds: u32,
     /// Backups kept of each kind (daily, before sync, before migration; 1–60).
     pub backup_keep: u32,
+    /// Erase the reporter's identity from a complaint this many days after
+    /// it was closed (0 = keep; otherwise 30–3650).
+    pub identity_retention_days: u32,
 }
 
 impl Default for SecuritySettings {
@@ -36,6 +39,7 @@ impl Default for SecuritySettings {
             max_failed_sign_ins: crate::users::MAX_FAILED as u32,
             lockout_seconds: crate::users::LOCK_SECONDS as u32,
             backup_keep: crate::backup::DEFAULT_KEEP as u32,
+            identity_retention_days: 0,
         }
     }
 }
@@ -62,6 +66,14 @@ impl SecuritySettings {
         range("max_failed_sign_ins", self.max_failed_sign_ins, 3, 20);
         range("lockout_seconds", self.lockout_seconds, 30, 3600);
         range("backup_keep", self.backup_keep, 1, 60);
+        if self.identity_retention_days != 0 {
+            range(
+                "identity_retention_days",
+                self.identity_retention_days,
+                30,
+                3650,
+            );
+        }
         if errors.is_empty() {
             Ok(())
         } else {

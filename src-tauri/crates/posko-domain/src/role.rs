@@ -38,6 +38,9 @@ pub enum Permission {
     /// The store as a whole: backups and restore, export and import, the
     /// recovery key and key rotation.
     ManageStore,
+    /// A person's requests about their own data: export everything held
+    /// about them, erase their identity from closed complaints (UU 27/2022).
+    DataSubject,
 }
 
 impl Role {
@@ -71,7 +74,7 @@ impl Role {
                     | ViewSecret
                     | OperateSync
             ),
-            Role::Kepala => !matches!(p, ManageUsers | ViewAudit | ManageStore),
+            Role::Kepala => !matches!(p, ManageUsers | ViewAudit | ManageStore | DataSubject),
             Role::Admin => true,
             // Monitors read aggregated data; identities and secret reports stay hidden.
             Role::Pemantau => matches!(p, ViewRegister | RunReports),
@@ -99,6 +102,7 @@ mod tests {
             let admin = role == Role::Admin;
             assert_eq!(role.can(Permission::ViewAudit), admin, "{role:?}");
             assert_eq!(role.can(Permission::ManageStore), admin, "{role:?}");
+            assert_eq!(role.can(Permission::DataSubject), admin, "{role:?}");
         }
     }
 }

@@ -20,7 +20,10 @@ mod model;
 mod monev;
 mod pdf;
 mod qr;
+mod subject;
 mod visit;
+
+pub use subject::{SubjectCaseDoc, SubjectDocument};
 
 pub use model::*;
 
@@ -166,6 +169,11 @@ pub fn render_monev(r: &MonevReport) -> Rendered {
 /// The field-visit report (berita acara kunjungan).
 pub fn render_visit(r: &VisitReport) -> Rendered {
     visit::render(r)
+}
+
+/// Everything held about one person, for that person (no masking).
+pub fn render_subject(d: &SubjectDocument) -> Rendered {
+    subject::render(d)
 }
 
 /// Fonts are parsed once per process; call this early to keep that out of a timing.
