@@ -1003,3 +1003,391 @@ async fn monev_dashboard_and_a_field_visit() {
     }
     app.close().await;
 }
+
+/// Clicks, retrying a few times while a screen that has just opened is
+/// still rendering (WebKitWebDriver then refuses the click with no reason).
+async fn click_settled(app: &mut App, css: &str) {
+    for _ in 0..5 {
+        let el = app.wait_for(css).await;
+        let arg = serde_json::to_value(&el).unwrap();
+        app.js("arguments[0].scrollIntoView({block: 'center'});", vec![arg])
+            .await;
+        if el.click().await.is_ok() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    app.screenshot("click-refused").await;
+    panic!("cannot click {css}");
+}
+
+/// No element made of the XSS payloads anywhere in the screen, and none ran.
+async fn no_injected_markup(app: &App, place: &str) {
+    let got = app
+        .js(
+            r#"return document.querySelectorAll(
+                'main script, main img[src="x"], main svg[onload], main a[href^="javascript"], main b').length
+                + ':' + String(window.__xss)"#,
+            vec![],
+        )
+        .await;
+    assert_eq!(
+        got.as_str(),
+        Some("0:undefined"),
+        "{place}: markup became elements or ran"
+    );
+    assert_eq!(app.title().await, "Posko", "{place}");
+}
+
+/// Markup in every free-text field of a complaint (and a follow-up) is shown
+/// as text in the register, the detail (identity revealed too) and the sync
+/// preview; nothing of it becomes an element or runs.
+#[tokio::test]
+async fn markup_in_every_field_stays_text_on_every_screen() {
+    const KEY: &str = "kunci-xss";
+    const TOKEN: &str = "6c1c2d3e-4f50-4617-8283-949596979899";
+    // Each payload would bump window.__xss if it ran (inline script, event
+    // handler, javascript: URL, SVG onload).
+    // Short enough for the 100-character fields; the description gets more.
+    let payload = |field: &str| {
+        format!(
+            r#"{field} <script>window.__xss=1</script><img src=x onerror="window.__xss=2"><b>b</b>"#
+        )
+    };
+    let long_extra =
+        r#" <a href="javascript:window.__xss=3">tautan</a><svg onload="window.__xss=4"></svg>"#;
+    let fields = [
+        ("intake-title", "JUDUL"),
+        ("intake-description", "URAIAN"),
+        ("intake-place", "TEMPAT"),
+        ("intake-reporter-name", "NAMA"),
+        ("intake-reporter-address", "ALAMAT"),
+        ("intake-assigned-to", "PETUGAS"),
+    ];
+    let sim = std::thread::spawn(|| lapor_sim::Sim::start(lapor_sim::SimConfig::new(KEY, TOKEN)))
+        .join()
+        .unwrap()
+        .unwrap();
+    let base_url = sim.base_url().to_owned();
+    let mut app = App::launch_fresh().await;
+    first_run_setup(&mut app).await;
+
+    app.click(&tid("nav-intake")).await;
+    app.select(&tid("intake-kind"), "pengaduan_tidak_berkadar_pengawasan")
+        .await;
+    for (id, label) in fields {
+        let text = if id == "intake-description" {
+            payload(label) + long_extra
+        } else {
+            payload(label)
+        };
+        app.fill(&tid(id), &text).await;
+    }
+    app.fill(&tid("intake-reporter-phone"), "0812-3456-7890")
+        .await;
+    app.click(&tid("intake-submit")).await;
+    app.wait_text(&tid("intake-saved"), "/0001").await;
+
+    // Register: the title as text.
+    app.click(&tid("nav-register")).await;
+    app.wait_count(&tid("register-row"), 1).await;
+    let row = app.text(&tid("register-row")).await;
+    assert!(
+        row.contains("JUDUL <script>window.__xss=1</script>"),
+        "{row}"
+    );
+    no_injected_markup(&app, "register").await;
+    app.screenshot("xss-register").await;
+
+    // Detail: title, description, place; the reporter's name and address revealed.
+    open_only_row(&mut app).await;
+    let title = app.wait_text(&tid("detail-title"), "JUDUL").await;
+    assert!(title.contains(r#"<img src=x onerror="#), "{title}");
+    let desc = app.text(&tid("detail-description")).await;
+    assert!(desc.contains("URAIAN <script>"), "{desc}");
+    assert!(desc.contains(long_extra.trim()), "{desc}");
+    let page = app.text("main").await;
+    assert!(page.contains("TEMPAT <script>"), "place: {page}");
+    assert!(page.contains("PETUGAS <script>"), "assigned to: {page}");
+    app.click(&tid("reveal-identity")).await;
+    app.wait_for(r#"[data-testid="detail-reporter"][data-masked="false"]"#)
+        .await;
+    let reporter = app.text(&tid("detail-reporter")).await;
+    for needle in ["NAMA <script>", "ALAMAT <script>", "<img src=x onerror="] {
+        assert!(reporter.contains(needle), "{needle}: {reporter}");
+    }
+    // A follow-up with markup, in the detail's list.
+    act(&mut app, "verify", "verified").await;
+    act(&mut app, "route", "routed").await;
+    act(&mut app, "start_follow_up", "in_follow_up").await;
+    app.fill(&tid("followup-text"), &payload("TINDAK")).await;
+    app.click(&tid("followup-submit")).await;
+    let fu = app.wait_text(&tid("followup-item"), "TINDAK").await;
+    assert!(fu.contains("<script>window.__xss=1</script>"), "{fu}");
+    no_injected_markup(&app, "detail").await;
+    app.screenshot("xss-detail").await;
+
+    // Sync preview: what would be sent, as text.
+    app.click(&tid("nav-settings")).await;
+    app.fill(&tid("lapor-base-url"), &base_url).await;
+    app.fill(&tid("lapor-key"), KEY).await;
+    app.fill(&tid("lapor-token"), TOKEN).await;
+    app.click(&tid("lapor-save")).await;
+    app.wait_for(r#"[data-testid="lapor-credentials-state"][data-present="true"]"#)
+        .await;
+    app.click(&tid("nav-sync")).await;
+    app.click(&tid("sync-now")).await;
+    app.wait_for(&tid("sync-preview")).await;
+    let item = app.wait_text(&tid("preview-item"), "JUDUL").await;
+    for needle in ["JUDUL <script>", "URAIAN <script>", "NAMA <script>"] {
+        assert!(item.contains(needle), "{needle}: {item}");
+    }
+    let in_dialog = app
+        .js(
+            r#"return document.querySelectorAll('[data-testid="sync-preview"] script, [data-testid="sync-preview"] img, [data-testid="sync-preview"] b').length + ':' + String(window.__xss)"#,
+            vec![],
+        )
+        .await;
+    assert_eq!(in_dialog.as_str(), Some("0:undefined"), "sync preview");
+    app.screenshot("xss-sync-preview").await;
+    app.close().await;
+    std::thread::spawn(move || drop(sim)).join().unwrap();
+}
+
+/// The window's Content Security Policy blocks scripts that are not the
+/// app's own: an inline <script>, an inline event handler and a script from
+/// a server (on loopback, so the network would have served it) never run,
+/// the page reports each as a `securitypolicyviolation`, and the server is
+/// never even asked.
+#[tokio::test]
+async fn the_csp_blocks_inline_and_remote_scripts() {
+    use std::io::{Read, Write};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    // A server that would hand out a script to anyone who asks.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let asked = std::sync::Arc::new(AtomicUsize::new(0));
+    let counter = asked.clone();
+    listener.set_nonblocking(true).unwrap();
+    let server = std::thread::spawn(move || {
+        let until = std::time::Instant::now() + Duration::from_secs(60);
+        while std::time::Instant::now() < until && counter.load(Ordering::SeqCst) < 100 {
+            match listener.accept() {
+                Ok((mut s, _)) => {
+                    counter.fetch_add(1, Ordering::SeqCst);
+                    let mut buf = [0u8; 2048];
+                    let _ = s.read(&mut buf);
+                    let body = "window.__remoteRan = true;";
+                    let _ = write!(
+                        s,
+                        "HTTP/1.1 200 OK\r\nContent-Type: text/javascript\r\nAccess-Control-Allow-Origin: *\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                }
+                Err(_) => std::thread::sleep(Duration::from_millis(20)),
+            }
+        }
+    });
+    // The server answers a plain client: it is reachable.
+    {
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        s.write_all(b"GET /probe.js HTTP/1.1\r\nHost: x\r\n\r\n")
+            .unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).unwrap();
+        assert!(out.contains("__remoteRan"), "{out}");
+    }
+    let baseline = asked.load(Ordering::SeqCst);
+
+    let mut app = App::launch_fresh().await;
+    app.wait_for_within(&tid("app-root"), Duration::from_secs(20))
+        .await;
+    let url = format!("http://127.0.0.1:{port}/evil.js");
+    app.js(
+        r#"
+        window.__violations = [];
+        document.addEventListener('securitypolicyviolation', (e) => {
+          window.__violations.push((e.effectiveDirective || e.violatedDirective) + ' ' + (e.blockedURI || ''));
+        });
+        const inline = document.createElement('script');
+        inline.textContent = 'window.__inlineRan = true;';
+        document.body.appendChild(inline);
+        const holder = document.createElement('div');
+        holder.innerHTML = '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" onload="window.__handlerRan = true" onerror="window.__handlerRan = true">';
+        document.body.appendChild(holder);
+        const remote = document.createElement('script');
+        remote.src = arguments[0];
+        remote.onload = () => { window.__remoteLoaded = true; };
+        remote.onerror = () => { window.__remoteError = true; };
+        document.body.appendChild(remote);
+        return true;
+        "#,
+        vec![serde_json::Value::String(url.clone())],
+    )
+    .await;
+    // Violation events are dispatched asynchronously: wait for all three.
+    let mut state = serde_json::Value::Null;
+    for _ in 0..50 {
+        state = app
+            .js(
+                r#"return {
+                  inline: window.__inlineRan === true,
+                  handler: window.__handlerRan === true,
+                  remote: window.__remoteRan === true,
+                  remoteError: window.__remoteError === true,
+                  violations: window.__violations || [],
+                };"#,
+                vec![],
+            )
+            .await;
+        if state["violations"].as_array().map_or(0, Vec::len) >= 3 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    app.screenshot("csp-after-injection").await;
+    assert_eq!(state["inline"], false, "inline script ran: {state}");
+    assert_eq!(state["handler"], false, "inline event handler ran: {state}");
+    assert_eq!(state["remote"], false, "remote script ran: {state}");
+    let violations: Vec<String> = state["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert!(
+        violations
+            .iter()
+            .filter(|v| v.starts_with("script-src"))
+            .count()
+            >= 3,
+        "three script-src violations (inline, handler, remote): {violations:?}"
+    );
+    assert!(
+        violations
+            .iter()
+            .any(|v| v.contains(&format!("127.0.0.1:{port}"))),
+        "the remote script's URL is reported: {violations:?}"
+    );
+    assert_eq!(
+        asked.load(Ordering::SeqCst),
+        baseline,
+        "the window asked the server for the script"
+    );
+    // The app itself still works (its own scripts are allowed).
+    app.wait_for(&tid("setup-unit-name")).await;
+    app.close().await;
+    drop(server);
+}
+
+/// Security screens of the admin: the screen locks (by hand and after the
+/// idle time) and opens again with the same user's password where it was;
+/// the audit log lists sign-ins and verifies; a backup is checked, confirmed
+/// and restored; a person's reports are found by NIK and their identity
+/// erased from the closed one; the breach checklist is there with its
+/// audit-log export.
+#[tokio::test]
+async fn admin_security_screens_lock_audit_backup_subject_and_breach() {
+    let mut app = App::launch_fresh().await;
+    first_run_setup(&mut app).await;
+
+    // Lock by hand: only the password form, a wrong password is refused.
+    app.click(&tid("nav-register")).await;
+    app.click(&tid("nav-lock")).await;
+    app.wait_for(&tid("lock-screen")).await;
+    assert_eq!(
+        app.count(&tid("nav-register")).await,
+        0,
+        "nothing behind the lock"
+    );
+    app.fill(&tid("lock-password"), "salah-sekali").await;
+    app.click(&tid("lock-submit")).await;
+    app.wait_for(&tid("lock-error")).await;
+    app.screenshot("lock-screen-wrong").await;
+    app.fill(&tid("lock-password"), ADMIN_PASSWORD).await;
+    app.click(&tid("lock-submit")).await;
+    app.wait_for(&tid("register-total")).await;
+
+    // A complaint, closed, with the reporter's NIK; then the day's backup.
+    app.click(&tid("nav-intake")).await;
+    app.select(&tid("intake-kind"), "aspirasi").await;
+    app.fill(&tid("intake-title"), "Ruang tunggu panas").await;
+    app.fill(&tid("intake-description"), "Kipas angin rusak.")
+        .await;
+    app.fill(&tid("intake-reporter-name"), "Siti Aminah").await;
+    app.fill(&tid("intake-reporter-nik"), "3201014101900003")
+        .await;
+    app.click(&tid("intake-submit")).await;
+    app.wait_text(&tid("intake-saved"), "/0001").await;
+    app.click(&tid("nav-register")).await;
+    open_only_row(&mut app).await;
+    act(&mut app, "archive", "archived").await;
+
+    app.click(&tid("nav-settings")).await;
+    click_settled(&mut app, &tid("backup-now")).await;
+    app.wait_for(r#"[data-testid="backup-row"][data-kind="daily"]"#)
+        .await;
+
+    // Audit log: the sign-ins are there and the chain verifies.
+    app.wait_for(r#"[data-testid="audit-row"][data-action="sign_in"]"#)
+        .await;
+    click_settled(&mut app, &tid("audit-verify")).await;
+    app.wait_for(r#"[data-testid="audit-verify-result"][data-ok="true"]"#)
+        .await;
+    app.screenshot("audit-log").await;
+
+    // Data subject: found by NIK; the identity erased from the closed report.
+    app.fill(&tid("subject-value"), "3201014101900003").await;
+    click_settled(&mut app, &tid("subject-find")).await;
+    app.wait_for(r#"[data-testid="subject-result"][data-count="1"][data-erasable="1"]"#)
+        .await;
+    app.click(&tid("subject-erase")).await;
+    app.click(&tid("subject-erase-confirm")).await;
+    app.wait_for(&tid("field-error-erase_reason")).await;
+    app.fill(
+        &tid("subject-reason"),
+        "Permintaan pemilik data, surat 1/2026",
+    )
+    .await;
+    app.click(&tid("subject-erase-confirm")).await;
+    app.wait_for(r#"[data-testid="subject-result"][data-count="0"]"#)
+        .await;
+    app.screenshot("subject-erased").await;
+    app.select(&tid("audit-filter-action"), "identity_erase")
+        .await;
+    app.wait_count(&tid("audit-row"), 1).await;
+
+    // Breach checklist with the export button.
+    let steps = app.count(&tid("breach-step")).await;
+    assert_eq!(steps, 8, "eight steps");
+    app.wait_for(&tid("breach-export-csv")).await;
+    let text = app.text(&tid("breach-checklist")).await;
+    assert!(text.contains("3 × 24 jam"), "{text}");
+
+    // Restore the backup taken before the erasure: checked, confirmed, restored.
+    app.click(r#"[data-testid="backup-row"][data-kind="daily"] [data-testid="backup-restore"]"#)
+        .await;
+    app.wait_for(&tid("backup-check-ok")).await;
+    app.screenshot("backup-confirm").await;
+    app.click(&tid("backup-confirm-restore")).await;
+    sign_in(&mut app).await;
+    app.click(&tid("nav-settings")).await;
+    app.fill(&tid("subject-value"), "3201014101900003").await;
+    click_settled(&mut app, &tid("subject-find")).await;
+    app.wait_for(r#"[data-testid="subject-result"][data-count="1"]"#)
+        .await;
+    app.wait_for(r#"[data-testid="backup-row"][data-kind="pre_restore"]"#)
+        .await;
+
+    // Idle lock: one minute without input locks the window by itself.
+    app.fill(&tid("security-idle_lock_minutes"), "1").await;
+    app.click(&tid("security-save")).await;
+    app.wait_for_within(&tid("lock-screen"), Duration::from_secs(90))
+        .await;
+    let msg = app.text(&tid("lock-message")).await;
+    assert!(msg.contains("1 menit"), "{msg}");
+    app.fill(&tid("lock-password"), ADMIN_PASSWORD).await;
+    app.click(&tid("lock-submit")).await;
+    app.wait_for(&tid("security-save")).await;
+    app.close().await;
+}

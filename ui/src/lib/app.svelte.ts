@@ -16,7 +16,7 @@ export type Route =
   | { name: 'monev' }
   | { name: 'visit'; id: number };
 
-export type Phase = 'loading' | 'store-error' | 'setup' | 'signin' | 'ready';
+export type Phase = 'loading' | 'store-error' | 'setup' | 'signin' | 'ready' | 'locked';
 
 const FALLBACK_VOCAB: Vocabulary = {
   kinds: ['aspirasi', 'pengaduan_tidak_berkadar_pengawasan', 'pengaduan_berkadar_pengawasan', 'permintaan_informasi'],
@@ -136,6 +136,7 @@ export async function loadOffice(): Promise<void> {
 
 async function afterSignIn(): Promise<void> {
   startSyncPolling();
+  startIdleWatch();
   await Promise.all([loadTopics(), loadOffice()]);
 }
 
@@ -151,6 +152,7 @@ export async function signOut(): Promise<void> {
     await call('sign_out');
   } finally {
     stopSyncPolling();
+    stopIdleWatch();
     app.user = null;
     app.topics = [];
     app.templates = null;
@@ -160,3 +162,67 @@ export async function signOut(): Promise<void> {
     app.phase = 'signin';
   }
 }
+
+// ---- Idle lock ----------------------------------------------------------
+// After `idle_lock_minutes` without a key, click or pointer move the window
+// locks: the core forgets the session (no command works), the screen shows
+// only the lock form, and the same user's password opens it again where it was.
+
+const ACTIVITY = ['keydown', 'pointerdown', 'pointermove', 'wheel', 'touchstart'] as const;
+let lastActivity = Date.now();
+let idleTimer: ReturnType<typeof setInterval> | null = null;
+let idleMinutes = 10;
+/** Why the screen is locked: the idle time passed, or the user locked it. */
+export const lockState = $state<{ reason: 'idle' | 'manual' }>({ reason: 'idle' });
+
+function touchActivity(): void {
+  lastActivity = Date.now();
+}
+
+export function idleLockMinutes(): number {
+  return idleMinutes;
+}
+
+/** (Re)read the idle time from the security settings and start watching. */
+export async function startIdleWatch(): Promise<void> {
+  try {
+    idleMinutes = (await call('security_settings')).idle_lock_minutes;
+  } catch {
+    // Keep the last known value.
+  }
+  lastActivity = Date.now();
+  if (idleTimer) return;
+  for (const ev of ACTIVITY) window.addEventListener(ev, touchActivity, { passive: true, capture: true });
+  idleTimer = setInterval(() => {
+    if (app.phase === 'ready' && Date.now() - lastActivity >= idleMinutes * 60_000) void lockScreen('idle');
+  }, 5_000);
+}
+
+export function stopIdleWatch(): void {
+  if (idleTimer) clearInterval(idleTimer);
+  idleTimer = null;
+  for (const ev of ACTIVITY) window.removeEventListener(ev, touchActivity, { capture: true });
+}
+
+/** Lock now (idle time passed, or "Kunci" in the header). */
+export async function lockScreen(reason: 'idle' | 'manual' = 'manual'): Promise<void> {
+  if (app.phase !== 'ready' || !app.user) return;
+  lockState.reason = reason;
+  app.phase = 'locked';
+  stopSyncPolling();
+  try {
+    await call('sign_out');
+  } catch {
+    // The screen is locked either way; the next command needs a sign-in.
+  }
+}
+
+/** The lock screen accepted the password: back where the user was. */
+export function unlocked(actor: Actor): void {
+  app.user = actor;
+  app.phase = 'ready';
+  lastActivity = Date.now();
+  startSyncPolling();
+  void startIdleWatch();
+}
+

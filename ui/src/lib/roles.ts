@@ -14,4 +14,7 @@ export const can = {
   manageUsers: (r: Role) => r === 'admin',
   operateSync: (r: Role) => STAFF.includes(r),
   runReports: (r: Role) => r === 'kepala' || r === 'admin' || r === 'pemantau',
+  viewAudit: (r: Role) => r === 'admin',
+  manageStore: (r: Role) => r === 'admin',
+  dataSubject: (r: Role) => r === 'admin',
 };
