@@ -24,6 +24,7 @@ use posko_core::sync::plan::PlanOptions;
 use posko_core::{Actor, CoreError, Lang, Posko};
 use posko_domain::{Action, Channel, Kind, OfficeZone, Status};
 
+mod bench_cmd;
 mod monev_cmd;
 
 #[derive(Parser)]
@@ -97,9 +98,9 @@ enum Cmd {
     /// Field visits (kunjungan monev) with their checklists (instrumen).
     #[command(subcommand)]
     Visit(monev_cmd::VisitCmd),
-    /// Benchmarks (`posko bench report`).
-    #[command(subcommand)]
-    Bench(monev_cmd::BenchCmd),
+    /// Benchmarks: without a subcommand the whole-app benchmark (one table,
+    /// docs/benchmarks.md); `posko bench report` and the other subcommands.
+    Bench(bench_cmd::BenchArgs),
     /// Send reports to SP4N-LAPOR! and bring back their status (one run).
     /// Exit code 3 when the run ended with reports still unsent or unchecked.
     Sync {
@@ -554,7 +555,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
         Cmd::Report(c) => return monev_cmd::report(&dir, &actor, c).map_err(monev_failed),
         Cmd::Monev(c) => return monev_cmd::monev(&dir, &actor, c).map_err(monev_failed),
         Cmd::Visit(c) => return monev_cmd::visit(&dir, &actor, c).map_err(monev_failed),
-        Cmd::Bench(c) => return monev_cmd::bench(&actor, c).map_err(monev_failed),
+        Cmd::Bench(c) => return bench_cmd::run(&actor, c).map_err(monev_failed),
         Cmd::Init {
             unit_name,
             unit_code,
