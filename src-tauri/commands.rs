@@ -22,7 +22,9 @@ use posko_core::monev::{
     ActionItemInput, ActionItemView, ActionPlanQuery, Drilldown, DrilldownInput, MonevIndicators,
     MonevQuery, ReportTemplateInput, ReportTemplateView, TeamDecreeInput, UnitGovernance,
 };
-use posko_core::recovery::{RecoveryInput, RecoveryKey, RecoveryStatus, RotationReport};
+use posko_core::recovery::{
+    RecoveryInput, RecoveryKey, RecoverySheetSaved, RecoveryStatus, RotationReport,
+};
 use posko_core::reports::{MonevReportInput, ReportPdf, ReportRef, VisitReportInput};
 use posko_core::security::SecuritySettings;
 use posko_core::subject::{
@@ -788,6 +790,28 @@ async fn erase_subject(s: State<'_, Shared>, input: Value) -> Res<ErasureReport>
     .await
 }
 
+/// A new recovery key, its sheet saved as a PDF where the admin picks (the
+/// key's text never reaches the window). Cancelling the dialog changes
+/// nothing: the old key keeps working.
+#[tauri::command]
+async fn save_recovery_sheet(
+    app: tauri::AppHandle,
+    s: State<'_, Shared>,
+) -> Res<Option<RecoverySheetSaved>> {
+    let lang = s.lang();
+    let name = as_user(&s, |p, a| {
+        p.recovery_status(a)?;
+        Ok(format!("Kunci-pemulihan-{}.pdf", p.store_id()))
+    })
+    .await?;
+    let Some(dest) =
+        pick_save_path(app, lang, "save.recovery_title", name, "save.filter", "pdf").await?
+    else {
+        return Ok(None);
+    };
+    as_user(&s, move |p, a| p.save_recovery_sheet(a, &dest).map(Some)).await
+}
+
 /// The check a restore makes first, without restoring: for the confirmation.
 #[tauri::command]
 async fn check_backup(s: State<'_, Shared>, input: Value) -> Res<BackupCheck> {
@@ -1014,6 +1038,7 @@ commands![
     subject_lookup: SubjectQuery => SubjectLookup,
     subject_export: SubjectExportInput => Option<SubjectExported>,
     erase_subject: SubjectEraseInput => ErasureReport,
+    save_recovery_sheet: () => Option<RecoverySheetSaved>,
     recovery_status: () => RecoveryStatus,
     create_recovery_key: () => RecoveryKey,
     rotate_key: () => RotationReport,

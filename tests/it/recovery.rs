@@ -198,3 +198,49 @@ fn a_rotation_is_refused_while_another_connection_has_the_store_open() {
     s.p.create_complaint(&clerk(), complaint("Masih jalan"))
         .unwrap();
 }
+
+/// The sheet the admin prints at setup: a PDF whose text (read back with
+/// pdftotext, as a person would read the paper) opens the store after the
+/// keychain entry is lost. Saving a new sheet retires the previous key.
+#[test]
+fn the_printed_recovery_sheet_opens_the_store_when_the_keychain_entry_is_lost() {
+    let mut s = new_store();
+    s.p.create_complaint(&clerk(), complaint("Dari lembar cetak"))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let first = dir.path().join("lama.pdf");
+    s.p.save_recovery_sheet(&admin(), &first).unwrap();
+    let path = dir.path().join("kunci.pdf");
+    let saved = s.p.save_recovery_sheet(&admin(), &path).unwrap();
+    let text = crate::xss::pdf_text(&std::fs::read(&path).unwrap());
+    assert!(text.contains("KUNCI PEMULIHAN POSKO"), "{text}");
+    assert!(text.contains(&saved.fingerprint), "{text}");
+    assert!(text.contains("Puskesmas Sendana"), "{text}");
+    // The key as printed: 8 groups of 5 joined by dashes, on its own line.
+    let secret = text
+        .split_whitespace()
+        .find(|w| w.len() == 47 && w.matches('-').count() == 7)
+        .unwrap_or_else(|| panic!("no key on the sheet:\n{text}"))
+        .to_owned();
+    let old = crate::xss::pdf_text(&std::fs::read(&first).unwrap());
+    let old_secret = old
+        .split_whitespace()
+        .find(|w| w.len() == 47 && w.matches('-').count() == 7)
+        .unwrap()
+        .to_owned();
+    assert_ne!(old_secret, secret);
+    let id = s.p.store_id().to_owned();
+    OsKeychain::new().delete(&db::key_account(&id)).unwrap();
+    assert_eq!(
+        recover(&s, &old_secret).err().unwrap().code(),
+        "RECOVERY_KEY_WRONG",
+        "the earlier sheet no longer opens it"
+    );
+    let p = recover(&s, &secret).unwrap();
+    assert_eq!(titles(&p), vec!["Dari lembar cetak"]);
+    // Only admins.
+    let e =
+        s.p.save_recovery_sheet(&actor(Role::Kepala), &dir.path().join("x.pdf"))
+            .unwrap_err();
+    assert_eq!(e.code(), "FORBIDDEN");
+}

@@ -471,6 +471,13 @@ fn rows() -> Vec<(&'static str, Need, Call)> {
                 &v(json!({"phone": "0812-3456-7890", "reason": "Permintaan pemilik data"})),
             ))
         }),
+        ("save_recovery_sheet", Perm(ManageStore), |p, a, _| {
+            let dest =
+                std::env::temp_dir().join(format!("posko-roles-rk-{}.pdf", std::process::id()));
+            let r = p.save_recovery_sheet(a, &dest);
+            let _ = std::fs::remove_file(&dest);
+            ok(r)
+        }),
         ("recovery_status", Perm(ManageStore), |p, a, _| {
             ok(p.recovery_status(a))
         }),

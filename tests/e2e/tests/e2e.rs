@@ -22,8 +22,16 @@ fn tid(id: &str) -> String {
     format!(r#"[data-testid="{id}"]"#)
 }
 
-/// The first-run setup form: unit identity, time zone, first administrator.
+/// The first-run setup form: unit identity, time zone, first administrator;
+/// the offer to save the recovery key sheet that follows is put off.
 async fn first_run_setup(app: &mut App) {
+    setup_form(app).await;
+    app.click(&tid("recovery-later")).await;
+    app.wait_count(&tid("recovery-prompt"), 0).await;
+}
+
+/// The setup form only (the recovery key prompt stays open).
+async fn setup_form(app: &mut App) {
     app.wait_for_within(&tid("setup-unit-name"), Duration::from_secs(20))
         .await;
     app.screenshot("setup-empty").await;
@@ -1289,7 +1297,21 @@ async fn the_csp_blocks_inline_and_remote_scripts() {
 #[tokio::test]
 async fn admin_security_screens_lock_audit_backup_subject_and_breach() {
     let mut app = App::launch_fresh().await;
-    first_run_setup(&mut app).await;
+    setup_form(&mut app).await;
+    // Setup offers the recovery key sheet: saved as a PDF through the native dialog.
+    app.wait_for(&tid("recovery-prompt")).await;
+    app.screenshot("recovery-prompt").await;
+    let sheet = app.data_dir().join("kunci-pemulihan.pdf");
+    app.click(&tid("recovery-save")).await;
+    save_in_native_dialog("Simpan lembar kunci pemulihan", &sheet).await;
+    app.wait_count(&tid("recovery-prompt"), 0).await;
+    let text = pdf_text(&sheet);
+    assert!(text.contains("KUNCI PEMULIHAN POSKO"), "{text}");
+    assert!(
+        text.split_whitespace()
+            .any(|w| w.len() == 47 && w.matches('-').count() == 7),
+        "the key is on the sheet: {text}"
+    );
 
     // Lock by hand: only the password form, a wrong password is refused.
     app.click(&tid("nav-register")).await;
@@ -1389,5 +1411,99 @@ async fn admin_security_screens_lock_audit_backup_subject_and_breach() {
     app.fill(&tid("lock-password"), ADMIN_PASSWORD).await;
     app.click(&tid("lock-submit")).await;
     app.wait_for(&tid("security-save")).await;
+    app.close().await;
+}
+
+/// Deletes this store's key from the Secret Service keychain (as a new
+/// Windows profile or laptop would have lost it), over D-Bus with dbus-send.
+fn delete_store_key(data_dir: &Path) {
+    let file: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(data_dir.join("posko.store.json")).unwrap()).unwrap();
+    let account = format!("store-key:{}", file["store_id"].as_str().unwrap());
+    let search = Command::new("dbus-send")
+        .args([
+            "--session",
+            "--print-reply",
+            "--dest=org.freedesktop.secrets",
+            "/org/freedesktop/secrets",
+            "org.freedesktop.Secret.Service.SearchItems",
+            &format!("dict:string:string:service,id.posko.desktop,username,{account}"),
+        ])
+        .output()
+        .expect("dbus-send (scripts/setup.sh installs dbus-bin)");
+    let out = String::from_utf8_lossy(&search.stdout).into_owned();
+    let items: Vec<&str> = out
+        .split('"')
+        .filter(|s| s.starts_with("/org/freedesktop/secrets/collection/"))
+        .collect();
+    assert!(!items.is_empty(), "the store key is in the keychain: {out}");
+    for item in items {
+        let del = Command::new("dbus-send")
+            .args([
+                "--session",
+                "--print-reply",
+                "--dest=org.freedesktop.secrets",
+                item,
+                "org.freedesktop.Secret.Item.Delete",
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            del.status.success(),
+            "{}",
+            String::from_utf8_lossy(&del.stderr)
+        );
+    }
+}
+
+/// The keychain entry is lost: the window says so and takes the recovery key
+/// from the sheet printed at setup (a mistyped one is refused with a reason);
+/// the data opens and the key is filed again (the next start opens by itself).
+#[tokio::test]
+async fn a_lost_keychain_key_is_replaced_from_the_printed_recovery_sheet() {
+    let dir = tempfile::Builder::new()
+        .prefix("posko-e2e-recovery-")
+        .tempdir()
+        .unwrap();
+    let mut app = App::launch(dir.path()).await;
+    setup_form(&mut app).await;
+    let sheet = dir.path().join("lembar.pdf");
+    app.click(&tid("recovery-save")).await;
+    save_in_native_dialog("Simpan lembar kunci pemulihan", &sheet).await;
+    app.wait_count(&tid("recovery-prompt"), 0).await;
+    record(&mut app, "Tetap terbaca setelah pemulihan", "/0001").await;
+    app.close().await;
+    let secret = pdf_text(&sheet)
+        .split_whitespace()
+        .find(|w| w.len() == 47 && w.matches('-').count() == 7)
+        .expect("the key on the sheet")
+        .to_owned();
+
+    delete_store_key(dir.path());
+    let mut app = App::launch(dir.path()).await;
+    app.wait_for_within(&tid("recovery-open"), Duration::from_secs(20))
+        .await;
+    app.screenshot("key-lost").await;
+    let mut typo = secret.clone().into_bytes();
+    typo[0] = if typo[0] == b'Q' { b'R' } else { b'Q' };
+    app.fill(&tid("recovery-key"), &String::from_utf8(typo).unwrap())
+        .await;
+    app.click(&tid("recovery-open-submit")).await;
+    app.wait_for(&tid("recovery-error")).await;
+    // Typed as a person would: lower case, spaces for dashes.
+    app.fill(
+        &tid("recovery-key"),
+        &secret.to_lowercase().replace('-', " "),
+    )
+    .await;
+    app.click(&tid("recovery-open-submit")).await;
+    sign_in(&mut app).await;
+    app.click(&tid("nav-register")).await;
+    app.wait_text(&tid("register-row"), "Tetap terbaca").await;
+    app.close().await;
+
+    // The key is back in the keychain: a plain start opens the data.
+    let mut app = App::launch(dir.path()).await;
+    sign_in(&mut app).await;
     app.close().await;
 }

@@ -41,6 +41,8 @@ interface AppState {
   dataVersion: number;
   /** Bumped when the current screen's nav item is chosen again ("start over" for intake). */
   renav: number;
+  /** Just after setup: offer to save the recovery key sheet. */
+  recoveryPrompt: boolean;
 }
 
 export const app = $state<AppState>({
@@ -55,6 +57,7 @@ export const app = $state<AppState>({
   route: { name: 'today' },
   dataVersion: 0,
   renav: 0,
+  recoveryPrompt: false,
 });
 
 export function zone(): OfficeZone {
@@ -95,6 +98,13 @@ async function loadVocabulary(): Promise<void> {
   } catch {
     // The built-in lists are the same codes; labels come from the catalogs anyway.
   }
+}
+
+/** The store's key is lost from the keychain: open it with the recovery key. */
+export async function openWithRecoveryKey(recoveryKey: string): Promise<void> {
+  const st = await call('open_with_recovery_key', { recovery_key: recoveryKey });
+  applyStatus(st);
+  if (st.store_ready) void loadVocabulary();
 }
 
 export async function boot(retry = false): Promise<void> {

@@ -95,6 +95,7 @@ export interface Commands {
   subject_lookup: { input: SubjectQuery; output: SubjectLookup };
   subject_export: { input: SubjectExportInput; output: SubjectExported | null };
   erase_subject: { input: SubjectEraseInput; output: ErasureReport };
+  save_recovery_sheet: { input: null; output: RecoverySheetSaved | null };
   recovery_status: { input: null; output: RecoveryStatus };
   create_recovery_key: { input: null; output: RecoveryKey };
   rotate_key: { input: null; output: RotationReport };
@@ -622,6 +623,8 @@ export type RecoveryKey = { secret: string, created_at: string,
  */
 fingerprint: string, store_id: string, };
 
+export type RecoverySheetSaved = { path: string, fingerprint: string, created_at: string, };
+
 export type RecoveryStatus = { configured: boolean, created_at: string | null, fingerprint: string | null, };
 
 export type RegisterPage = { rows: Array<ComplaintRow>, 
@@ -797,7 +800,7 @@ export type StopReason = "unauthorized";
 
 export type SubjectCase = { id: number, register_no: string, received_date: string, status: Status, is_open: boolean, 
 /**
- * When the identity was erased (the complaint then no longer matches).
+ * When it was closed (its last status change); none while open.
  */
 closed_at?: string, };
 

@@ -144,6 +144,15 @@ pub struct RecoveryStatus {
     pub fingerprint: Option<String>,
 }
 
+/// Where the recovery sheet was saved (never the key itself).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct RecoverySheetSaved {
+    #[ts(as = "String")]
+    pub path: std::path::PathBuf,
+    pub fingerprint: String,
+    pub created_at: DateTime<Utc>,
+}
+
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct RotationReport {
     /// Backups re-encrypted under the new key.
@@ -601,6 +610,63 @@ impl Posko {
             })),
         )?;
         Ok(report)
+    }
+
+    /// The recovery sheet as a one-page PDF (posko-report): the same lines
+    /// as [`recovery_sheet_lines`], the key set large.
+    pub fn recovery_sheet_pdf(&self, key: &RecoveryKey, lang: Lang) -> Vec<u8> {
+        let lines = self.recovery_sheet(key, lang);
+        let unit_name = self
+            .cache
+            .office
+            .as_ref()
+            .map(|o| o.unit_name.clone())
+            .unwrap_or_default();
+        let body = lines
+            .iter()
+            .skip(1)
+            .map(|l| {
+                if l.is_empty() {
+                    posko_report::SheetLine::Space
+                } else if l.contains(&key.secret)
+                    || key.secret.contains(l.replace("  ", "-").as_str())
+                {
+                    posko_report::SheetLine::Big(l.clone())
+                } else {
+                    posko_report::SheetLine::Text(l.clone())
+                }
+            })
+            .collect();
+        posko_report::render_sheet(&posko_report::Sheet {
+            title: lines.first().cloned().unwrap_or_default(),
+            unit_name,
+            lines: body,
+            doc_date: self.zone().local_date(key.created_at),
+        })
+        .bytes
+    }
+
+    /// "Simpan kunci pemulihan": a new recovery key (the old one stops
+    /// working), its sheet written as a PDF to `dest` (beside, then renamed).
+    /// The key's text goes nowhere else.
+    pub fn save_recovery_sheet(
+        &mut self,
+        actor: &Actor,
+        dest: &Path,
+    ) -> CoreResult<RecoverySheetSaved> {
+        let key = self.create_recovery_key(actor)?;
+        let pdf = self.recovery_sheet_pdf(&key, self.lang());
+        let mut tmp = dest.as_os_str().to_owned();
+        tmp.push(".partial");
+        let tmp = std::path::PathBuf::from(tmp);
+        std::fs::write(&tmp, &pdf)?;
+        std::fs::File::open(&tmp)?.sync_all()?;
+        std::fs::rename(&tmp, dest)?;
+        Ok(RecoverySheetSaved {
+            path: dest.to_path_buf(),
+            fingerprint: key.fingerprint.clone(),
+            created_at: key.created_at,
+        })
     }
 
     /// The recovery sheet as lines of text, for printing (posko-report) or

@@ -20,9 +20,11 @@ mod model;
 mod monev;
 mod pdf;
 mod qr;
+mod sheet;
 mod subject;
 mod visit;
 
+pub use sheet::{Sheet, SheetLine};
 pub use subject::{SubjectCaseDoc, SubjectDocument};
 
 pub use model::*;
@@ -169,6 +171,11 @@ pub fn render_monev(r: &MonevReport) -> Rendered {
 /// The field-visit report (berita acara kunjungan).
 pub fn render_visit(r: &VisitReport) -> Rendered {
     visit::render(r)
+}
+
+/// A one-page sheet of lines (the recovery key sheet).
+pub fn render_sheet(d: &Sheet) -> Rendered {
+    sheet::render(d)
 }
 
 /// Everything held about one person, for that person (no masking).
