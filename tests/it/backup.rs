@@ -224,10 +224,20 @@ fn raw(s: &Store) -> Connection {
 
 /// Make the store look like one written by the previous release (schema 4),
 /// so that opening it has a migration to apply.
+/// Undo migrations 0005 (audit log) and 0006 (search indexes; it rebuilds
+/// complaints_fts itself), so the store is a schema-4 store to migrate.
 fn downgrade_to_schema_4(s: &mut Store) {
     let c = raw(s);
-    c.execute_batch("DROP TABLE audit_log; PRAGMA user_version = 4;")
-        .unwrap();
+    c.execute_batch(
+        "DROP TABLE audit_log;
+         DROP TRIGGER IF EXISTS complaints_tracking_set;
+         DROP TABLE IF EXISTS complaints_ids;
+         DROP TABLE IF EXISTS complaints_tracking;
+         DROP TABLE IF EXISTS search_terms;
+         DROP INDEX IF EXISTS complaints_search_meta;
+         PRAGMA user_version = 4;",
+    )
+    .unwrap();
     drop(c);
     s.reopen();
 }
