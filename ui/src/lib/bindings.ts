@@ -639,9 +639,13 @@ total: number, offset: number, limit: number,
 did_you_mean?: string, 
 /**
  * More complaints matched the text than a search keeps: the newest
- * `SEARCH_WINDOW` per index were ranked (narrow the search to see older ones).
+ * `window` per index were ranked (narrow the search to see older ones).
  */
-more: boolean, };
+more: boolean, 
+/**
+ * Matches a search keeps per index (`search::SEARCH_WINDOW`).
+ */
+window: number, };
 
 export type RemoteAttachmentView = { id: string | null, file_name: string | null, url: string | null, };
 

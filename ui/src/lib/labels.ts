@@ -1,6 +1,6 @@
 // Labels for the core's codes, from the translation catalogs.
 import type {
-  Action, Channel, DeadlineStep, DuplicateReason, FollowUpState, HolidayKind, Kind, OfficeZone, Role, Status,
+  Action, Channel, DeadlineStep, DuplicateHint, DuplicateReason, FollowUpState, HolidayKind, Kind, OfficeZone, Role, Status,
 } from './bindings';
 import { has, t } from '../i18n/index.svelte';
 
@@ -15,6 +15,13 @@ export const stepLabel = (s: DeadlineStep) => t(`step.${s}`);
 export const followUpStateLabel = (s: FollowUpState) => t(`followup_state.${s}`);
 export const holidayKindLabel = (k: HolidayKind) => t(`holiday_kind.${k}`);
 export const duplicateReasonLabel = (r: DuplicateReason) => t(`duplicate_reason.${r}`);
+
+/** A duplicate hint's reasons with the similarity share: "Nomor HP sama, isi mirip 82 %". */
+export function duplicateReasonsText(h: Pick<DuplicateHint, 'reasons' | 'similarity'>): string {
+  return h.reasons
+    .map((r) => (r === 'similar_text' ? t('duplicate_reason.similar_text_pct', { n: h.similarity }) : duplicateReasonLabel(r)))
+    .join(', ');
+}
 
 /** Timeline event kinds are free strings in the core; unknown ones show as written. */
 export function eventLabel(kind: string): string {

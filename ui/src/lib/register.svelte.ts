@@ -17,6 +17,9 @@ export const registerCache = {
   key: '',
   dataVersion: -1,
   total: 0,
+  /** Search answers of the current query (see RegisterPage). */
+  didYouMean: null as string | null,
+  more: false,
   cache: new PageCache<ComplaintRow>(PAGE_SIZE),
 };
 
@@ -34,5 +37,7 @@ export function resetRegister(): void {
   registerCache.key = '';
   registerCache.dataVersion = -1;
   registerCache.total = 0;
+  registerCache.didYouMean = null;
+  registerCache.more = false;
   registerCache.cache = new PageCache<ComplaintRow>(PAGE_SIZE);
 }

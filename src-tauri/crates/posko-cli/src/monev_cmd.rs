@@ -241,6 +241,27 @@ pub enum BenchCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Time the register search: fills a store in DIR with N complaints
+    /// (rows and search index, once; kept for the next run), then times
+    /// typical searches (stemming on) and prints p50/p95, the indexing cost
+    /// per complaint and a LIKE scan of the same text for comparison.
+    Search {
+        #[arg(long)]
+        store: PathBuf,
+        #[arg(long, default_value_t = 100_000)]
+        complaints: u64,
+        /// Times each query is run.
+        #[arg(long, default_value_t = 10)]
+        runs: u32,
+        /// Skip the LIKE scans (slow at a million rows).
+        #[arg(long)]
+        no_like: bool,
+        /// Full intakes to time after the searches (they stay in the store).
+        #[arg(long, default_value_t = 20)]
+        intakes: u32,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn open(dir: &Path, create: bool) -> Result<Posko, CoreError> {
@@ -761,13 +782,23 @@ struct BenchResult {
 }
 
 pub fn bench(actor: &Actor, cmd: BenchCmd) -> Result<u8, Failed> {
-    let BenchCmd::Report {
-        store,
-        complaints,
-        runs,
-        out,
-        json,
-    } = cmd;
+    let (store, complaints, runs, out, json) = match cmd {
+        BenchCmd::Report {
+            store,
+            complaints,
+            runs,
+            out,
+            json,
+        } => (store, complaints, runs, out, json),
+        BenchCmd::Search {
+            store,
+            complaints,
+            runs,
+            no_like,
+            intakes,
+            json,
+        } => return bench_search(&store, complaints, runs, !no_like, intakes, json),
+    };
     let wrap = |e| (e, json);
     let mut p = open(&store, true).map_err(wrap)?;
     if p.setup_state().map_err(wrap)?.office.is_none() {
@@ -855,6 +886,98 @@ pub fn bench(actor: &Actor, cmd: BenchCmd) -> Result<u8, Failed> {
             res.report_ms_best,
             res.report_ms_median,
             res.runs
+        );
+    }
+    Ok(0)
+}
+
+#[derive(Serialize)]
+struct SearchBenchOut {
+    #[serde(flatten)]
+    bench: posko_core::search_bench::SearchBench,
+    /// Indexing cost per complaint, measured while filling (µs), when this run filled.
+    index_us_per_complaint: Option<f64>,
+    fill_seconds: Option<f64>,
+}
+
+/// `posko bench search` (docs/benchmarks.md).
+fn bench_search(
+    store: &Path,
+    complaints: u64,
+    runs: u32,
+    like: bool,
+    intakes: u32,
+    json: bool,
+) -> Result<u8, Failed> {
+    let wrap = |e| (e, json);
+    let mut p = open(store, true).map_err(wrap)?;
+    if p.setup_state().map_err(wrap)?.office.is_none() {
+        p.init_office(
+            "Puskesmas Sendana",
+            "PKM-SENDANA",
+            posko_domain::OfficeZone::Wib,
+        )
+        .map_err(wrap)?;
+    }
+    let have: i64 = p
+        .connection()
+        .query_row("SELECT count(*) FROM complaints", [], |r| r.get(0))
+        .map_err(|e| wrap(CoreError::from(e)))?;
+    let mut fill = None;
+    if (have as u64) < complaints {
+        let missing = complaints - have as u64;
+        if !json {
+            eprintln!("mengisi {missing} laporan (sekali saja)…");
+        }
+        let r = posko_core::search_bench::fill(&mut p, missing, 11, 365, |n| {
+            if !json && n % 50_000 == 0 {
+                eprint!("\r{n}/{missing}");
+            }
+        })
+        .map_err(wrap)?;
+        if !json {
+            eprintln!();
+        }
+        fill = Some(r);
+    }
+    let bench = posko_core::search_bench::run(&mut p, runs, like, intakes).map_err(wrap)?;
+    let res = SearchBenchOut {
+        index_us_per_complaint: fill.as_ref().map(|f| f.index_us_per_complaint),
+        fill_seconds: fill.as_ref().map(|f| f.seconds),
+        bench,
+    };
+    if json {
+        print_json(&res);
+    } else {
+        let b = &res.bench;
+        for q in &b.queries {
+            println!(
+                "{:<28} {:>6} hasil{} {:>8.2} ms (maks {:.2}){}{}",
+                q.query,
+                q.total,
+                if q.more { "+" } else { " " },
+                q.ms_median,
+                q.ms_max,
+                q.like_ms
+                    .map(|l| format!("; LIKE {l:.0} ms"))
+                    .unwrap_or_default(),
+                q.did_you_mean
+                    .as_deref()
+                    .map(|d| format!("; maksud Anda: {d}"))
+                    .unwrap_or_default(),
+            );
+        }
+        println!(
+            "pencarian: {} laporan, {} kali per kueri; p50 {:.2} ms, p95 {:.2} ms, maks {:.2} ms; masukan penuh median {:.2} ms{}",
+            b.complaints,
+            b.runs,
+            b.p50_ms,
+            b.p95_ms,
+            b.max_ms,
+            b.intake_ms_median,
+            res.index_us_per_complaint
+                .map(|u| format!("; pengindeksan {u:.0} µs per laporan"))
+                .unwrap_or_default()
         );
     }
     Ok(0)

@@ -386,6 +386,7 @@ impl Posko {
             limit,
             did_you_mean: None,
             more: false,
+            window: search::SEARCH_WINDOW as u32,
         })
     }
 

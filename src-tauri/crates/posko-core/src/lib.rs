@@ -25,6 +25,7 @@ pub mod reference;
 pub mod reports;
 pub mod seal;
 pub mod search;
+pub mod search_bench;
 pub mod security;
 mod seed;
 pub mod subject;

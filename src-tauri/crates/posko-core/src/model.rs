@@ -132,8 +132,10 @@ pub struct RegisterPage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub did_you_mean: Option<String>,
     /// More complaints matched the text than a search keeps: the newest
-    /// `SEARCH_WINDOW` per index were ranked (narrow the search to see older ones).
+    /// `window` per index were ranked (narrow the search to see older ones).
     pub more: bool,
+    /// Matches a search keeps per index (`search::SEARCH_WINDOW`).
+    pub window: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]

@@ -11,8 +11,11 @@
 //! numbers, Tracking IDs and identities, phone numbers in any spelling).
 //! Each index gives the newest `SEARCH_WINDOW` matches that pass the
 //! register's filters (a bounded amount of work at any register size); the
-//! union is ranked: BM25 (title over description) weighted by recency, open
-//! before closed on ties.
+//! union is ranked: an identifier match first, then a match in the title
+//! over one in the description only, each weighted by recency, open before
+//! closed on ties. (FTS5's BM25 is not used: its IDF pass reads every match
+//! of every term, which alone took longer than the whole search budget for
+//! common words at a million complaints; see docs/benchmarks.md.)
 
 use std::collections::{HashMap, HashSet};
 
@@ -41,15 +44,20 @@ const PUBLIC_COLUMNS: &str = "{register_no title description place}";
 const ALL_COLUMNS: &str = "{register_no title description place reporter}";
 /// The stemmed shadow columns.
 const STEM_COLUMNS: &str = "{title_stem body_stem}";
-/// BM25 weights: register_no, title, description, place, reporter, title_stem, body_stem.
-const BM25: &str = "bm25(complaints_fts, 2.0, 4.0, 1.0, 1.0, 1.0, 4.0, 1.0)";
-/// The rank an identifier match gets (as strong as a title match of two words).
-const ID_RANK: f64 = -20.0;
+/// The title columns, original and stemmed.
+const TITLE_COLUMNS: &str = "{title title_stem}";
+/// Scores (lower is better, like FTS5 ranks): a match anywhere, in the
+/// title, by an identifier.
+const TEXT_SCORE: f64 = -1.0;
+const TITLE_SCORE: f64 = -3.0;
+const ID_SCORE: f64 = -6.0;
 
 /// Words shorter than this are too common to say anything about similarity.
 const MIN_SIMILAR_WORD: usize = 3;
 /// Text similarity (percent) from which a complaint is a duplicate hint.
 const SIMILAR_FROM: u8 = 50;
+/// Complaints compared for text similarity (the newest sharing a root).
+const DUPLICATE_CANDIDATES: usize = 300;
 
 /// The roots of a text's words, space-separated (the stemmed shadow columns).
 pub fn stems_text(text: &str) -> String {
@@ -148,6 +156,8 @@ pub struct Mark {
 pub struct SearchQuery {
     /// MATCH expression for the word index.
     pub words: Option<String>,
+    /// Any of the words in the title (for ranking).
+    pub title: Option<String>,
     /// MATCH expression for the trigram index of register numbers and identities.
     pub ids: Option<String>,
     /// MATCH expression for the trigram index of Tracking IDs.
@@ -175,6 +185,7 @@ pub fn parse_query(text: &str, include_identity: bool) -> SearchQuery {
         PUBLIC_COLUMNS
     };
     let mut terms = Vec::new();
+    let mut title_terms = Vec::new();
     let mut marks = Vec::new();
     let mut plain = Vec::new();
     let unquoted: Vec<String> = text.split('"').step_by(2).flat_map(words).collect();
@@ -184,6 +195,7 @@ pub fn parse_query(text: &str, include_identity: bool) -> SearchQuery {
             let ws = words(part);
             if !ws.is_empty() {
                 terms.push(format!("{cols} : \"{}\"", ws.join(" ")));
+                title_terms.push(format!("\"{}\"", ws.join(" ")));
                 marks.extend(ws.into_iter().map(|w| Mark {
                     root: stem(&w),
                     word: w,
@@ -200,6 +212,7 @@ pub fn parse_query(text: &str, include_identity: bool) -> SearchQuery {
             terms.push(format!(
                 "({cols} : \"{w}\"* OR {STEM_COLUMNS} : \"{root}\")"
             ));
+            title_terms.push(format!("\"{w}\"* OR \"{root}\""));
             plain.push(w.clone());
             marks.push(Mark {
                 word: w,
@@ -208,7 +221,11 @@ pub fn parse_query(text: &str, include_identity: bool) -> SearchQuery {
             });
         }
     }
-    let words_q = (!terms.is_empty()).then(|| terms.join(" AND "));
+    // A number alone (register number, phone, Tracking ID) is looked up in
+    // the trigram indexes only: as a word prefix ("2026"*) it would match
+    // every complaint of the year.
+    let number_only = !text.chars().any(char::is_alphabetic) && alnum(text) >= 3;
+    let words_q = (!terms.is_empty() && !number_only).then(|| terms.join(" AND "));
     // Fragments of identifiers: a number in any spelling, or a name.
     let mut ids = Vec::new();
     let mut tracking = None;
@@ -235,6 +252,8 @@ pub fn parse_query(text: &str, include_identity: bool) -> SearchQuery {
     }
     SearchQuery {
         words: words_q,
+        title: (!title_terms.is_empty())
+            .then(|| format!("{TITLE_COLUMNS} : ({})", title_terms.join(" OR "))),
         ids: (!ids.is_empty()).then(|| ids.join(" OR ")),
         tracking,
         marks,
@@ -255,8 +274,42 @@ fn fragment(text: &str) -> String {
         .to_lowercase()
 }
 
+/// Marks words, remembering each distinct word's answer (a page of rows
+/// repeats many words).
+pub struct Marker<'a> {
+    marks: &'a [Mark],
+    seen: HashMap<String, bool>,
+}
+
+impl<'a> Marker<'a> {
+    pub fn new(marks: &'a [Mark]) -> Self {
+        Marker {
+            marks,
+            seen: HashMap::new(),
+        }
+    }
+
+    fn hit(&mut self, word: &str) -> bool {
+        if let Some(h) = self.seen.get(word) {
+            return *h;
+        }
+        let h = matches(word, self.marks);
+        self.seen.insert(word.to_owned(), h);
+        h
+    }
+
+    /// Mark the words of `text` that the query matched.
+    pub fn mark(&mut self, text: &str) -> Vec<TextPart> {
+        mark_with(text, |w| self.hit(w))
+    }
+}
+
 /// Mark the words of `text` that the query matched.
 pub fn mark_text(text: &str, marks: &[Mark]) -> Vec<TextPart> {
+    Marker::new(marks).mark(text)
+}
+
+fn mark_with(text: &str, mut hit: impl FnMut(&str) -> bool) -> Vec<TextPart> {
     let mut parts: Vec<TextPart> = Vec::new();
     let mut push = |t: &str, hit: bool| match parts.last_mut() {
         Some(last) if last.hit == hit => last.text.push_str(t),
@@ -277,7 +330,7 @@ pub fn mark_text(text: &str, marks: &[Mark]) -> Vec<TextPart> {
             .find(|c: char| !c.is_alphanumeric())
             .unwrap_or(rest.len());
         let word = &rest[..end];
-        push(word, matches(word, marks));
+        push(word, hit(word));
         rest = &rest[end..];
     }
     parts
@@ -298,7 +351,16 @@ fn matches(word: &str, marks: &[Mark]) -> bool {
 /// Around the first match in `text`: about `before` characters before it and
 /// `after` after it, cut at spaces, "…" where cut; None when nothing matched.
 pub fn snippet(text: &str, marks: &[Mark], before: usize, after: usize) -> Option<Vec<TextPart>> {
-    let parts = mark_text(text, marks);
+    snippet_with(&mut Marker::new(marks), text, before, after)
+}
+
+fn snippet_with(
+    marker: &mut Marker<'_>,
+    text: &str,
+    before: usize,
+    after: usize,
+) -> Option<Vec<TextPart>> {
+    let parts = marker.mark(text);
     let first_hit = parts.iter().position(|p| p.hit)?;
     let hit_at: usize = parts[..first_hit].iter().map(|p| p.text.len()).sum();
     let chars: Vec<(usize, char)> = text.char_indices().collect();
@@ -323,7 +385,7 @@ pub fn snippet(text: &str, marks: &[Mark], before: usize, after: usize) -> Optio
             hit: false,
         });
     }
-    out.extend(mark_text(text[byte(from)..byte(to)].trim(), marks));
+    out.extend(marker.mark(text[byte(from)..byte(to)].trim()));
     if to < chars.len() {
         out.push(TextPart {
             text: " …".into(),
@@ -425,12 +487,13 @@ struct Hit {
 }
 
 /// The newest (or, `ascending`, oldest) `SEARCH_WINDOW` matches of one index
-/// that pass the register's filters; true when there were more.
+/// that pass the register's filters, each scored `score`; true when there
+/// were more.
 #[allow(clippy::too_many_arguments)]
 fn window(
     conn: &Connection,
     table: &str,
-    rank: &str,
+    score: f64,
     query: &str,
     wh: &[String],
     args: &[Value],
@@ -443,10 +506,11 @@ fn window(
     }
     let dir = if ascending { "ASC" } else { "DESC" };
     // CROSS JOIN keeps the index as the outer loop: it yields rowids in order
-    // and stops at the window's end.
+    // and stops at the window's end; the narrow covering index answers the
+    // filters without reading the complaints' texts.
     let sql = format!(
-        "SELECT f.rowid, {rank}, c.received_at, c.received_date, c.is_open, c.next_due
-         FROM {table} f CROSS JOIN complaints c ON c.id = f.rowid
+        "SELECT f.rowid, c.received_at, c.received_date, c.is_open, c.next_due
+         FROM {table} f CROSS JOIN complaints c INDEXED BY complaints_search_meta ON c.id = f.rowid
          WHERE {cond} ORDER BY f.rowid {dir} LIMIT {}",
         SEARCH_WINDOW + 1
     );
@@ -457,11 +521,11 @@ fn window(
         .query_map(rusqlite::params_from_iter(all.iter()), |r| {
             Ok(Hit {
                 id: r.get(0)?,
-                rank: r.get(1)?,
-                received_at: r.get(2)?,
-                received_date: r.get(3)?,
-                is_open: r.get(4)?,
-                next_due: r.get(5)?,
+                rank: score,
+                received_at: r.get(1)?,
+                received_date: r.get(2)?,
+                is_open: r.get(3)?,
+                next_due: r.get(4)?,
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;
@@ -470,7 +534,24 @@ fn window(
     Ok((hits, more))
 }
 
-/// Recency weight of a BM25 rank: up to twice as strong for today's
+/// Which of `hits` match `title_q` (rowids read only within their range).
+fn in_title(conn: &Connection, title_q: &str, hits: &[Hit]) -> CoreResult<HashSet<i64>> {
+    let (Some(lo), Some(hi)) = (
+        hits.iter().map(|h| h.id).min(),
+        hits.iter().map(|h| h.id).max(),
+    ) else {
+        return Ok(HashSet::new());
+    };
+    let mut stmt = conn.prepare_cached(
+        "SELECT rowid FROM complaints_fts WHERE complaints_fts MATCH ?1 AND rowid BETWEEN ?2 AND ?3",
+    )?;
+    let ids = stmt
+        .query_map(params![title_q, lo, hi], |r| r.get::<_, i64>(0))?
+        .collect::<Result<HashSet<_>, _>>()?;
+    Ok(ids)
+}
+
+/// Recency weight of a score: up to twice as strong for today's
 /// complaints, fading over about a month.
 fn weighted(rank: f64, received: &str, today: NaiveDate) -> f64 {
     let age = (today - parse_date(received)).num_days().max(0) as f64;
@@ -501,19 +582,28 @@ fn run_query(
         }
     };
     if let Some(w) = &q.words {
-        let (h, m) = window(conn, "complaints_fts", BM25, w, wh, args, ascending)?;
+        let (mut h, m) = window(conn, "complaints_fts", TEXT_SCORE, w, wh, args, ascending)?;
+        if sort == SortOrder::Relevance
+            && let Some(t) = &q.title
+        {
+            let titled = in_title(conn, t, &h)?;
+            for hit in &mut h {
+                if titled.contains(&hit.id) {
+                    hit.rank = TITLE_SCORE;
+                }
+            }
+        }
         add(h, m);
     }
-    let id_rank = ID_RANK.to_string();
     if let Some(i) = &q.ids {
-        let (h, m) = window(conn, "complaints_ids", &id_rank, i, wh, args, ascending)?;
+        let (h, m) = window(conn, "complaints_ids", ID_SCORE, i, wh, args, ascending)?;
         add(h, m);
     }
     if let Some(t) = &q.tracking {
         let (h, m) = window(
             conn,
             "complaints_tracking",
-            &id_rank,
+            ID_SCORE,
             t,
             wh,
             args,
@@ -575,6 +665,7 @@ pub(crate) fn search_register(
         limit,
         did_you_mean: None,
         more,
+        window: SEARCH_WINDOW as u32,
     };
     if q.is_empty() {
         // Only punctuation was typed: nothing can match.
@@ -620,12 +711,13 @@ pub(crate) fn search_register(
         );
         let mut stmt = conn.prepare(&sql)?;
         let mut found: HashMap<i64, crate::model::ComplaintRow> = HashMap::new();
+        let mut marker = Marker::new(&q.marks);
         let rs = stmt.query_map(rusqlite::params_from_iter(ids.iter()), |r| {
             let mut row = p.row_from(r, today, identity)?;
             let description: String = r.get(14)?;
-            let title_marked = mark_text(&row.title, &q.marks);
+            let title_marked = marker.mark(&row.title);
             if !title_marked.iter().any(|t| t.hit) {
-                row.snippet = snippet(&description, &q.marks, 40, 90);
+                row.snippet = snippet_with(&mut marker, &description, 40, 90);
             }
             row.title_marked = Some(title_marked);
             Ok(row)
@@ -643,6 +735,7 @@ pub(crate) fn search_register(
         limit,
         did_you_mean,
         more,
+        window: SEARCH_WINDOW as u32,
     })
 }
 
@@ -811,8 +904,9 @@ pub(crate) fn duplicate_hints(
     }
     let mine = significant(&format!("{} {}", input.title, input.description));
     if !mine.is_empty() {
-        // Candidates: complaints of the period sharing a root, best BM25 first
-        // (only the period's rowids are read: ids grow with intake).
+        // Candidates: the newest complaints of the period sharing a root
+        // (only the period's rowids are read: ids grow with intake; a real
+        // office's month fits in the candidate list many times over).
         let first_id: Option<i64> = conn
             .prepare_cached("SELECT min(id) FROM complaints WHERE received_date >= ?1")?
             .query_row([&since], |r| r.get(0))
@@ -832,7 +926,7 @@ pub(crate) fn duplicate_hints(
             );
             let mut stmt = conn.prepare_cached(&format!(
                 "{base} AND id IN (SELECT rowid FROM complaints_fts WHERE complaints_fts MATCH ?2 AND rowid >= ?4
-                                   ORDER BY rank LIMIT 100)"
+                                   ORDER BY rowid DESC LIMIT {DUPLICATE_CANDIDATES})"
             ))?;
             for r in stmt.query_map(params![since, q, not_self, first_id], |r| {
                 Ok((
@@ -976,5 +1070,74 @@ mod tests {
         // antre, panjang, loket, daftar vs loket, daftar, antre, lama, panjang
         assert_eq!(similarity(&a, &b), 80);
         assert_eq!(similarity(&a, &HashSet::new()), 0);
+    }
+
+    /// A store made before 0006 (its search index without roots or
+    /// trigrams) is migrated: its complaints become findable by root, phone
+    /// fragment and Tracking ID, and the vocabulary holds their words.
+    #[test]
+    fn migration_0006_indexes_existing_complaints() {
+        let conn = Connection::open_in_memory().unwrap();
+        for (version, _, sql) in crate::db::MIGRATIONS.iter().filter(|m| m.0 < 6) {
+            let tx = conn.unchecked_transaction().unwrap();
+            tx.execute_batch(sql).unwrap();
+            tx.pragma_update(None, "user_version", version).unwrap();
+            tx.commit().unwrap();
+        }
+        conn.execute_batch(
+            "INSERT INTO units (id, code, name, register_prefix, created_at)
+                 VALUES (1, 'PKM', 'Puskesmas', 'PKM', '2026-01-01T00:00:00Z');
+             INSERT INTO complaints (id, uid, unit_id, register_no, register_year, register_seq, received_at,
+                 received_date, channel, kind, title, description, incident_place, reporter_name, reporter_phone,
+                 status, lapor_tracking_id, created_at, updated_at)
+             VALUES
+               (1, 'u1', 1, 'PKM/2026/0001', 2026, 1, '2026-03-02T02:00:00Z', '2026-03-02', 'tatap_muka',
+                'aspirasi', 'Mengantre sejak pagi', 'Pelayanan loket lambat', 'Loket', 'Siti Nurhaliza',
+                '+6281234567890', 'received', '7654321', '2026-03-02T02:00:00Z', '2026-03-02T02:00:00Z'),
+               (2, 'u2', 1, 'PKM/2026/0002', 2026, 2, '2026-03-02T03:00:00Z', '2026-03-02', 'tatap_muka',
+                'aspirasi', 'Obat kosong', 'Apotek kehabisan obat-obatan', NULL, NULL, NULL,
+                'received', NULL, '2026-03-02T03:00:00Z', '2026-03-02T03:00:00Z');
+             INSERT INTO complaints_fts (rowid, register_no, title, description, place, reporter)
+                 VALUES (1, 'PKM 2026 0001', 'Mengantre sejak pagi', 'Pelayanan loket lambat', 'Loket', 'Siti Nurhaliza 081234567890'),
+                        (2, 'PKM 2026 0002', 'Obat kosong', 'Apotek kehabisan obat-obatan', '', '');",
+        )
+        .unwrap();
+        crate::db::migrate(&conn).unwrap();
+        let find = |table: &str, q: &str| -> Vec<i64> {
+            conn.prepare(&format!(
+                "SELECT rowid FROM {table} WHERE {table} MATCH ?1 ORDER BY rowid"
+            ))
+            .unwrap()
+            .query_map([q], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+        };
+        let q = parse_query("antri layanan", true);
+        assert_eq!(find("complaints_fts", &q.words.unwrap()), vec![1]);
+        assert_eq!(
+            find("complaints_fts", &parse_query("obat", true).words.unwrap()),
+            vec![2]
+        );
+        assert_eq!(
+            find("complaints_ids", &parse_query("0812 3456", true).ids.unwrap()),
+            vec![1]
+        );
+        assert_eq!(find("complaints_tracking", "\"54321\""), vec![1]);
+        let terms: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM search_terms WHERE term IN ('mengantre', 'pelayanan', 'apotek')",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(terms, 3);
+        // A Tracking ID set later is indexed by the trigger.
+        conn.execute(
+            "UPDATE complaints SET lapor_tracking_id = '1122334' WHERE id = 2",
+            [],
+        )
+        .unwrap();
+        assert_eq!(find("complaints_tracking", "\"22334\""), vec![2]);
     }
 }
