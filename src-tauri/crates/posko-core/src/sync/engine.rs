@@ -49,6 +49,8 @@ const MARK_CHUNK: usize = 32;
 /// The next chunk is marked when fewer than this many marked creates wait
 /// for their answer, so the sender never waits for a mark's fsync.
 const REFILL_BELOW: usize = 32;
+/// Answers the sender hands back at once.
+const ANSWER_GROUP: usize = 16;
 /// Answers written per transaction…
 const WRITE_BATCH: usize = 32;
 /// …or fewer, when no answer came for this long.
@@ -209,15 +211,33 @@ struct Done {
 
 /// The sender thread: the creates' requests, one at a time, in order. After
 /// a 401, a cancel or `halt`, the remaining jobs come back `NotTried`.
+/// Answers go back in groups (one wake-up of the engine thread per group):
+/// a group leaves when full, when its oldest answer is [`WRITE_WITHIN`] old,
+/// after a 401, and before the sender waits for more jobs.
 fn send_jobs(
     api: &dyn LaporApi,
     cancel: Option<&AtomicBool>,
     halt: &AtomicBool,
     jobs: mpsc::Receiver<Job>,
-    done: mpsc::Sender<Done>,
+    done: mpsc::Sender<Vec<Done>>,
 ) {
     let mut stopped = false;
-    for job in jobs {
+    let mut group: Vec<Done> = Vec::with_capacity(ANSWER_GROUP);
+    let mut oldest = Instant::now();
+    loop {
+        let job = match jobs.try_recv() {
+            Ok(job) => job,
+            Err(mpsc::TryRecvError::Empty) => {
+                if !group.is_empty() && done.send(std::mem::take(&mut group)).is_err() {
+                    return;
+                }
+                match jobs.recv() {
+                    Ok(job) => job,
+                    Err(_) => return,
+                }
+            }
+            Err(mpsc::TryRecvError::Disconnected) => break,
+        };
         let started = Instant::now();
         let answer = if stopped || halt.load(Ordering::Relaxed) || cancelled(cancel) {
             Answer::NotTried
@@ -230,16 +250,24 @@ fn send_jobs(
                 }
             }
         };
-        let d = Done {
+        if group.is_empty() {
+            oldest = started;
+        }
+        group.push(Done {
             id: job.id,
             complaint_id: job.complaint_id,
             attempts: job.attempts,
             answer,
             duration_ms: elapsed_ms(started),
-        };
-        if done.send(d).is_err() {
+        });
+        if (group.len() >= ANSWER_GROUP || stopped || oldest.elapsed() >= WRITE_WITHIN)
+            && done.send(std::mem::take(&mut group)).is_err()
+        {
             return;
         }
+    }
+    if !group.is_empty() {
+        let _ = done.send(group);
     }
 }
 
@@ -248,8 +276,10 @@ struct Pipe {
     jobs: Option<mpsc::Sender<Job>>,
     /// Marked and handed to the sender, answer not yet taken.
     in_flight: usize,
-    /// Answers not yet written.
+    /// Answers not yet written…
     outcomes: Vec<Settled>,
+    /// …since then.
+    since: Instant,
     /// Marked, never sent: back to `pending`.
     unsent: Vec<i64>,
     /// More items may be marked and handed over.
@@ -646,13 +676,14 @@ impl Posko {
         let halt = AtomicBool::new(false);
         std::thread::scope(|scope| {
             let (job_tx, job_rx) = mpsc::channel::<Job>();
-            let (done_tx, done_rx) = mpsc::channel::<Done>();
+            let (done_tx, done_rx) = mpsc::channel::<Vec<Done>>();
             let halt = &halt;
             scope.spawn(move || send_jobs(api, cancel, halt, job_rx, done_tx));
             let mut p = Pipe {
                 jobs: Some(job_tx),
                 in_flight: 0,
                 outcomes: Vec::new(),
+                since: Instant::now(),
                 unsent: Vec::new(),
                 feeding: true,
                 inline: None,
@@ -664,8 +695,10 @@ impl Posko {
                 halt.store(true, Ordering::Relaxed);
             }
             drop(p.jobs.take());
-            for d in done_rx.iter() {
-                self.take_answer(d, cancel, s, &mut p);
+            for group in done_rx.iter() {
+                for d in group {
+                    self.take_answer(d, cancel, s, &mut p);
+                }
             }
             let written = self.write_outcomes(run_id, &p.outcomes, &p.unsent);
             run?;
@@ -684,7 +717,7 @@ impl Posko {
         cancel: Option<&AtomicBool>,
         s: &mut SyncSummary,
         p: &mut Pipe,
-        done: &mpsc::Receiver<Done>,
+        done: &mpsc::Receiver<Vec<Done>>,
     ) -> CoreResult<()> {
         loop {
             if p.feeding && p.in_flight < REFILL_BELOW {
@@ -744,17 +777,24 @@ impl Posko {
             if p.in_flight == 0 {
                 return Ok(());
             }
+            let had = p.outcomes.len();
+            match done.recv_timeout(WRITE_WITHIN) {
+                Ok(group) => {
+                    for d in group {
+                        self.take_answer(d, cancel, s, p);
+                    }
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) => {}
+                Err(mpsc::RecvTimeoutError::Disconnected) => return Err(sender_gone()),
+            }
+            if had == 0 && !p.outcomes.is_empty() {
+                p.since = Instant::now();
+            }
             // A full batch of answers is written; so is a partial one when
             // the server is slow (what the clerk sees stays fresh).
-            let write = match done.recv_timeout(WRITE_WITHIN) {
-                Ok(d) => {
-                    self.take_answer(d, cancel, s, p);
-                    p.outcomes.len() >= WRITE_BATCH
-                }
-                Err(mpsc::RecvTimeoutError::Timeout) => true,
-                Err(mpsc::RecvTimeoutError::Disconnected) => return Err(sender_gone()),
-            };
-            if write {
+            if p.outcomes.len() >= WRITE_BATCH
+                || (!p.outcomes.is_empty() && p.since.elapsed() >= WRITE_WITHIN)
+            {
                 self.write_outcomes(run_id, &p.outcomes, &[])?;
                 p.outcomes.clear();
             }

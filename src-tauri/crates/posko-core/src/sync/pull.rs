@@ -367,8 +367,10 @@ struct Target {
     follow_up_page: u32,
 }
 
-/// Reports fetched ahead of the writes (bounded: the writes keep up).
-const PULL_AHEAD: usize = 64;
+/// Reports the fetcher hands over at once (one wake-up of the writing thread)…
+const FETCH_GROUP: usize = 8;
+/// …and groups fetched ahead of the writes (bounded: the writes keep up).
+const PULL_AHEAD: usize = 8;
 /// Pulled reports written per transaction…
 const PULL_WRITE_BATCH: usize = 32;
 /// …or fewer, when no answer came for this long.
@@ -404,12 +406,41 @@ fn halts(kind: ApiErrorKind) -> bool {
 
 /// The fetcher thread: each report's detail, then its follow-ups page by
 /// page from where the last run stopped, one request at a time, in order.
+/// Reports go to the writing thread in groups of [`FETCH_GROUP`] (or fewer
+/// when the oldest waited [`WRITE_WITHIN`]), one wake-up per group.
 fn fetch_all(
     api: &dyn LaporApi,
     targets: &[Target],
     cancel: Option<&AtomicBool>,
     halt: &AtomicBool,
-    out: mpsc::SyncSender<Fetched>,
+    out: mpsc::SyncSender<Vec<Fetched>>,
+) -> FetchEnd {
+    let mut group = Vec::with_capacity(FETCH_GROUP);
+    let mut oldest = std::time::Instant::now();
+    let end = fetch_each(api, targets, cancel, halt, |f| {
+        if group.is_empty() {
+            oldest = std::time::Instant::now();
+        }
+        group.push(f);
+        if group.len() >= FETCH_GROUP || oldest.elapsed() >= WRITE_WITHIN {
+            return out.send(std::mem::take(&mut group)).is_ok();
+        }
+        true
+    });
+    if !group.is_empty() && out.send(group).is_err() {
+        return FetchEnd::Halted;
+    }
+    end
+}
+
+/// [`fetch_all`] one report at a time: `hand` takes each report's answers
+/// and says whether to go on.
+fn fetch_each(
+    api: &dyn LaporApi,
+    targets: &[Target],
+    cancel: Option<&AtomicBool>,
+    halt: &AtomicBool,
+    mut hand: impl FnMut(Fetched) -> bool,
 ) -> FetchEnd {
     let cancelled = || cancel.is_some_and(|c| c.load(Ordering::Relaxed));
     for t in targets {
@@ -471,7 +502,7 @@ fn fetch_all(
                 }
             }
         }
-        if out.send(f).is_err() {
+        if !hand(f) {
             return FetchEnd::Halted;
         }
         if let Some(end) = end {
@@ -522,7 +553,7 @@ impl Posko {
         let targets = self.pull_targets()?;
         let halt = AtomicBool::new(false);
         let end = std::thread::scope(|scope| -> CoreResult<FetchEnd> {
-            let (tx, rx) = mpsc::sync_channel::<Fetched>(PULL_AHEAD);
+            let (tx, rx) = mpsc::sync_channel::<Vec<Fetched>>(PULL_AHEAD);
             let (targets, halt) = (&targets, &halt);
             let fetcher = scope.spawn(move || fetch_all(api, targets, cancel, halt, tx));
             let mut batch = Vec::with_capacity(PULL_WRITE_BATCH);
@@ -531,8 +562,8 @@ impl Posko {
                 // A full batch is written; so is a partial one when the
                 // server is slow (what the clerk sees stays fresh).
                 let (more, write) = match rx.recv_timeout(WRITE_WITHIN) {
-                    Ok(f) => {
-                        batch.push(f);
+                    Ok(group) => {
+                        batch.extend(group);
                         (true, batch.len() >= PULL_WRITE_BATCH)
                     }
                     Err(mpsc::RecvTimeoutError::Timeout) => (true, true),
