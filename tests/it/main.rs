@@ -11,6 +11,7 @@ mod monev;
 mod monev_report;
 mod recovery;
 mod roles;
+mod search;
 mod settings;
 mod store;
 mod subject;
