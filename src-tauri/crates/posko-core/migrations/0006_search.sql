@@ -10,6 +10,10 @@
 -- trigger because the ID arrives later, from sync or by hand). `search_terms` is the vocabulary that
 -- typo suggestions are picked from (words of title, description and place).
 --
+-- The indexes' rowid is 2^42 - the complaint's id (search.rs FTS_KEY): FTS5
+-- reads a doclist forward lazily but loads it whole to go backwards, so the
+-- newest matches come first and a search stops after its window.
+--
 -- posko_register_words(), posko_identity(), posko_stems() are Rust functions
 -- registered on the connection before migrating (search.rs), the same code
 -- that indexes a new complaint. Everything lives inside the encrypted store.
@@ -37,9 +41,9 @@ CREATE VIRTUAL TABLE complaints_tracking USING fts5 (
 CREATE TRIGGER complaints_tracking_set AFTER UPDATE OF lapor_tracking_id ON complaints
 WHEN NEW.lapor_tracking_id IS NOT OLD.lapor_tracking_id
 BEGIN
-    DELETE FROM complaints_tracking WHERE rowid = NEW.id;
+    DELETE FROM complaints_tracking WHERE rowid = 4398046511104 - NEW.id;
     INSERT INTO complaints_tracking (rowid, tracking_id)
-    SELECT NEW.id, NEW.lapor_tracking_id WHERE NEW.lapor_tracking_id IS NOT NULL;
+    SELECT 4398046511104 - NEW.id, NEW.lapor_tracking_id WHERE NEW.lapor_tracking_id IS NOT NULL;
 END;
 
 -- What a search window reads of each match (filters, order, recency), in a
@@ -53,7 +57,7 @@ CREATE TABLE search_terms (
 ) STRICT, WITHOUT ROWID;
 
 INSERT INTO complaints_fts (rowid, register_no, title, description, place, reporter, title_stem, body_stem)
-SELECT id,
+SELECT 4398046511104 - id,
        posko_register_words(register_no),
        title,
        description,
@@ -64,11 +68,11 @@ SELECT id,
 FROM complaints;
 
 INSERT INTO complaints_ids (rowid, register_no, reporter)
-SELECT id, register_no, posko_identity(reporter_name, reporter_nik, reporter_phone)
+SELECT 4398046511104 - id, register_no, posko_identity(reporter_name, reporter_nik, reporter_phone)
 FROM complaints;
 
 INSERT INTO complaints_tracking (rowid, tracking_id)
-SELECT id, lapor_tracking_id FROM complaints WHERE lapor_tracking_id IS NOT NULL;
+SELECT 4398046511104 - id, lapor_tracking_id FROM complaints WHERE lapor_tracking_id IS NOT NULL;
 
 -- The vocabulary, read from the word index just built (fts5vocab): words of
 -- three letters or more, a–z only (numbers are not typo-corrected).

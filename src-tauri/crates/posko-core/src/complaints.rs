@@ -52,12 +52,13 @@ pub(crate) fn index_fts(tx: &Transaction<'_>, id: i64, doc: &FtsDoc<'_>) -> Core
     // kept from finding a complaint by a name or number hidden from them.
     let reporter = search::identity_text(doc.name, doc.nik, doc.phone);
     let place = doc.place.unwrap_or("");
-    tx.execute("DELETE FROM complaints_fts WHERE rowid = ?1", [id])?;
+    let key = search::fts_rowid(id);
+    tx.execute("DELETE FROM complaints_fts WHERE rowid = ?1", [key])?;
     tx.execute(
         "INSERT INTO complaints_fts (rowid, register_no, title, description, place, reporter, title_stem, body_stem)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![
-            id,
+            key,
             search::register_words(doc.register_no),
             doc.title,
             doc.description,
@@ -67,16 +68,16 @@ pub(crate) fn index_fts(tx: &Transaction<'_>, id: i64, doc: &FtsDoc<'_>) -> Core
             search::stems_text(&format!("{} {place}", doc.description)),
         ],
     )?;
-    tx.execute("DELETE FROM complaints_ids WHERE rowid = ?1", [id])?;
+    tx.execute("DELETE FROM complaints_ids WHERE rowid = ?1", [key])?;
     tx.execute(
         "INSERT INTO complaints_ids (rowid, register_no, reporter) VALUES (?1, ?2, ?3)",
-        params![id, doc.register_no, reporter],
+        params![key, doc.register_no, reporter],
     )?;
-    tx.execute("DELETE FROM complaints_tracking WHERE rowid = ?1", [id])?;
+    tx.execute("DELETE FROM complaints_tracking WHERE rowid = ?1", [key])?;
     if let Some(tracking) = doc.tracking_id {
         tx.execute(
             "INSERT INTO complaints_tracking (rowid, tracking_id) VALUES (?1, ?2)",
-            params![id, tracking],
+            params![key, tracking],
         )?;
     }
     let mut add_term =

@@ -35,6 +35,16 @@ use crate::model::{
     ReporterInput, SortOrder, TextPart,
 };
 
+/// The search indexes' rowid is `FTS_KEY - complaint id` (migration 0006):
+/// FTS5 streams a doclist forward but loads it whole to go backwards, so
+/// ascending rowids put the newest complaints first and a window stops early.
+pub const FTS_KEY: i64 = 1 << 42;
+
+/// The search indexes' rowid of a complaint.
+pub fn fts_rowid(id: i64) -> i64 {
+    FTS_KEY - id
+}
+
 /// Matches each index keeps for ranking (the newest ones).
 pub const SEARCH_WINDOW: usize = 1000;
 
@@ -101,11 +111,14 @@ pub fn vocabulary_words(text: &str) -> Vec<String> {
 /// migration 0006 does the same on every change of the column; calling this
 /// as well is harmless.
 pub(crate) fn reindex_ids(conn: &Connection, id: i64) -> CoreResult<()> {
-    conn.execute("DELETE FROM complaints_tracking WHERE rowid = ?1", [id])?;
+    conn.execute(
+        "DELETE FROM complaints_tracking WHERE rowid = ?1",
+        [fts_rowid(id)],
+    )?;
     conn.execute(
         "INSERT INTO complaints_tracking (rowid, tracking_id)
-         SELECT id, lapor_tracking_id FROM complaints WHERE id = ?1 AND lapor_tracking_id IS NOT NULL",
-        [id],
+         SELECT ?2, lapor_tracking_id FROM complaints WHERE id = ?1 AND lapor_tracking_id IS NOT NULL",
+        [id, fts_rowid(id)],
     )?;
     Ok(())
 }
@@ -173,12 +186,24 @@ impl SearchQuery {
     }
 }
 
-/// Parse what a user typed. Unquoted words are ANDed, each found as a prefix
-/// of a word or by its root ("antri" finds "mengantre"); function words
-/// ("yang", "di") are left out unless nothing else was typed; quoted text is
-/// an exact phrase. Identity columns are searched only with
-/// `include_identity`.
+/// Parse what a user typed, without prefix completion (see `parse_query_with`).
 pub fn parse_query(text: &str, include_identity: bool) -> SearchQuery {
+    parse_query_with(text, include_identity, &mut |_| Vec::new())
+}
+
+/// Parse what a user typed. Unquoted words are ANDed, each found as itself,
+/// as one of the indexed words it begins (`complete`, from the vocabulary:
+/// "puskes" → "puskesmas") or by its root ("antri" finds "mengantre");
+/// function words ("yang", "di") are left out unless nothing else was typed;
+/// quoted text is an exact phrase. Identity columns are searched only with
+/// `include_identity`. (Completion goes through the vocabulary rather than
+/// FTS5's `"w"*`: a prefix query merges every matching doclist before the
+/// first row, a list of terms streams.)
+pub fn parse_query_with(
+    text: &str,
+    include_identity: bool,
+    complete: &mut dyn FnMut(&str) -> Vec<String>,
+) -> SearchQuery {
     let cols = if include_identity {
         ALL_COLUMNS
     } else {
@@ -209,10 +234,18 @@ pub fn parse_query(text: &str, include_identity: bool) -> SearchQuery {
                 continue;
             }
             let root = stem(&w);
+            let mut forms = vec![format!("\"{w}\"")];
+            forms.extend(
+                complete(&w)
+                    .into_iter()
+                    .filter(|t| t != &w && t.chars().all(char::is_alphanumeric))
+                    .map(|t| format!("\"{t}\"")),
+            );
+            let forms = forms.join(" OR ");
             terms.push(format!(
-                "({cols} : \"{w}\"* OR {STEM_COLUMNS} : \"{root}\")"
+                "({cols} : ({forms}) OR {STEM_COLUMNS} : \"{root}\")"
             ));
-            title_terms.push(format!("\"{w}\"* OR \"{root}\""));
+            title_terms.push(format!("{forms} OR \"{root}\""));
             plain.push(w.clone());
             marks.push(Mark {
                 word: w,
@@ -427,6 +460,21 @@ fn max_typo(word: &str) -> usize {
     if word.chars().count() <= 5 { 1 } else { 2 }
 }
 
+/// Indexed words that `word` begins (at most 12, shortest first).
+fn completions(conn: &Connection, word: &str) -> CoreResult<Vec<String>> {
+    if word.chars().count() < 3 || !word.bytes().all(|b| b.is_ascii_lowercase()) {
+        return Ok(Vec::new());
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT term FROM search_terms WHERE term > ?1 AND term < ?1 || '{'
+         ORDER BY length(term), term LIMIT 12",
+    )?;
+    let terms = stmt
+        .query_map([word], |r| r.get::<_, String>(0))?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(terms)
+}
+
 /// The closest indexed word to `word` (same first letter, within `max_typo`
 /// edits), or None when `word` is known (it begins an indexed word) or
 /// nothing is close.
@@ -504,13 +552,14 @@ fn window(
         cond.push_str(" AND ");
         cond.push_str(w);
     }
-    let dir = if ascending { "ASC" } else { "DESC" };
+    // Rowids ascend from the newest complaint (FTS_KEY).
+    let dir = if ascending { "DESC" } else { "ASC" };
     // CROSS JOIN keeps the index as the outer loop: it yields rowids in order
     // and stops at the window's end; the narrow covering index answers the
     // filters without reading the complaints' texts.
     let sql = format!(
-        "SELECT f.rowid, c.received_at, c.received_date, c.is_open, c.next_due
-         FROM {table} f CROSS JOIN complaints c INDEXED BY complaints_search_meta ON c.id = f.rowid
+        "SELECT c.id, c.received_at, c.received_date, c.is_open, c.next_due
+         FROM {table} f CROSS JOIN complaints c INDEXED BY complaints_search_meta ON c.id = {FTS_KEY} - f.rowid
          WHERE {cond} ORDER BY f.rowid {dir} LIMIT {}",
         SEARCH_WINDOW + 1
     );
@@ -543,10 +592,13 @@ fn in_title(conn: &Connection, title_q: &str, hits: &[Hit]) -> CoreResult<HashSe
         return Ok(HashSet::new());
     };
     let mut stmt = conn.prepare_cached(
-        "SELECT rowid FROM complaints_fts WHERE complaints_fts MATCH ?1 AND rowid BETWEEN ?2 AND ?3",
+        "SELECT ?4 - rowid FROM complaints_fts WHERE complaints_fts MATCH ?1 AND rowid BETWEEN ?2 AND ?3",
     )?;
     let ids = stmt
-        .query_map(params![title_q, lo, hi], |r| r.get::<_, i64>(0))?
+        .query_map(
+            params![title_q, fts_rowid(hi), fts_rowid(lo), FTS_KEY],
+            |r| r.get::<_, i64>(0),
+        )?
         .collect::<Result<HashSet<_>, _>>()?;
     Ok(ids)
 }
@@ -657,7 +709,8 @@ pub(crate) fn search_register(
     let conn = p.connection();
     let today = p.today();
     let identity = actor.role.can(Permission::ViewIdentity);
-    let mut q = parse_query(text, identity);
+    let mut complete = |w: &str| completions(conn, w).unwrap_or_default();
+    let mut q = parse_query_with(text, identity, &mut complete);
     let empty = |more| RegisterPage {
         rows: Vec::new(),
         total: 0,
@@ -687,7 +740,7 @@ pub(crate) fn search_register(
         }
         if changed {
             let text2 = corrected.join(" ");
-            let q2 = parse_query(&text2, identity);
+            let q2 = parse_query_with(&text2, identity, &mut complete);
             let (h2, m2) = run_query(conn, &q2, wh, args, f.sort, today)?;
             // Offered only when it finds something this viewer may see.
             if !h2.is_empty() {
@@ -925,10 +978,10 @@ pub(crate) fn duplicate_hints(
                     .join(" OR ")
             );
             let mut stmt = conn.prepare_cached(&format!(
-                "{base} AND id IN (SELECT rowid FROM complaints_fts WHERE complaints_fts MATCH ?2 AND rowid >= ?4
-                                   ORDER BY rowid DESC LIMIT {DUPLICATE_CANDIDATES})"
+                "{base} AND id IN (SELECT {FTS_KEY} - rowid FROM complaints_fts WHERE complaints_fts MATCH ?2 AND rowid <= ?4
+                                   ORDER BY rowid ASC LIMIT {DUPLICATE_CANDIDATES})"
             ))?;
-            for r in stmt.query_map(params![since, q, not_self, first_id], |r| {
+            for r in stmt.query_map(params![since, q, not_self, fts_rowid(first_id)], |r| {
                 Ok((
                     r.get::<_, i64>(0)?,
                     r.get::<_, String>(1)?,
@@ -974,29 +1027,35 @@ mod tests {
         let q = parse_query("Antrian PANJANG", true);
         assert_eq!(
             q.words.unwrap(),
-            "({register_no title description place reporter} : \"antrian\"* OR {title_stem body_stem} : \"antre\") AND \
-             ({register_no title description place reporter} : \"panjang\"* OR {title_stem body_stem} : \"panjang\")"
+            "({register_no title description place reporter} : (\"antrian\") OR {title_stem body_stem} : \"antre\") AND \
+             ({register_no title description place reporter} : (\"panjang\") OR {title_stem body_stem} : \"panjang\")"
         );
         // Quotes keep an exact phrase; function words are left out of the AND.
-        let q = parse_query("  \"obat habis\" di apotek", false);
+        let q = parse_query_with("  \"obat habis\" di apotek", false, &mut |w| {
+            if w == "apotek" {
+                vec!["apotek".into(), "apoteknya".into()]
+            } else {
+                Vec::new()
+            }
+        });
         assert_eq!(
             q.words.unwrap(),
             "{register_no title description place} : \"obat habis\" AND \
-             ({register_no title description place} : \"apotek\"* OR {title_stem body_stem} : \"apotek\")"
+             ({register_no title description place} : (\"apotek\" OR \"apoteknya\") OR {title_stem body_stem} : \"apotek\")"
         );
         // …unless nothing else was typed.
         assert!(
             parse_query("yang", true)
                 .words
                 .unwrap()
-                .contains("\"yang\"*")
+                .contains("(\"yang\")")
         );
         // FTS operators and stray quotes are inert.
         let q = parse_query("NOT OR* (x", true);
         assert!(
             q.words
                 .unwrap()
-                .starts_with("({register_no title description place reporter} : \"not\"*")
+                .starts_with("({register_no title description place reporter} : (\"not\")")
         );
         assert_eq!(
             parse_query("\"unclosed", true).words.unwrap(),
@@ -1105,7 +1164,7 @@ mod tests {
         crate::db::migrate(&conn).unwrap();
         let find = |table: &str, q: &str| -> Vec<i64> {
             conn.prepare(&format!(
-                "SELECT rowid FROM {table} WHERE {table} MATCH ?1 ORDER BY rowid"
+                "SELECT {FTS_KEY} - rowid FROM {table} WHERE {table} MATCH ?1 ORDER BY rowid DESC"
             ))
             .unwrap()
             .query_map([q], |r| r.get(0))
@@ -1120,7 +1179,10 @@ mod tests {
             vec![2]
         );
         assert_eq!(
-            find("complaints_ids", &parse_query("0812 3456", true).ids.unwrap()),
+            find(
+                "complaints_ids",
+                &parse_query("0812 3456", true).ids.unwrap()
+            ),
             vec![1]
         );
         assert_eq!(find("complaints_tracking", "\"54321\""), vec![1]);
