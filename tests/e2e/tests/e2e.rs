@@ -173,7 +173,24 @@ async fn clerk_records_finds_follows_up_and_closes_a_complaint() {
     let row = app.wait_for(&tid("register-row")).await;
     let no = row.attr("data-register-no").await.unwrap().unwrap();
     assert!(no.ends_with("/0001"), "search hit is the first one: {no}");
+    // The matched word is marked in the title.
+    app.wait_text(r#"[data-testid="register-title"] mark"#, "gigi")
+        .await;
     app.screenshot("register-search").await;
+    // A typo is answered with the word it meant, and that word is searched.
+    app.fill(&tid("register-search"), "gigu").await;
+    app.wait_text(&tid("register-did-you-mean"), "gigi").await;
+    app.wait_count(&tid("register-row"), 1).await;
+    app.screenshot("register-did-you-mean").await;
+    // Another form of a word finds it by its root ("habis" → "kehabisan").
+    app.fill(&tid("register-search"), "habis").await;
+    app.wait_for(r#"[data-testid="register-row"][data-register-no$="/0002"]"#)
+        .await;
+    app.wait_count(&tid("register-row"), 1).await;
+    app.fill(&tid("register-search"), "gigi").await;
+    app.wait_for(r#"[data-testid="register-row"][data-register-no$="/0001"]"#)
+        .await;
+    app.wait_count(&tid("register-row"), 1).await;
 
     // Detail: deadlines in working days and the timeline.
     drop(row);
