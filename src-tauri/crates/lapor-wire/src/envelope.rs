@@ -202,6 +202,15 @@ pub fn decode<T: DeserializeOwned>(
             title: html_title(body),
         });
     }
+    if let Some(data) = decode_success(http_status, body) {
+        return Ok(data);
+    }
+    decode_checked(http_status, body)
+}
+
+/// The JSON tree first, then the envelope, then `data` with its path: slower,
+/// and it says exactly what is wrong.
+fn decode_checked<T: DeserializeOwned>(http_status: u16, body: &[u8]) -> Result<T, WireError> {
     let value: serde_json::Value =
         serde_json::from_slice(body).map_err(|e| WireError::MalformedJson {
             http_status,
@@ -226,6 +235,38 @@ pub fn decode<T: DeserializeOwned>(
     }
     let data = obj.remove("data").unwrap_or(serde_json::Value::Null);
     decode_value(data, "data")
+}
+
+/// The usual answer (2xx, `success` true or absent, `data` a valid `T`) in
+/// one pass, without building a JSON tree first. `None` for anything else:
+/// [`decode`] then takes the checked path, which accepts exactly what this
+/// accepts and names whatever is wrong with the rest.
+fn decode_success<T: DeserializeOwned>(http_status: u16, body: &[u8]) -> Option<T> {
+    #[derive(Deserialize)]
+    struct Success<T> {
+        #[serde(default)]
+        success: Option<serde_json::Value>,
+        #[serde(default = "Option::default")]
+        data: Option<T>,
+    }
+    if !(200..300).contains(&http_status) {
+        return None;
+    }
+    // An object only (a struct would also take an array, field by field).
+    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return None;
+    }
+    let answer: Success<T> = serde_json::from_slice(body).ok()?;
+    if let Some(v) = &answer.success
+        && !lenient::bool_lenient::parse(v)?
+    {
+        return None;
+    }
+    match answer.data {
+        Some(data) => Some(data),
+        // Missing or `null`: decoded from `null`, as the checked path does.
+        None => decode_value(serde_json::Value::Null, "data").ok(),
+    }
 }
 
 /// Decode a JSON value into `T`, mapping serde failures to typed errors with
@@ -323,6 +364,78 @@ fn remote_error(http_status: u16, obj: &serde_json::Map<String, serde_json::Valu
 mod tests {
     use super::*;
     use crate::lenient::LaporId;
+    use crate::types::*;
+
+    /// Where the one-pass decode answers, it answers what the checked one does.
+    fn agree<T: DeserializeOwned + PartialEq + std::fmt::Debug>(body: &str) -> bool {
+        let fast = decode_success::<T>(200, body.as_bytes());
+        let checked = decode_checked::<T>(200, body.as_bytes());
+        if let Some(f) = &fast {
+            assert_eq!(Some(f), checked.as_ref().ok(), "{body}");
+        }
+        fast.is_some()
+    }
+
+    #[test]
+    fn the_one_pass_decode_agrees_with_the_checked_one() {
+        let detail = r#"{"complaint_id":700001,"tracking_id":"4821937","title":"Antrean","status_code":3,
+            "status_name":"Dalam Proses","disposition":{"institution_id":"101","institution_name":"Dinkes"},
+            "is_anonymous":"0","is_secret":1,"tags_raw":"a,posko-ref-01J9ZK3V7Q","created_at":"05-03-2026 09:15:00",
+            "status_logs":[{"status_code":"1","status_name":"Belum Terverifikasi","created_at":"05-03-2026 09:15:00"}],
+            "data_logs":null,"extra":{"x":[1,2]}}"#;
+        let follow_up = r#"{"id":"9","sender":"reporter","content":"Terima kasih","created_at":"06-03-2026 10:00:00",
+            "attachments":null,"rating":"4","is_secret":"0"}"#;
+        // Accepted in one pass: every lenient spelling of a good answer.
+        for success in ["true", "1", "\"1\"", "\"true\"", "null"] {
+            let body = format!(r#"{{"success":{success},"message":"OK","data":{detail}}}"#);
+            assert!(agree::<ComplaintDetail>(&body), "{body}");
+        }
+        assert!(agree::<ComplaintDetail>(&format!(r#"{{"data":{detail}}}"#)));
+        assert!(agree::<CreateComplaintResponse>(
+            r#"{"success":true,"data":{"complaint_id":"12","tracking_id":4821937}}"#
+        ));
+        for page in [
+            format!("[{follow_up}]"),
+            format!(r#"{{"current_page":"1","data":[{follow_up}],"last_page":2,"per_page":1}}"#),
+            r#"{"current_page":1,"data":[],"last_page":1}"#.to_owned(),
+        ] {
+            let body = format!(r#"{{"success":true,"data":{page}}}"#);
+            assert!(agree::<Page<FollowUp>>(&body), "{body}");
+        }
+        for body in [r#"{"success":true}"#, r#"{"success":true,"data":null}"#] {
+            assert!(agree::<Option<AddFollowUpResponse>>(body), "{body}");
+        }
+        // Left to the checked path (which refuses or explains them).
+        for body in [
+            r#"{"success":false,"message":"Token tidak valid","data":null}"#,
+            r#"{"success":"maybe","data":{"complaint_id":1}}"#,
+            r#"[true,"OK",{"complaint_id":1}]"#,
+            r#"{"success":true,"data":{"complaint_id":1},"data":{"complaint_id":2}}"#,
+            r#"{"success":true,"data":{"complaint_id":"12","tracking_id":{}}}"#,
+            r#"{"success":true,"data":{}}"#,
+            r#"{"success":true,"data":{"complaint_id":1}} trailing"#,
+        ] {
+            assert!(!agree::<CreateComplaintResponse>(body), "{body}");
+        }
+        let bad_date = format!(
+            r#"{{"success":true,"data":{}}}"#,
+            detail.replace("05-03-2026 09:15:00\"}]", "2026-03-05\"}]")
+        );
+        assert_ne!(bad_date, format!(r#"{{"success":true,"data":{detail}}}"#));
+        assert!(!agree::<ComplaintDetail>(&bad_date));
+        assert!(matches!(
+            decode::<ComplaintDetail>(200, None, bad_date.as_bytes()),
+            Err(WireError::BadDate { .. })
+        ));
+        // Not a 2xx: never the one-pass path.
+        assert!(
+            decode_success::<CreateComplaintResponse>(
+                500,
+                br#"{"success":true,"data":{"complaint_id":1}}"#
+            )
+            .is_none()
+        );
+    }
 
     #[test]
     fn page_from_array_or_paginator() {

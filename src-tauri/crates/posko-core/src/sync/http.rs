@@ -8,6 +8,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use lapor_wire as wire;
 use reqwest::blocking::{Client, RequestBuilder, Response, multipart};
+use reqwest::header::HeaderValue;
 use serde::de::DeserializeOwned;
 use zeroize::Zeroizing;
 
@@ -31,7 +32,10 @@ pub struct HttpLapor {
     auth_header: String,
     creds: Credentials,
     search_supported: bool,
-    server_time: Mutex<Option<DateTime<Utc>>>,
+    /// `Authorization` (or the configured header) value, built once.
+    auth_value: HeaderValue,
+    /// The last `Date` header and what it said.
+    server_time: Mutex<(Option<HeaderValue>, Option<DateTime<Utc>>)>,
 }
 
 impl std::fmt::Debug for HttpLapor {
@@ -63,23 +67,30 @@ impl HttpLapor {
                 retry_after_secs: None,
                 message: format!("HTTP client: {e}"),
             })?;
+        let bearer = Zeroizing::new(format!("{}{}", wire::BEARER_PREFIX, creds.key.as_str()));
+        let mut auth_value = HeaderValue::from_str(&bearer).map_err(|e| ApiError {
+            kind: ApiErrorKind::NotSent,
+            http_status: None,
+            retry_after_secs: None,
+            message: format!("API key: {e}"),
+        })?;
+        // Never printed by the client's debug output.
+        auth_value.set_sensitive(true);
         Ok(HttpLapor {
             client,
             base_url: base_url.trim_end_matches('/').to_owned(),
             auth_header: auth_header.to_owned(),
             creds,
             search_supported,
-            server_time: Mutex::new(None),
+            auth_value,
+            server_time: Mutex::new((None, None)),
         })
     }
 
     fn req(&self, method: reqwest::Method, path: &str) -> RequestBuilder {
         self.client
             .request(method, wire::join_url(&self.base_url, path))
-            .header(
-                self.auth_header.as_str(),
-                format!("{}{}", wire::BEARER_PREFIX, self.creds.key.as_str()),
-            )
+            .header(self.auth_header.as_str(), self.auth_value.clone())
             .header(wire::HEADER_TOKEN, self.creds.token.as_str())
             .header(wire::HEADER_ACCEPT, wire::ACCEPT_JSON)
     }
@@ -133,14 +144,23 @@ impl HttpLapor {
     }
 
     fn note_date(&self, resp: &Response) {
-        let date = resp
-            .headers()
-            .get(reqwest::header::DATE)
-            .and_then(|v| v.to_str().ok())
+        let Some(raw) = resp.headers().get(reqwest::header::DATE) else {
+            return;
+        };
+        let Ok(mut slot) = self.server_time.lock() else {
+            return;
+        };
+        // The header changes once a second; parse it only when it does.
+        if slot.0.as_ref() == Some(raw) {
+            return;
+        }
+        let date = raw
+            .to_str()
+            .ok()
             .and_then(|v| DateTime::parse_from_rfc2822(v).ok())
             .map(|d| d.with_timezone(&Utc));
-        if let (Some(d), Ok(mut slot)) = (date, self.server_time.lock()) {
-            *slot = Some(d);
+        if let Some(d) = date {
+            *slot = (Some(raw.clone()), Some(d));
         }
     }
 }
@@ -177,15 +197,26 @@ fn transport(e: reqwest::Error) -> ApiError {
 }
 
 fn read_limited(resp: Response) -> ApiResult<Vec<u8>> {
+    let failed = |e: &dyn std::fmt::Display| ApiError {
+        kind: ApiErrorKind::Transport,
+        http_status: None,
+        retry_after_secs: None,
+        message: format!("reading the answer: {e}"),
+    };
+    // A declared length within the limit: the whole body in one hand-over
+    // from the client's runtime (the connection never yields more than it).
+    if resp
+        .content_length()
+        .is_some_and(|n| n <= wire::MAX_BODY_BYTES as u64)
+    {
+        return resp.bytes().map(Vec::from).map_err(|e| failed(&e));
+    }
+    // No length, or too long: read up to one byte over the limit, which the
+    // decoder refuses.
     let mut body = Vec::new();
     resp.take(wire::MAX_BODY_BYTES as u64 + 1)
         .read_to_end(&mut body)
-        .map_err(|e| ApiError {
-            kind: ApiErrorKind::Transport,
-            http_status: None,
-            retry_after_secs: None,
-            message: format!("reading the answer: {e}"),
-        })?;
+        .map_err(|e| failed(&e))?;
     Ok(body)
 }
 
@@ -488,6 +519,6 @@ impl LaporApi for HttpLapor {
     }
 
     fn last_server_time(&self) -> Option<DateTime<Utc>> {
-        self.server_time.lock().ok().and_then(|t| *t)
+        self.server_time.lock().ok().and_then(|t| t.1)
     }
 }
