@@ -13,8 +13,9 @@
 //!   out one after another on a second thread while this thread writes the
 //!   answers and marks the next chunk. The requests are the same as when
 //!   sending item by item, in the same order, one at a time, and none follows
-//!   a 401. A crash leaves at most about two chunks `sending`: each costs a
-//!   lookup, never a duplicate. Items marked but not sent when a run stops
+//!   a 401. A crash leaves at most 128 creates `sending` (up to 80 marked
+//!   ahead of the sender, up to 48 answered but not yet written): each costs
+//!   a lookup, never a duplicate. Items marked but not sent when a run stops
 //!   (cancel, 401, an error) go back to `pending` in one transaction.
 //! - Answers are written in batches, not fsynced one by one (`sync_run_with`):
 //!   a batch lost in a crash leaves its items `sending`, reconciled the same way.
@@ -47,8 +48,8 @@ const SYNCHRONOUS_FULL: i64 = 2;
 /// Creates marked `sending` in one durable commit.
 const MARK_CHUNK: usize = 32;
 /// The next chunk is marked when fewer than this many marked creates wait
-/// for their answer, so the sender never waits for a mark's fsync.
-const REFILL_BELOW: usize = 32;
+/// for their answer, so the sender does not wait for a mark's fsync.
+const REFILL_BELOW: usize = 48;
 /// Answers the sender hands back at once.
 const ANSWER_GROUP: usize = 16;
 /// Answers written per transaction…
@@ -729,11 +730,16 @@ impl Posko {
                 let mut chunk = Vec::with_capacity(MARK_CHUNK);
                 while chunk.len() < MARK_CHUNK && *next < ids.len() {
                     let id = ids[*next];
-                    let Some(row) = outbox::row(&self.db.conn, id)? else {
+                    let Some((row, attached)) = outbox::row_with_attachments(&self.db.conn, id)?
+                    else {
                         *next += 1;
                         continue;
                     };
-                    let docs = self.attachment_documents(row.complaint_id)?;
+                    let docs = if attached {
+                        self.attachment_documents(row.complaint_id)?
+                    } else {
+                        Vec::new()
+                    };
                     if docs.iter().any(Option::is_none) {
                         // Uploads go one by one, each document id kept at
                         // once: the pipeline drains, this item goes inline.
@@ -1076,11 +1082,12 @@ impl Posko {
             Option<String>,
             Option<String>,
             String,
+            Option<i64>,
         );
         let r: Row = self.db.conn.prepare_cached(
-            "SELECT title, description, channel, kind, topic_id, incident_date, is_anonymous, is_secret,
-                    reporter_name, reporter_phone, reporter_email, uid
-             FROM complaints WHERE id = ?1",
+            "SELECT c.title, c.description, c.channel, c.kind, c.topic_id, c.incident_date, c.is_anonymous,
+                    c.is_secret, c.reporter_name, c.reporter_phone, c.reporter_email, c.uid, t.parent_id
+             FROM complaints c LEFT JOIN topics t ON t.id = c.topic_id WHERE c.id = ?1",
         )?.query_row(
             [complaint_id],
             |r| {
@@ -1097,6 +1104,7 @@ impl Posko {
                     r.get(9)?,
                     r.get(10)?,
                     r.get(11)?,
+                    r.get(12)?,
                 ))
             },
         )?;
@@ -1113,6 +1121,7 @@ impl Posko {
             phone,
             email,
             uid,
+            parent,
         ) = r;
         let Some(channel) = posko_domain::Channel::from_code(&channel) else {
             return Ok(Err(("NOT_MAPPED", format!("channel {channel}"), false)));
@@ -1133,22 +1142,13 @@ impl Posko {
         else {
             return Ok(Err(("NOT_MAPPED", format!("kind {kind}"), false)));
         };
-        let category = match topic_id {
-            Some(t) => {
-                let parent: Option<i64> = self
-                    .db
-                    .conn
-                    .prepare_cached("SELECT parent_id FROM topics WHERE id = ?1")?
-                    .query_row([t], |r| r.get(0))
-                    .optional()?
-                    .flatten();
+        let category = topic_id
+            .and_then(|t| {
                 m.category
                     .get(&t)
                     .or_else(|| parent.and_then(|p| m.category.get(&p)))
-            }
-            None => None,
-        }
-        .or(m.default_category.as_ref());
+            })
+            .or(m.default_category.as_ref());
         let Some(category_id) = category else {
             return Ok(Err(("NOT_MAPPED", "topic".into(), false)));
         };

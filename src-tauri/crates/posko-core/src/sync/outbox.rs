@@ -113,6 +113,39 @@ pub(crate) fn row(conn: &Connection, id: i64) -> CoreResult<Option<Row>> {
         }))
 }
 
+/// [`row`], and whether its report has attachments (one statement).
+pub(crate) fn row_with_attachments(conn: &Connection, id: i64) -> CoreResult<Option<(Row, bool)>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT o.id, o.complaint_id, o.op, o.follow_up_id, o.attempts,
+                    EXISTS (SELECT 1 FROM attachments a WHERE a.complaint_id = o.complaint_id)
+             FROM outbox o WHERE o.id = ?1",
+        )?
+        .query_row([id], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<i64>>(3)?,
+                r.get::<_, i64>(4)?,
+                r.get::<_, bool>(5)?,
+            ))
+        })
+        .optional()?
+        .and_then(|(id, complaint_id, op, follow_up_id, attempts, attached)| {
+            Some((
+                Row {
+                    id,
+                    complaint_id,
+                    op: OutboxOp::from_code(&op)?,
+                    follow_up_id,
+                    attempts: attempts.max(0) as u32,
+                },
+                attached,
+            ))
+        }))
+}
+
 /// Set an item's state (and error) in the caller's transaction.
 pub(crate) fn set_state(
     tx: &Transaction<'_>,

@@ -380,6 +380,8 @@ const WRITE_WITHIN: std::time::Duration = std::time::Duration::from_millis(250);
 /// or the failure that ended it. Nothing of it is written yet.
 struct Fetched {
     id: i64,
+    /// The follow-up page pointer as stored when the fetch began.
+    start_page: u32,
     status: ApiResult<RemoteStatus>,
     /// Understood follow-up pages, in order, each with where the next run
     /// starts once it is stored.
@@ -452,6 +454,7 @@ fn fetch_each(
         }
         let mut f = Fetched {
             id: t.id,
+            start_page: t.follow_up_page,
             status: api.complaint_status(&t.remote),
             pages: Vec::new(),
             follow_up_error: None,
@@ -624,8 +627,11 @@ impl Posko {
                 }
             };
             let mut news = apply_status(&tx, settings, run_id, f.id, status, now, s)?;
+            let mut stored = f.start_page;
             for (page, next_start) in &f.pages {
-                news |= store_follow_up_page(&tx, settings, f.id, page, *next_start, now, s)?;
+                news |=
+                    store_follow_up_page(&tx, settings, f.id, page, stored, *next_start, now, s)?;
+                stored = (*next_start).max(1);
             }
             if let Some(e) = &f.follow_up_error {
                 log_pull_failure(&tx, Some(run_id), Some(f.id), What::FollowUps, e, now, s)?;
@@ -760,18 +766,20 @@ fn apply_status(
     s: &mut SyncSummary,
 ) -> CoreResult<bool> {
     let actor = super::engine::system();
-    ensure_state(tx, id)?;
     let (old_code, old_name, local): (Option<String>, Option<String>, String) = tx
         .prepare_cached(
             "SELECT lapor_status_code, lapor_status_name, status FROM complaints WHERE id = ?1",
         )?
         .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
     let local = status_of(&local);
-    let (seen, old_disp): (i64, Option<String>) = tx
+    // The report's pull state, created on its first pull, in one statement.
+    let (seen, old_disp, pulled_before): (i64, Option<String>, bool) = tx
         .prepare_cached(
-            "SELECT status_logs_seen, disposition_id FROM lapor_pull_state WHERE complaint_id = ?1",
+            "INSERT INTO lapor_pull_state (complaint_id) VALUES (?1)
+             ON CONFLICT (complaint_id) DO UPDATE SET complaint_id = excluded.complaint_id
+             RETURNING status_logs_seen, disposition_id, pulled_at IS NOT NULL",
         )?
-        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
     // History: the usual case appends; a shorter list (rewritten history)
     // is compared whole. Each entry is stored once, matched on content.
     let seen = usize::try_from(seen).unwrap_or(0);
@@ -781,15 +789,23 @@ fn apply_status(
         0
     };
     let mut new_logs = 0;
+    // Never pulled before: none of its history is stored yet; only what this
+    // answer repeats is known.
+    let mut stored_now = Vec::new();
     for (seq, l) in st.status_logs.iter().enumerate().skip(from) {
         let at = l.created_at.map(now_text);
-        let known: bool = tx
-                .prepare_cached(
-                    "SELECT EXISTS (SELECT 1 FROM remote_status_logs WHERE complaint_id = ?1
-                       AND status_code IS ?2 AND status_name IS ?3 AND note IS ?4 AND created_at IS ?5)",
-                )?
-                .query_row(params![id, l.status_code, l.status_name, l.note, at], |r| r.get(0))?;
+        let entry = (&l.status_code, &l.status_name, &l.note, at.clone());
+        let known: bool = if pulled_before {
+            tx.prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM remote_status_logs WHERE complaint_id = ?1
+                   AND status_code IS ?2 AND status_name IS ?3 AND note IS ?4 AND created_at IS ?5)",
+            )?
+            .query_row(params![id, l.status_code, l.status_name, l.note, at], |r| r.get(0))?
+        } else {
+            stored_now.contains(&entry)
+        };
         if !known {
+            stored_now.push(entry);
             tx.prepare_cached(
                     "INSERT INTO remote_status_logs (complaint_id, seq, status_code, status_name, note, created_at, fetched_at)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -850,7 +866,11 @@ fn apply_status(
                  WHERE complaint_id = ?1 AND resolved_at IS NULL",
             )?
             .execute(params![id, now_text(now), actor.display_name])?;
-        let unsent = unsent_items(tx, id)?;
+        // Undelivered local work is counted only when there is a conflict.
+        let unsent = match conflict_kind(local, maps_to, 0) {
+            Some(_) => unsent_items(tx, id)?,
+            None => 0,
+        };
         if let Some(kind) = conflict_kind(local, maps_to, unsent) {
             tx.execute(
                     "INSERT INTO sync_conflicts (complaint_id, kind, local_value, remote_value, remote_name,
@@ -892,11 +912,13 @@ fn apply_status(
 
 /// One understood follow-up page, with the page pointer, in the caller's
 /// transaction: an interrupted run loses nothing and stores nothing twice.
+#[allow(clippy::too_many_arguments)]
 fn store_follow_up_page(
     tx: &Transaction<'_>,
     settings: &LaporSettings,
     id: i64,
     p: &RemoteFollowUpPage,
+    stored: u32,
     next_start: u32,
     now: DateTime<Utc>,
     s: &mut SyncSummary,
@@ -970,11 +992,14 @@ fn store_follow_up_page(
         s.remote_follow_ups += 1;
         news = true;
     }
-    tx.prepare_cached(
-        "UPDATE lapor_pull_state SET follow_up_page = ?2,
+    // The page pointer, unless it stays as it is (an empty or unchanged last page).
+    if next_start.max(1) != stored || last_id.is_some() {
+        tx.prepare_cached(
+            "UPDATE lapor_pull_state SET follow_up_page = ?2,
                 last_follow_up_id = COALESCE(?3, last_follow_up_id) WHERE complaint_id = ?1",
-    )?
-    .execute(params![id, next_start.max(1), last_id])?;
+        )?
+        .execute(params![id, next_start.max(1), last_id])?;
+    }
     Ok(news)
 }
 
