@@ -69,3 +69,47 @@ pub fn instrument(data: &[u8]) {
     let _ = posko_domain::instrument::parse_instrument(s);
     let _ = posko_domain::deadline::parse_rule_sets(s);
 }
+
+/// Complaint import from CSV (`posko_domain::import`): refused with at least
+/// one problem naming an existing row, or accepted with rows in file order
+/// whose values passed the domain checks (dates not after "today", NIK of 16
+/// digits, phones in E.164, required text present, no duplicate rows).
+pub fn import_csv(data: &[u8]) {
+    let Ok(s) = std::str::from_utf8(data) else {
+        return;
+    };
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).expect("valid date");
+    let records = match posko_domain::import::split_csv(s) {
+        Ok(r) => r.len(),
+        Err(e) => {
+            assert!(e.row >= 1);
+            0
+        }
+    };
+    match posko_domain::import::parse_csv(s, today) {
+        Err(errors) => {
+            assert!(!errors.is_empty());
+            for e in &errors {
+                assert!(e.row >= 1 && e.row <= records.max(1), "{e:?}");
+            }
+        }
+        Ok(rows) => {
+            assert!(!rows.is_empty());
+            let mut last = 1;
+            let mut seen = std::collections::HashSet::new();
+            for r in &rows {
+                assert!(r.row > last, "{} after {last}", r.row);
+                last = r.row;
+                assert!(r.received_date <= today);
+                assert!(!r.title.trim().is_empty() && !r.description.trim().is_empty());
+                if let Some(n) = &r.nik {
+                    assert!(n.len() == 16 && n.bytes().all(|b| b.is_ascii_digit()));
+                }
+                if let Some(p) = &r.phone {
+                    assert!(p.starts_with("+62"), "{p}");
+                }
+                assert!(seen.insert(r.fingerprint_text()));
+            }
+        }
+    }
+}

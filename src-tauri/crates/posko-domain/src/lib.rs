@@ -6,6 +6,7 @@
 pub mod calendar;
 pub mod complaint;
 pub mod deadline;
+pub mod import;
 pub mod instrument;
 pub mod mask;
 pub mod monev;
