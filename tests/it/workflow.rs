@@ -99,6 +99,90 @@ fn deadlines_follow_the_2026_calendar_and_holiday_edits() {
     assert_eq!(a.due, d(2026, 3, 24));
 }
 
+/// A holiday edit reads and writes only the deadlines whose window
+/// (start date to due date) holds the edited date, and rewrites `next_due`
+/// only for the complaints whose deadlines moved.
+#[test]
+fn a_holiday_edit_moves_spanning_deadlines_and_leaves_far_ones_untouched() {
+    let mut s = new_store();
+    // Received a month earlier: every deadline ends in February, still open.
+    let mut far = complaint("Ruang tunggu panas");
+    far.received_at = Some(monday_morning() - Duration::days(28));
+    let far = s.p.create_complaint(&clerk(), far).unwrap().id;
+    let near =
+        s.p.create_complaint(&clerk(), complaint("Antrean panjang"))
+            .unwrap()
+            .id;
+    let before = s.p.complaint_detail(&clerk(), far, false).unwrap();
+    assert!(before.deadlines.iter().all(|x| x.due_date < d(2026, 3, 10)));
+    // Record every write to deadlines and to next_due (temporary triggers
+    // live on this connection only).
+    s.p.connection()
+        .execute_batch(
+            "CREATE TEMP TABLE touched (what TEXT, complaint_id INTEGER);
+             CREATE TEMP TRIGGER touched_deadline AFTER UPDATE ON deadlines
+             BEGIN INSERT INTO touched VALUES ('deadline', NEW.complaint_id); END;
+             CREATE TEMP TRIGGER touched_next_due AFTER UPDATE OF next_due ON complaints
+             BEGIN INSERT INTO touched VALUES ('next_due', NEW.id); END;",
+        )
+        .unwrap();
+    let r =
+        s.p.edit_holidays(
+            &head(),
+            &[Holiday {
+                date: d(2026, 3, 10),
+                name: "Hari Jadi Kabupaten".into(),
+                kind: HolidayKind::Daerah,
+                source: "Perbup".into(),
+            }],
+            &[],
+        )
+        .unwrap();
+    // Tindak lanjut pertama and penyelesaian of the new complaint span 10 March.
+    assert!(r.recomputed_deadlines >= 1);
+    let touched: Vec<(String, i64)> =
+        s.p.connection()
+            .prepare("SELECT what, complaint_id FROM touched")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+    assert!(touched.iter().any(|(w, id)| w == "deadline" && *id == near));
+    assert!(
+        touched.iter().all(|(_, id)| *id == near),
+        "only the spanning complaint is written: {touched:?}"
+    );
+    let det = s.p.complaint_detail(&clerk(), near, false).unwrap();
+    assert_eq!(
+        due(&det, DeadlineStep::Penyelesaian).due_date,
+        d(2026, 3, 30)
+    );
+    let after = s.p.complaint_detail(&clerk(), far, false).unwrap();
+    assert_eq!(
+        after
+            .deadlines
+            .iter()
+            .map(|x| x.due_date)
+            .collect::<Vec<_>>(),
+        before
+            .deadlines
+            .iter()
+            .map(|x| x.due_date)
+            .collect::<Vec<_>>()
+    );
+    // Removing the holiday moves the new complaint's deadline back.
+    s.p.edit_holidays(&head(), &[], &[d(2026, 3, 10)]).unwrap();
+    let det = s.p.complaint_detail(&clerk(), near, false).unwrap();
+    assert_eq!(
+        due(&det, DeadlineStep::Penyelesaian).due_date,
+        d(2026, 3, 27)
+    );
+    s.p.connection()
+        .execute_batch("DROP TRIGGER touched_deadline; DROP TRIGGER touched_next_due;")
+        .unwrap();
+}
+
 #[test]
 fn overdue_complaints_are_found_and_counted() {
     let mut s = new_store();

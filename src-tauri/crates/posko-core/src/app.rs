@@ -458,7 +458,7 @@ impl Posko {
                 },
                 &holidays,
             );
-            crate::deadlines::recompute_open(&tx, &cal)?
+            crate::deadlines::recompute_open(&tx, &cal, None)?
         } else {
             0
         };

@@ -85,29 +85,47 @@ pub(crate) fn meet_all(tx: &Transaction<'_>, complaint_id: i64, on: NaiveDate) -
 
 /// Keep the denormalised nearest due date in step with the deadlines table.
 pub(crate) fn refresh_next_due(tx: &Transaction<'_>, complaint_id: i64) -> CoreResult<()> {
-    tx.execute(
+    tx.prepare_cached(
         "UPDATE complaints SET next_due =
             (SELECT min(due_date) FROM deadlines WHERE complaint_id = ?1 AND met_date IS NULL)
          WHERE id = ?1",
-        [complaint_id],
-    )?;
+    )?
+    .execute([complaint_id])?;
     Ok(())
 }
 
 /// Recompute the due date of every unmet deadline of every open complaint
 /// with `cal` (after a holiday or work-week edit). Start dates, step lengths
 /// and rule versions stay; only the calendar arithmetic is redone.
-pub(crate) fn recompute_open(tx: &Transaction<'_>, cal: &Calendar) -> CoreResult<u32> {
+///
+/// `window`: the first and last date the edit touched (holidays added,
+/// renamed or removed), or None when the whole calendar may have changed (the
+/// work week). A due date is `start` plus working days, so only a deadline
+/// whose `[start_date, due_date]` contains an edited date can move; the others
+/// are not read. `next_due` is rewritten only for the complaints whose
+/// deadlines moved. Returns how many due dates moved.
+pub(crate) fn recompute_open(
+    tx: &Transaction<'_>,
+    cal: &Calendar,
+    window: Option<(NaiveDate, NaiveDate)>,
+) -> CoreResult<u32> {
+    let mut moved: Vec<i64> = Vec::new();
     let mut changed = 0u32;
     {
+        // The partial index deadlines_unmet (due_date) WHERE met_date IS NULL
+        // gives the deadlines due on or after the first edited date.
+        let (lo, hi) = match window {
+            Some((a, b)) => (a.min(b).to_string(), a.max(b).to_string()),
+            None => (String::new(), "9999-12-31".to_owned()),
+        };
         let mut select = tx.prepare(
             "SELECT d.complaint_id, d.step, d.start_date, d.working_days, d.due_date
              FROM deadlines d JOIN complaints c ON c.id = d.complaint_id
-             WHERE d.met_date IS NULL AND c.is_open = 1",
+             WHERE d.met_date IS NULL AND d.due_date >= ?1 AND d.start_date <= ?2 AND c.is_open = 1",
         )?;
         let mut update =
             tx.prepare("UPDATE deadlines SET due_date = ?1 WHERE complaint_id = ?2 AND step = ?3")?;
-        let rows = select.query_map([], |r| {
+        let rows = select.query_map(params![lo, hi], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
                 r.get::<_, String>(1)?,
@@ -125,16 +143,14 @@ pub(crate) fn recompute_open(tx: &Transaction<'_>, cal: &Calendar) -> CoreResult
             if due != old_due {
                 update.execute(params![due, id, step])?;
                 changed += 1;
+                moved.push(id);
             }
         }
     }
-    if changed > 0 {
-        tx.execute(
-            "UPDATE complaints SET next_due =
-                (SELECT min(due_date) FROM deadlines d WHERE d.complaint_id = complaints.id AND d.met_date IS NULL)
-             WHERE is_open = 1",
-            [],
-        )?;
+    moved.sort_unstable();
+    moved.dedup();
+    for id in moved {
+        refresh_next_due(tx, id)?;
     }
     Ok(changed)
 }

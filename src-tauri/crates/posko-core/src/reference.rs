@@ -255,7 +255,15 @@ impl Posko {
             },
             &holidays,
         );
-        let recomputed = deadlines::recompute_open(&tx, &cal)?;
+        // Only deadlines whose window holds an edited date can move.
+        let edited = delete.iter().chain(upsert.iter().map(|h| &h.date));
+        let window = edited.fold(None, |w: Option<(NaiveDate, NaiveDate)>, d| {
+            Some(w.map_or((*d, *d), |(a, b)| (a.min(*d), b.max(*d))))
+        });
+        let recomputed = match window {
+            Some(w) => deadlines::recompute_open(&tx, &cal, Some(w))?,
+            None => 0,
+        };
         let now = self.clock.now();
         audit::append(
             &tx,
