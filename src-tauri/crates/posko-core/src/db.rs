@@ -54,6 +54,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0006_search.sql",
         include_str!("../migrations/0006_search.sql"),
     ),
+    (
+        8,
+        "0008_performance.sql",
+        include_str!("../migrations/0008_performance.sql"),
+    ),
 ];
 
 pub fn schema_version() -> i64 {

@@ -293,10 +293,36 @@ impl Posko {
     }
 
     /// The facts of every complaint received in the period by the units, as of its end.
+    ///
+    /// Read from the kept facts (`complaint_facts`, migration 0008): a
+    /// complaint whose every status step is before the end of the period is
+    /// now what it was then. Only the complaints that moved after the end are
+    /// replayed from their timeline. Gives exactly what
+    /// [`Self::complaint_facts_replayed`] gives (a test compares them).
     pub(crate) fn complaint_facts(
         &self,
         q: &MonevQuery,
         units: &[UnitView],
+    ) -> CoreResult<(Vec<ComplaintFact>, BTreeSet<String>)> {
+        self.load_facts(q, units, true)
+    }
+
+    /// The facts by replaying every complaint's timeline (the reference the
+    /// kept facts are checked against).
+    #[cfg(test)]
+    pub(crate) fn complaint_facts_replayed(
+        &self,
+        q: &MonevQuery,
+        units: &[UnitView],
+    ) -> CoreResult<(Vec<ComplaintFact>, BTreeSet<String>)> {
+        self.load_facts(q, units, false)
+    }
+
+    fn load_facts(
+        &self,
+        q: &MonevQuery,
+        units: &[UnitView],
+        kept: bool,
     ) -> CoreResult<(Vec<ComplaintFact>, BTreeSet<String>)> {
         let conn = &self.db.conn;
         let unit_ids: Vec<Value> = units.iter().map(|u| Value::Integer(u.id)).collect();
@@ -310,18 +336,26 @@ impl Posko {
             args.push(Value::Integer(-1));
         }
         let scope = format!("c.received_date BETWEEN ?1 AND ?2 AND c.unit_id IN ({marks})");
+        let zone = self.zone();
+        let end = self.end_instant(q.to);
+        let local = |s: &str| zone.local_date(parse_instant(s));
         let mut facts = Vec::new();
         let mut index: HashMap<i64, usize> = HashMap::new();
+        // Complaints whose state at the end must be replayed from the timeline.
+        let mut replay: Vec<i64> = Vec::new();
         {
             let mut stmt = conn.prepare(&format!(
-                "SELECT c.id, u.code, c.received_date, c.kind, c.channel, c.topic_id, c.is_secret, c.is_anonymous
-                 FROM complaints c JOIN units u ON u.id = c.unit_id WHERE {scope} ORDER BY c.id"
+                "SELECT c.id, u.code, c.received_date, c.kind, c.channel, c.topic_id, c.is_secret, c.is_anonymous,
+                        f.last_at, f.status, f.status_at, f.verified_at, f.routed_at, f.first_follow_up_at, f.reopened_at
+                 FROM complaints c JOIN units u ON u.id = c.unit_id
+                 LEFT JOIN complaint_facts f ON f.complaint_id = c.id
+                 WHERE {scope} ORDER BY c.id"
             ))?;
             let mut rows = stmt.query(rusqlite::params_from_iter(args.iter()))?;
             while let Some(r) = rows.next()? {
                 let id: i64 = r.get(0)?;
                 index.insert(id, facts.len());
-                facts.push(ComplaintFact {
+                let mut fact = ComplaintFact {
                     id,
                     unit_code: r.get(1)?,
                     received_date: parse_date(&r.get::<_, String>(2)?),
@@ -338,56 +372,61 @@ impl Posko {
                     closed_on: None,
                     reopened: false,
                     deadlines: Vec::new(),
-                });
+                };
+                let last_at: Option<String> = r.get(8)?;
+                match last_at {
+                    // No status step at all: received, as the replay of nothing says.
+                    None if kept => {}
+                    Some(last) if kept && last < end => {
+                        let status = Status::from_code(&r.get::<_, String>(9)?);
+                        let at = |i: usize| -> rusqlite::Result<Option<NaiveDate>> {
+                            Ok(r.get::<_, Option<String>>(i)?.map(|s| local(&s)))
+                        };
+                        fact.status = status.unwrap_or(Status::Received);
+                        fact.closed_on = match status {
+                            Some(s) if !s.is_open() => at(10)?,
+                            _ => None,
+                        };
+                        fact.verified_on = at(11)?;
+                        fact.routed_on = at(12)?;
+                        fact.first_follow_up_on = at(13)?;
+                        fact.reopened = r.get::<_, Option<String>>(14)?.is_some();
+                    }
+                    _ => replay.push(id),
+                }
+                facts.push(fact);
             }
         }
-        let zone = self.zone();
-        let end = self.end_instant(q.to);
-        {
-            let n = args.len();
-            let mut stmt = conn.prepare(&format!(
-                "SELECT e.complaint_id, e.at, e.from_status, e.to_status FROM complaint_events e
-                 JOIN complaints c ON c.id = e.complaint_id
-                 WHERE {scope} AND e.to_status IS NOT NULL AND e.at < ?{}
-                 ORDER BY e.complaint_id, e.id",
-                n + 1
-            ))?;
-            let mut a = args.clone();
-            a.push(Value::Text(end));
-            let mut rows = stmt.query(rusqlite::params_from_iter(a.iter()))?;
-            let mut current: Option<i64> = None;
+        if !replay.is_empty() {
+            let mut stmt = conn.prepare_cached(
+                "SELECT at, from_status, to_status FROM complaint_events
+                 WHERE complaint_id = ?1 AND to_status IS NOT NULL AND at < ?2 ORDER BY id",
+            )?;
             let mut steps: Vec<TimelineStep> = Vec::new();
-            let mut flush = |id: Option<i64>, steps: &mut Vec<TimelineStep>| {
-                if let Some(i) = id.and_then(|id| index.get(&id)) {
-                    let r = monev::replay(steps);
-                    let f = &mut facts[*i];
-                    f.status = r.status;
-                    f.verified_on = r.verified_on;
-                    f.routed_on = r.routed_on;
-                    f.first_follow_up_on = r.first_follow_up_on;
-                    f.closed_on = r.closed_on;
-                    f.reopened = r.reopened;
-                }
+            for id in replay {
                 steps.clear();
-            };
-            while let Some(r) = rows.next()? {
-                let cid: i64 = r.get(0)?;
-                if current != Some(cid) {
-                    flush(current, &mut steps);
-                    current = Some(cid);
+                let mut rows = stmt.query(params![id, end])?;
+                while let Some(r) = rows.next()? {
+                    let Some(to) = Status::from_code(&r.get::<_, String>(2)?) else {
+                        continue;
+                    };
+                    steps.push(TimelineStep {
+                        on: local(&r.get::<_, String>(0)?),
+                        from: r
+                            .get::<_, Option<String>>(1)?
+                            .and_then(|s| Status::from_code(&s)),
+                        to,
+                    });
                 }
-                let Some(to) = Status::from_code(&r.get::<_, String>(3)?) else {
-                    continue;
-                };
-                steps.push(TimelineStep {
-                    on: zone.local_date(parse_instant(&r.get::<_, String>(1)?)),
-                    from: r
-                        .get::<_, Option<String>>(2)?
-                        .and_then(|s| Status::from_code(&s)),
-                    to,
-                });
+                let r = monev::replay(&steps);
+                let f = &mut facts[index[&id]];
+                f.status = r.status;
+                f.verified_on = r.verified_on;
+                f.routed_on = r.routed_on;
+                f.first_follow_up_on = r.first_follow_up_on;
+                f.closed_on = r.closed_on;
+                f.reopened = r.reopened;
             }
-            flush(current, &mut steps);
         }
         let mut versions = BTreeSet::new();
         {
@@ -916,3 +955,125 @@ impl Posko {
 }
 
 use crate::visits::LINE_MAX;
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+
+    fn codes_in(sql: &str, after: &str) -> BTreeSet<String> {
+        let rest = &sql[sql.find(after).expect(after) + after.len()..];
+        let list = &rest[rest.find('(').unwrap() + 1..rest.find(')').unwrap()];
+        list.split(',')
+            .map(|c| c.trim().trim_matches('\'').to_owned())
+            .collect()
+    }
+
+    /// The trigger of migration 0008 knows exactly the workflow's statuses,
+    /// and which of them are open.
+    #[test]
+    fn the_facts_trigger_knows_every_status() {
+        let sql = include_str!("../migrations/0008_performance.sql");
+        let all: BTreeSet<String> = Status::ALL.iter().map(|s| s.code().to_owned()).collect();
+        let open: BTreeSet<String> = Status::ALL
+            .iter()
+            .filter(|s| s.is_open())
+            .map(|s| s.code().to_owned())
+            .collect();
+        assert_eq!(codes_in(sql, "WHEN NEW.to_status IN"), all);
+        assert_eq!(
+            codes_in(sql, "NEW.from_status = 'finished' AND NEW.to_status IN"),
+            open
+        );
+        assert_eq!(
+            codes_in(sql, "FROM complaint_events\nWHERE to_status IN"),
+            all
+        );
+        assert_eq!(
+            codes_in(sql, "iif(from_status = 'finished' AND to_status IN"),
+            open
+        );
+    }
+
+    /// The kept facts (fast path) give the same facts and the same numbers as
+    /// replaying every timeline, on a demo store, for periods ending before,
+    /// during and after the complaints moved, and for one unit or several.
+    #[test]
+    fn kept_facts_give_what_the_timeline_replay_gives() {
+        let dir = tempfile::tempdir().unwrap();
+        let secrets = crate::keychain::MemorySecrets::default();
+        let now = Utc.with_ymd_and_hms(2026, 6, 15, 3, 0, 0).unwrap();
+        let clock = Arc::new(crate::clock::FixedClock::new(now));
+        let mut p = Posko::open(dir.path(), &secrets, clock, true).unwrap();
+        p.init_office("Puskesmas Uji", "PKM-UJI", posko_domain::OfficeZone::Wita)
+            .unwrap();
+        crate::demo::generate(&mut p, 700, 11, 200, |_| {}).unwrap();
+        // A second unit holding a third of the complaints.
+        p.connection()
+            .execute_batch(
+                "INSERT INTO units (code, name, register_prefix, created_at)
+                 VALUES ('PKM-DUA', 'Puskesmas Dua', 'PKM-DUA', '2026-01-01T00:00:00.000Z');
+                 UPDATE complaints SET unit_id = (SELECT id FROM units WHERE code = 'PKM-DUA')
+                 WHERE id % 3 = 0;",
+            )
+            .unwrap();
+        let kept: i64 = p
+            .connection()
+            .query_row("SELECT count(*) FROM complaint_facts", [], |r| r.get(0))
+            .unwrap();
+        assert!(kept >= 700, "every complaint has its facts row: {kept}");
+        let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let today = p.today();
+        let periods = [
+            (today - Duration::days(365), today),
+            (d(2026, 1, 1), d(2026, 3, 31)),
+            (d(2026, 4, 1), d(2026, 4, 30)),
+            (d(2026, 5, 4), d(2026, 5, 10)),
+            (d(2026, 6, 1), d(2026, 6, 14)),
+        ];
+        let unit_sets: [Vec<String>; 3] = [
+            vec![],
+            vec!["PKM-UJI".into()],
+            vec!["PKM-DUA".into(), "PKM-UJI".into()],
+        ];
+        let mut compared = 0;
+        let mut moved_after = 0;
+        for (from, to) in periods {
+            for units in &unit_sets {
+                let q = MonevQuery {
+                    from,
+                    to,
+                    units: units.clone(),
+                };
+                let us = p.monev_units(&q).unwrap();
+                let (fast, v1) = p.complaint_facts(&q, &us).unwrap();
+                let (slow, v2) = p.complaint_facts_replayed(&q, &us).unwrap();
+                assert_eq!(fast, slow, "{from}..{to} {units:?}");
+                assert_eq!(v1, v2);
+                let codes: Vec<String> = us.iter().map(|u| u.code.clone()).collect();
+                let period = Period { from, to };
+                let cal = &p.cache.calendar;
+                assert_eq!(
+                    monev::compute(&fast, cal, period, &codes),
+                    monev::compute(&slow, cal, period, &codes)
+                );
+                compared += fast.len();
+                let end = p.end_instant(to);
+                moved_after += p
+                    .connection()
+                    .query_row(
+                        "SELECT count(*) FROM complaint_facts f JOIN complaints c ON c.id = f.complaint_id
+                         WHERE c.received_date BETWEEN ?1 AND ?2 AND f.last_at >= ?3",
+                        params![from.to_string(), to.to_string(), end],
+                        |r| r.get::<_, i64>(0),
+                    )
+                    .unwrap();
+            }
+        }
+        assert!(compared > 1000, "{compared}");
+        // Both ways are exercised: complaints read from the kept facts and
+        // complaints that moved after the end of a period (replayed).
+        assert!(moved_after > 10, "{moved_after}");
+    }
+}
