@@ -368,18 +368,32 @@ impl Posko {
             rusqlite::params_from_iter(args.iter()),
             |r| r.get(0),
         )?;
-        let sql = format!(
-            "SELECT {ROW_COLUMNS} FROM {from_sql} {where_sql} ORDER BY {order} LIMIT ? OFFSET ?"
-        );
+        // The page's ids first (filter and order columns only: with the
+        // register indexes of 0008 neither the sort nor the filter reads a
+        // complaint row), then the rows of those ids alone.
+        let sql =
+            format!("SELECT c.id FROM complaints c {where_sql} ORDER BY {order} LIMIT ? OFFSET ?");
         args.push(Value::Integer(limit as i64));
         args.push(Value::Integer(f.offset as i64));
-        let mut stmt = conn.prepare_cached(&sql)?;
-        let can_identity = actor.role.can(Permission::ViewIdentity);
-        let rows = stmt
-            .query_map(rusqlite::params_from_iter(args.iter()), |r| {
-                self.row_from(r, today, can_identity)
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
+        let ids: Vec<i64> = conn
+            .prepare_cached(&sql)?
+            .query_map(rusqlite::params_from_iter(args.iter()), |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        let mut rows = Vec::with_capacity(ids.len());
+        if !ids.is_empty() {
+            let marks = vec!["?"; ids.len()].join(",");
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {ROW_COLUMNS} FROM {from_sql} WHERE c.id IN ({marks})"
+            ))?;
+            let can_identity = actor.role.can(Permission::ViewIdentity);
+            let mut by_id: std::collections::HashMap<i64, ComplaintRow> = stmt
+                .query_map(rusqlite::params_from_iter(ids.iter()), |r| {
+                    self.row_from(r, today, can_identity)
+                })?
+                .map(|row| row.map(|row| (row.id, row)))
+                .collect::<Result<_, _>>()?;
+            rows.extend(ids.iter().filter_map(|id| by_id.remove(id)));
+        }
         Ok(RegisterPage {
             rows,
             total: total as u64,
