@@ -56,10 +56,12 @@ pub enum AuditAction {
     StoreImport,
     /// A person's identity erased from closed complaints (request or retention).
     IdentityErase,
+    /// Complaints imported from a CSV or Excel file (one batch).
+    ComplaintImport,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 15] = [
+    pub const ALL: [AuditAction; 16] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::IdentityView,
@@ -75,6 +77,7 @@ impl AuditAction {
         AuditAction::RecoveryOpen,
         AuditAction::StoreImport,
         AuditAction::IdentityErase,
+        AuditAction::ComplaintImport,
     ];
 
     pub fn code(self) -> &'static str {
@@ -94,6 +97,7 @@ impl AuditAction {
             AuditAction::RecoveryOpen => "recovery_open",
             AuditAction::StoreImport => "store_import",
             AuditAction::IdentityErase => "identity_erase",
+            AuditAction::ComplaintImport => "complaint_import",
         }
     }
 

@@ -120,65 +120,65 @@ pub(crate) fn add_event(tx: &Transaction<'_>, actor: &Actor, e: NewEvent<'_>) ->
     Ok(())
 }
 
-impl Posko {
-    /// Record a new complaint: validation, register number, deadlines, index
-    /// and timeline in one transaction.
-    pub fn create_complaint(
-        &mut self,
-        actor: &Actor,
-        input: ComplaintInput,
-    ) -> CoreResult<Created> {
-        let now = self.now();
-        self.create_complaint_at(actor, input, now)
-    }
+/// Who records a complaint, where and when (see [`insert_complaint`]).
+pub(crate) struct Intake<'a> {
+    pub actor: &'a Actor,
+    pub unit_id: i64,
+    pub prefix: &'a str,
+    pub now: DateTime<Utc>,
+}
 
-    pub(crate) fn create_complaint_at(
-        &mut self,
-        actor: &Actor,
-        input: ComplaintInput,
-        now: DateTime<Utc>,
-    ) -> CoreResult<Created> {
-        require(actor, Permission::CreateComplaint)?;
-        let zone = self.zone();
-        let today = zone.local_date(now);
-        let clean = validate::complaint(input, now, today).map_err(CoreError::validation)?;
-        let unit_id = self.home_unit()?;
-        let prefix = self.office()?.register_prefix.clone();
-        let received_date = zone.local_date(clean.received_at);
-        let year = chrono::Datelike::year(&received_date);
-        let set = posko_domain::deadline::rule_set_for(&self.cache.rule_sets, received_date)
-            .ok_or_else(|| CoreError::Database {
-                detail: "no deadline rule set covers this date".into(),
-            })?
-            .clone();
-        let c = &clean.input;
-        let tx = self.db.conn.transaction()?;
-        if let Some(tid) = c.topic_id {
-            let ok: Option<i64> = tx
-                .query_row(
-                    "SELECT id FROM topics WHERE id = ?1 AND active = 1",
-                    [tid],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            if ok.is_none() {
-                return Err(CoreError::validation(vec![FieldError::new(
-                    "topic_id",
-                    FieldErrorCode::InvalidChoice,
-                )]));
-            }
+/// The intake's writes inside the caller's transaction: register number,
+/// the row, its outbox entry, deadlines counted from the received date,
+/// search index and timeline. `create_complaint` and the bulk import
+/// (`import.rs`) both record complaints through here.
+pub(crate) fn insert_complaint(
+    tx: &Transaction<'_>,
+    cache: &crate::app::Cache,
+    zone: posko_domain::OfficeZone,
+    intake: Intake<'_>,
+    clean: &validate::CleanComplaint,
+) -> CoreResult<Created> {
+    let Intake {
+        actor,
+        unit_id,
+        prefix,
+        now,
+    } = intake;
+    let received_date = zone.local_date(clean.received_at);
+    let year = chrono::Datelike::year(&received_date);
+    let set = posko_domain::deadline::rule_set_for(&cache.rule_sets, received_date)
+        .ok_or_else(|| CoreError::Database {
+            detail: "no deadline rule set covers this date".into(),
+        })?
+        .clone();
+    let c = &clean.input;
+    if let Some(tid) = c.topic_id {
+        let ok: Option<i64> = tx
+            .query_row(
+                "SELECT id FROM topics WHERE id = ?1 AND active = 1",
+                [tid],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if ok.is_none() {
+            return Err(CoreError::validation(vec![FieldError::new(
+                "topic_id",
+                FieldErrorCode::InvalidChoice,
+            )]));
         }
-        // Gap-free numbering: the counter moves inside this transaction, so a
-        // failed intake leaves no hole.
-        let seq: i64 = tx.query_row(
-            "INSERT INTO register_counters (unit_id, year, last) VALUES (?1, ?2, 1)
+    }
+    // Gap-free numbering: the counter moves inside this transaction, so a
+    // failed intake leaves no hole.
+    let seq: i64 = tx.query_row(
+        "INSERT INTO register_counters (unit_id, year, last) VALUES (?1, ?2, 1)
              ON CONFLICT (unit_id, year) DO UPDATE SET last = last + 1 RETURNING last",
-            params![unit_id, year],
-            |r| r.get(0),
-        )?;
-        let register_no = format!("{prefix}/{year}/{seq:04}");
-        let status = Status::Received;
-        tx.execute(
+        params![unit_id, year],
+        |r| r.get(0),
+    )?;
+    let register_no = format!("{prefix}/{year}/{seq:04}");
+    let status = Status::Received;
+    tx.execute(
             "INSERT INTO complaints (uid, unit_id, register_no, register_year, register_seq, received_at, received_date,
                 channel, kind, topic_id, title, description, incident_place, incident_date,
                 reporter_name, reporter_nik, reporter_phone, reporter_email, reporter_address,
@@ -212,43 +212,83 @@ impl Posko {
                 now_text(now),
             ],
         )?;
-        let id = tx.last_insert_rowid();
-        // The report and its outbox entry commit together: never one without the other.
-        crate::sync::outbox::enqueue_create(&tx, id, now)?;
-        deadlines::start(
+    let id = tx.last_insert_rowid();
+    // The report and its outbox entry commit together: never one without the other.
+    crate::sync::outbox::enqueue_create(tx, id, now)?;
+    deadlines::start(
+        tx,
+        &cache.calendar,
+        &set,
+        id,
+        c.kind,
+        StartEvent::Diterima,
+        received_date,
+    )?;
+    deadlines::refresh_next_due(tx, id)?;
+    index_fts(
+        tx,
+        id,
+        &FtsDoc {
+            register_no: &register_no,
+            title: &c.title,
+            description: &c.description,
+            place: c.incident_place.as_deref(),
+            name: c.reporter.name.as_deref(),
+            nik: clean.nik.as_deref(),
+            phone: clean.phone.as_deref(),
+            tracking_id: None,
+        },
+    )?;
+    add_event(
+        tx,
+        actor,
+        NewEvent {
+            to: Some(status),
+            ..NewEvent::new(id, now, "created")
+        },
+    )?;
+    Ok(Created { id, register_no })
+}
+
+impl Posko {
+    /// Record a new complaint: validation, register number, deadlines, index
+    /// and timeline in one transaction.
+    pub fn create_complaint(
+        &mut self,
+        actor: &Actor,
+        input: ComplaintInput,
+    ) -> CoreResult<Created> {
+        let now = self.now();
+        self.create_complaint_at(actor, input, now)
+    }
+
+    pub(crate) fn create_complaint_at(
+        &mut self,
+        actor: &Actor,
+        input: ComplaintInput,
+        now: DateTime<Utc>,
+    ) -> CoreResult<Created> {
+        require(actor, Permission::CreateComplaint)?;
+        let zone = self.zone();
+        let today = zone.local_date(now);
+        let clean = validate::complaint(input, now, today).map_err(CoreError::validation)?;
+        let unit_id = self.home_unit()?;
+        let prefix = self.office()?.register_prefix.clone();
+        let tx = self.db.conn.transaction()?;
+        let created = insert_complaint(
             &tx,
-            &self.cache.calendar,
-            &set,
-            id,
-            c.kind,
-            StartEvent::Diterima,
-            received_date,
-        )?;
-        deadlines::refresh_next_due(&tx, id)?;
-        index_fts(
-            &tx,
-            id,
-            &FtsDoc {
-                register_no: &register_no,
-                title: &c.title,
-                description: &c.description,
-                place: c.incident_place.as_deref(),
-                name: c.reporter.name.as_deref(),
-                nik: clean.nik.as_deref(),
-                phone: clean.phone.as_deref(),
-                tracking_id: None,
+            &self.cache,
+            zone,
+            Intake {
+                actor,
+                unit_id,
+                prefix: &prefix,
+                now,
             },
-        )?;
-        add_event(
-            &tx,
-            actor,
-            NewEvent {
-                to: Some(status),
-                ..NewEvent::new(id, now, "created")
-            },
+            &clean,
         )?;
         tx.commit()?;
-        Ok(Created { id, register_no })
+        Ok(created)
     }
 
     /// Check a draft without saving (inline validation in the form).

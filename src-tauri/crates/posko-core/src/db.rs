@@ -55,6 +55,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0006_search.sql"),
     ),
     (
+        7,
+        "0007_import.sql",
+        include_str!("../migrations/0007_import.sql"),
+    ),
+    (
         8,
         "0008_performance.sql",
         include_str!("../migrations/0008_performance.sql"),

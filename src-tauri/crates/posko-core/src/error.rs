@@ -84,6 +84,11 @@ pub enum CoreError {
     ExportDamaged { detail: String },
     #[error("a store with data already exists here")]
     StoreExists,
+    /// A complaint import file with problems: nothing was stored.
+    #[error("import refused: {} problem(s)", errors.len())]
+    ImportInvalid {
+        errors: Vec<posko_domain::import::RowError>,
+    },
 }
 
 pub type CoreResult<T> = Result<T, CoreError>;
@@ -126,6 +131,7 @@ impl CoreError {
             CoreError::PassphraseWrong => "PASSPHRASE_WRONG",
             CoreError::ExportDamaged { .. } => "EXPORT_DAMAGED",
             CoreError::StoreExists => "STORE_EXISTS",
+            CoreError::ImportInvalid { .. } => "IMPORT_INVALID",
         }
     }
 
@@ -223,6 +229,15 @@ impl CoreError {
                 )
             }
             CoreError::NotAReport { detail } => t_with(lang, &key, &[("detail", detail)]),
+            CoreError::ImportInvalid { errors } => {
+                let views = crate::import::problem_views(&errors[..errors.len().min(1)], lang);
+                let first = views.first().map(|v| v.message.as_str()).unwrap_or("");
+                t_with(
+                    lang,
+                    &key,
+                    &[("count", &errors.len().to_string()), ("first", first)],
+                )
+            }
             CoreError::InvalidFile { line, detail } => t_with(
                 lang,
                 &key,
@@ -241,6 +256,20 @@ impl CoreError {
                     field: e.field.clone(),
                     code: e.code.code().to_owned(),
                     message: field_message(e, lang),
+                })
+                .collect(),
+            // One entry per problem; `field` is `ROW:COLUMN` (`3:nik`), or
+            // the row alone for a problem of the whole row or file.
+            CoreError::ImportInvalid { errors } => errors
+                .iter()
+                .zip(crate::import::problem_views(errors, lang))
+                .map(|(e, v)| FieldMessage {
+                    field: match e.column {
+                        Some(c) => format!("{}:{}", e.row, c.code()),
+                        None => e.row.to_string(),
+                    },
+                    code: v.code,
+                    message: v.message,
                 })
                 .collect(),
             _ => Vec::new(),

@@ -16,6 +16,7 @@ mod deadlines;
 pub mod demo;
 pub mod error;
 pub mod i18n;
+pub mod import;
 pub mod keychain;
 pub mod model;
 pub mod monev;

@@ -389,15 +389,16 @@ pub fn split_csv(text: &str) -> Result<Table, RowError> {
     while let Some(c) = chars.next() {
         any = true;
         if quoted {
-            if c == '"' {
-                if chars.peek() == Some(&'"') {
+            match c {
+                '"' if chars.peek() == Some(&'"') => {
                     chars.next();
                     cell.push('"');
-                } else {
-                    quoted = false;
                 }
-            } else {
-                cell.push(c);
+                '"' => quoted = false,
+                // A line break inside a cell is kept as one '\n' (Windows writes CRLF).
+                '\r' if chars.peek() == Some(&'\n') => {}
+                '\r' => cell.push('\n'),
+                c => cell.push(c),
             }
             continue;
         }
@@ -833,7 +834,7 @@ mod tests {
 
     #[test]
     fn quoted_cells_with_newlines_delimiters_and_quotes() {
-        let text = "judul,isi,tanggal,kanal,jenis\n\"Obat \"\"habis\"\"\",\"baris satu\nbaris dua, tiga\",2026-01-05,surat,informasi\nB,c,2026-01-06,email,aspirasi\n";
+        let text = "judul,isi,tanggal,kanal,jenis\n\"Obat \"\"habis\"\"\",\"baris satu\r\nbaris dua, tiga\",2026-01-05,surat,informasi\nB,c,2026-01-06,email,aspirasi\n";
         let rows = parse_csv(text, today()).unwrap();
         assert_eq!(rows[0].title, "Obat \"habis\"");
         assert_eq!(rows[0].description, "baris satu\nbaris dua, tiga");
