@@ -26,6 +26,8 @@ if [[ $(id -u) -eq 0 ]]; then SUDO=(); else SUDO=(sudo); fi
 APT_PACKAGES=(
   # building the Tauri app (GTK, WebKitGTK 4.1, libsoup, libdbus headers)
   libwebkit2gtk-4.1-dev build-essential pkg-config libssl-dev curl file
+  # a fast linker for the many debug binaries (.cargo/config.toml)
+  mold
   # real window, end-to-end tests, keychain
   xvfb xauth x11-utils webkit2gtk-driver gnome-keyring dbus-daemon dbus-bin dbus-x11
   # answering native dialogs (the report save dialog) in the end-to-end tests

@@ -7,16 +7,19 @@
 #   3 ui          npm ci (if ui/node_modules is missing), svelte-check, vitest, vite build
 #                 (the build must come before any cargo build of the app: Tauri embeds ui/dist)
 #   4 clippy      cargo clippy --workspace --all-targets -- -D warnings
-#   5 rust-tests  cargo test --workspace --exclude posko-e2e, inside scripts/with-keyring.sh
-#                 (posko-core's tests use the real Secret Service keychain)
-#   6 e2e         cargo build --bin posko-app, then the real-window tests
-#                 (cargo test -p posko-e2e -- --test-threads=1) under with-keyring.sh + Xvfb;
+#   5 rust-tests  cargo test --workspace inside scripts/with-keyring.sh (posko-core's
+#                 tests use the real Secret Service); the e2e tests are #[ignore]d here
+#   6 e2e         the real-window tests (cargo test --workspace --test e2e -- --ignored
+#                 --test-threads=1) under with-keyring.sh + Xvfb;
 #                 screenshots in target/e2e-screenshots, driver logs in target/e2e-logs
-#   7 windows     cargo check --workspace --exclude posko-e2e --target x86_64-pc-windows-gnu
-#   8 fuzz        scripts/fuzz.sh 12: build the cargo-fuzz targets once, ~12 s of libFuzzer
+#   7 deb         scripts/deb-check.sh: package the debug build as a .deb (scripts/package-deb.sh),
+#                 dpkg -i, start the installed posko-app under Xvfb, wait for its window, dpkg -r
+#   8 windows     cargo check --workspace --exclude posko-e2e --target x86_64-pc-windows-gnu
+#   9 fuzz        scripts/fuzz.sh 12: build the cargo-fuzz targets once, ~12 s of libFuzzer
 #                 on each parser (a crash is kept in fuzz/regressions and fails the step)
 #
-# Quick local loops only (never in CI): POSKO_SKIP_E2E=1, POSKO_SKIP_WINDOWS=1, POSKO_SKIP_FUZZ=1.
+# Quick local loops only (never in CI): POSKO_SKIP_E2E=1, POSKO_SKIP_DEB=1, POSKO_SKIP_WINDOWS=1,
+# POSKO_SKIP_FUZZ=1.
 # Run scripts/setup.sh first on a new machine (.ci/run does).
 set -euo pipefail
 
@@ -25,8 +28,8 @@ export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-always}"
 
 if [[ -n ${CI:-} && (${POSKO_SKIP_E2E:-0} == 1 || ${POSKO_SKIP_WINDOWS:-0} == 1 ||
-  ${POSKO_SKIP_FUZZ:-0} == 1) ]]; then
-  echo "test.sh: POSKO_SKIP_E2E / POSKO_SKIP_WINDOWS / POSKO_SKIP_FUZZ are for local loops, not for CI" >&2
+  ${POSKO_SKIP_FUZZ:-0} == 1 || ${POSKO_SKIP_DEB:-0} == 1) ]]; then
+  echo "test.sh: POSKO_SKIP_E2E / POSKO_SKIP_DEB / POSKO_SKIP_WINDOWS / POSKO_SKIP_FUZZ are for local loops, not for CI" >&2
   exit 2
 fi
 
@@ -93,18 +96,33 @@ begin clippy "cargo clippy --workspace --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
 end
 
+# Every cargo command below selects the whole workspace (--workspace, then
+# --test to pick what runs; never -p or --exclude): Cargo unifies dependency
+# features over the selected packages, so the same selection means one build of
+# each dependency for the unit tests, the app and the end-to-end tests.
 begin rust-tests "cargo test --workspace (with a fresh keyring)"
-scripts/with-keyring.sh cargo test --workspace --exclude posko-e2e
+# The e2e tests are #[ignore]d: built here, run in the next step with --ignored.
+scripts/with-keyring.sh cargo test --workspace
 end
 
 if [[ ${POSKO_SKIP_E2E:-0} == 1 ]]; then
   skip e2e "POSKO_SKIP_E2E=1"
 else
   begin e2e "real-window E2E tests (tauri-driver, Xvfb, fresh keyring)"
-  cargo build --bin posko-app
+  # Builds target/debug/posko-app (a bin of the package whose tests/it needs it)
+  # and the e2e binary; nothing to do when rust-tests ran first.
+  cargo test --workspace --no-run
   rm -rf "${CARGO_TARGET_DIR:-target}/e2e-screenshots" "${CARGO_TARGET_DIR:-target}/e2e-logs"
   scripts/with-keyring.sh xvfb-run -a -s "-screen 0 1280x800x24" \
-    cargo test -p posko-e2e -- --test-threads=1
+    cargo test --workspace --test e2e -- --ignored --test-threads=1
+  end
+fi
+
+if [[ ${POSKO_SKIP_DEB:-0} == 1 ]]; then
+  skip deb "POSKO_SKIP_DEB=1"
+else
+  begin deb "the .deb: build, dpkg -i, start the installed app under Xvfb, dpkg -r"
+  scripts/deb-check.sh
   end
 fi
 

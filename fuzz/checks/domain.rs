@@ -1,6 +1,6 @@
 //! The checks behind the posko-domain fuzz targets. Shared, word for word,
 //! by the fuzz targets (`fuzz_targets/*.rs`) and by the regression test
-//! `src-tauri/crates/posko-domain/tests/fuzz_regressions.rs`, which feeds every
+//! `src-tauri/crates/posko-domain/tests/it/fuzz_regressions.rs`, which feeds every
 //! file under `fuzz/regressions/<target>/` to the same function on every
 //! `cargo test`. Each function must not panic, whatever the bytes.
 #![allow(dead_code)]

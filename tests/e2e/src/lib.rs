@@ -6,10 +6,10 @@
 //! `POSKO_DATA_DIR`, set on the driver process and inherited by the app.
 //!
 //! Requirements (scripts/setup.sh installs them, scripts/test.sh runs the suite):
-//! - the app built with the current UI: `npm --prefix ui run build && cargo build --bin posko-app`;
+//! - the app built with the current UI: `npm --prefix ui run build && cargo test --workspace --no-run`;
 //! - `tauri-driver` (`cargo install tauri-driver@^2 --locked`) and `webkit2gtk-driver`;
 //! - an X display and a session bus with an unlocked Secret Service:
-//!   `scripts/with-keyring.sh xvfb-run -a -s "-screen 0 1280x800x24" cargo test -p posko-e2e -- --test-threads=1`.
+//!   `scripts/with-keyring.sh xvfb-run -a -s "-screen 0 1280x800x24" cargo test --workspace --test e2e -- --ignored --test-threads=1`.
 //!
 //! Environment overrides: `POSKO_APP_BIN` (the app binary), `TAURI_DRIVER` (the driver),
 //! `CARGO_TARGET_DIR` (where the binary, screenshots and logs live).
@@ -241,16 +241,35 @@ impl App {
     }
 
     /// Waits for `css`, then clicks it.
+    ///
+    /// A click that fails (the element was drawn anew between finding and
+    /// clicking, or something still covers it) is tried again with the
+    /// element found afresh, as a user clicks again, for up to 5 s.
     pub async fn click(&mut self, css: &str) {
-        let element = self.wait_for(css).await;
-        // Below the fold on a small screen: bring it into view as a user would scroll.
-        let arg = serde_json::to_value(&element).expect("element reference");
-        self.js("arguments[0].scrollIntoView({block: 'center'});", vec![arg])
-            .await;
-        element
-            .click()
-            .await
-            .unwrap_or_else(|e| panic!("cannot click `{css}`: {e}"));
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        loop {
+            let element = self.wait_for(css).await;
+            // Below the fold on a small screen: bring it into view as a user would scroll.
+            let arg = serde_json::to_value(&element).expect("element reference");
+            self.js("arguments[0].scrollIntoView({block: 'center'});", vec![arg])
+                .await;
+            match element.click().await {
+                Ok(()) => return,
+                Err(e) if std::time::Instant::now() < deadline => {
+                    eprintln!("click on `{css}` failed ({e:?}); trying again");
+                    tokio::time::sleep(Duration::from_millis(250)).await;
+                }
+                Err(e) => {
+                    let shot = self.screenshot("FAILED-click").await;
+                    panic!(
+                        "cannot click `{css}`: {e:?}\n  screenshot: {}\n  driver log: {}\n{}",
+                        shot.display(),
+                        self.driver_log.display(),
+                        tail(&self.driver_log)
+                    );
+                }
+            }
+        }
     }
 
     /// Waits for the input `css`, clears it and types `text`.

@@ -23,6 +23,7 @@ pub mod monev;
 pub mod paths;
 pub mod recovery;
 pub mod reference;
+pub mod reminder;
 pub mod reports;
 pub mod seal;
 pub mod search;

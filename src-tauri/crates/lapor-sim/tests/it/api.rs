@@ -1,9 +1,7 @@
 //! Every LAPOR! endpoint over real loopback HTTP: happy path, strictness, and
 //! auth failure.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use lapor_wire::{
     AddFollowUpForm, AddFollowUpResponse, ComplaintDetail, ComplaintSummary, Endpoint, FollowUp,
     Institution, LaporId, Page, ProcessResult, RejectRequest, Template, UploadedDocument,

@@ -1,11 +1,9 @@
 //! Every fault kind over real loopback HTTP with a real client, plus triggers,
 //! seeding and runtime switching.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 use lapor_sim::{FaultRule, SimHandle};
 use lapor_wire::{
     ComplaintDetail, ComplaintSummary, CreateComplaintResponse, Institution, LaporId,

@@ -1,9 +1,7 @@
 //! The admin API moves reports through their life; the client sees it through
 //! the LAPOR! endpoints. State survives a restart on the same file.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use lapor_sim::{ODD_STATUS, SimError};
 use lapor_wire::{ComplaintDetail, FollowUp, LaporId, Page, status};
 

@@ -12,7 +12,7 @@
 //! which faults fire — is reproducible. Where exactly a kill lands inside a
 //! run depends on the machine's speed, which is the point.
 //!
-//! Run alone: `scripts/with-keyring.sh cargo test -p posko-cli --test campaign -- --nocapture`
+//! Run alone: `scripts/with-keyring.sh cargo test -p posko-cli --test it campaign -- --nocapture`
 //! (it prints a `campaign:` tally line).
 
 #![cfg(unix)]

@@ -16,7 +16,7 @@
 //!
 //! Seeded; where a kill lands depends on the machine's speed, which is the
 //! point. Prints a `crash:` tally. Run alone:
-//! `scripts/with-keyring.sh cargo test -p posko-cli --test crash -- --nocapture`
+//! `scripts/with-keyring.sh cargo test -p posko-cli --test it crash -- --nocapture`
 
 #![cfg(unix)]
 

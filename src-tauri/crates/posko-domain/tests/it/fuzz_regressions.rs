@@ -3,18 +3,19 @@
 //! fuzz target runs (`fuzz/checks/domain.rs`), on every `cargo test`, with no
 //! fuzzing toolchain. `scripts/fuzz.sh` copies a new crash there itself.
 
-#[path = "../../../../fuzz/checks/domain.rs"]
+#[path = "../../../../../fuzz/checks/domain.rs"]
 mod checks;
 
 use std::path::{Path, PathBuf};
 
 type Check = fn(&[u8]);
 
-const TARGETS: [(&str, Check); 4] = [
+const TARGETS: [(&str, Check); 5] = [
     ("nik", checks::nik),
     ("phone", checks::phone),
     ("holiday_csv", checks::holiday_csv),
     ("instrument", checks::instrument),
+    ("import_csv", checks::import_csv),
 ];
 
 /// Targets whose inputs another crate's regression test replays.

@@ -6,7 +6,7 @@ use posko_domain::stem::stem;
 
 #[test]
 fn stemmer_finds_the_expected_roots() {
-    let list = include_str!("data/kata-uji.tsv");
+    let list = include_str!("../data/kata-uji.tsv");
     let mut total = 0;
     let mut misses = Vec::new();
     for line in list.lines() {

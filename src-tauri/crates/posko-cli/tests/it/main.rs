@@ -1,0 +1,8 @@
+//! posko CLI integration tests: one binary made of modules (ripgrep style).
+
+mod bench;
+mod campaign;
+mod cli;
+mod crash;
+mod monev;
+mod security;
