@@ -17,6 +17,7 @@ use crate::state::Shared;
 use crate::sync_job::{SyncJobView, SyncJobs};
 use posko_core::audit::{AuditEntry, AuditExport, AuditExportInput, AuditFilter, AuditVerify};
 use posko_core::backup::{BackupCheck, BackupInfo, BackupName, RestoreReport};
+use posko_core::import::{FileFormat, ImportMode, ImportReport};
 use posko_core::keychain::OsKeychain;
 use posko_core::monev::{
     ActionItemInput, ActionItemView, ActionPlanQuery, Drilldown, DrilldownInput, MonevIndicators,
@@ -176,6 +177,8 @@ async fn sign_in(s: State<'_, Shared>, input: Value) -> Res<Actor> {
 #[tauri::command]
 async fn sign_out(s: State<'_, Shared>) -> Res<()> {
     s.set_session(None);
+    // A picked import file belongs to the one who picked it.
+    s.pending_import().take();
     Ok(())
 }
 
@@ -743,6 +746,186 @@ async fn save_audit_export(
     .await
 }
 
+/// What the register screen sends to export: the list's filters and a format.
+#[derive(Debug, Clone, serde::Deserialize, TS)]
+pub struct RegisterExportInput {
+    #[serde(default)]
+    pub filter: ComplaintFilter,
+    pub format: FileFormat,
+}
+
+/// The import template's format.
+#[derive(Debug, Clone, serde::Deserialize, TS)]
+pub struct TemplateInput {
+    pub format: FileFormat,
+}
+
+/// Import, step 1: the native open dialog (from Rust: the window never sees
+/// or sends a path), then the file is read, kept in the shell until it is
+/// confirmed or another one is picked, and checked: the preview (counts,
+/// errors by row, duplicate hints). `None` when cancelled.
+#[tauri::command]
+async fn import_pick(app: tauri::AppHandle, s: State<'_, Shared>) -> Res<Option<ImportReport>> {
+    use tauri::Manager;
+    use tauri_plugin_dialog::DialogExt;
+    let lang = s.lang();
+    // Refused roles never see the dialog.
+    as_user(&s, |_, a| {
+        if a.role.can(posko_domain::role::Permission::CreateComplaint) {
+            Ok(())
+        } else {
+            Err(CoreError::Forbidden {
+                permission: posko_domain::role::Permission::CreateComplaint,
+            })
+        }
+    })
+    .await?;
+    let picked = tauri::async_runtime::spawn_blocking(move || {
+        let mut d = app
+            .dialog()
+            .file()
+            .set_title(posko_core::i18n::t(lang, "import.open_title"))
+            .add_filter(
+                posko_core::i18n::t(lang, "import.filter"),
+                &["csv", "xlsx", "xls", "ods", "txt"],
+            );
+        if let Ok(dir) = app.path().document_dir().or_else(|_| app.path().home_dir())
+            && dir.is_dir()
+        {
+            d = d.set_directory(dir);
+        }
+        if let Some(w) = app.get_webview_window("main") {
+            d = d.set_parent(&w);
+        }
+        d.blocking_pick_file().map(|f| f.into_path())
+    })
+    .await
+    .map_err(|e| CoreError::io(e).payload(lang))?;
+    let path = match picked {
+        None => return Ok(None),
+        Some(Ok(p)) => p,
+        Some(Err(e)) => return Err(CoreError::io(e).payload(lang)),
+    };
+    let shared = s.inner().clone();
+    as_user(&s, move |p, a| {
+        let meta = std::fs::metadata(&path)?;
+        if meta.len() > posko_core::import::MAX_FILE_BYTES as u64 {
+            return Err(CoreError::ImportInvalid {
+                errors: vec![posko_domain::import::RowError {
+                    row: 1,
+                    column: None,
+                    header: String::new(),
+                    kind: posko_domain::import::RowErrorKind::File(
+                        posko_domain::import::ImportProblem::FileTooLarge,
+                    ),
+                    limit: Some((posko_core::import::MAX_FILE_BYTES >> 20) as u64),
+                }],
+            });
+        }
+        let bytes = std::fs::read(&path)?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let report = p.import_complaints(a, &bytes, &name, ImportMode::Check)?;
+        *shared.pending_import() = Some((name, bytes));
+        Ok(Some(report))
+    })
+    .await
+}
+
+/// Import, step 2: store the file picked in step 1 (all or nothing, one
+/// transaction). `NOT_FOUND` when no file waits (picked again, or the app
+/// restarted).
+#[tauri::command]
+async fn import_apply(s: State<'_, Shared>) -> Res<ImportReport> {
+    let shared = s.inner().clone();
+    as_user(&s, move |p, a| {
+        let (name, bytes) = shared
+            .pending_import()
+            .take()
+            .ok_or_else(|| CoreError::NotFound {
+                entity: "import_file",
+                id: String::new(),
+            })?;
+        p.import_complaints(a, &bytes, &name, ImportMode::Apply)
+    })
+    .await
+}
+
+/// The register (the list's filters) saved as CSV or Excel where the user
+/// picks; the core records the export in the audit log.
+#[tauri::command]
+async fn save_register_export(
+    app: tauri::AppHandle,
+    s: State<'_, Shared>,
+    input: Value,
+) -> Res<Option<String>> {
+    let lang = s.lang();
+    let i: RegisterExportInput = parse(input).map_err(|e| e.payload(lang))?;
+    // Refused roles never see the dialog.
+    as_user(&s, |_, a| {
+        if a.role.can(posko_domain::role::Permission::ViewRegister) {
+            Ok(())
+        } else {
+            Err(CoreError::Forbidden {
+                permission: posko_domain::role::Permission::ViewRegister,
+            })
+        }
+    })
+    .await?;
+    let ext = i.format.code();
+    let Some(dest) = pick_save_path(
+        app,
+        lang,
+        "save.register_title",
+        format!("register-pengaduan.{ext}"),
+        "save.filter",
+        ext,
+    )
+    .await?
+    else {
+        return Ok(None);
+    };
+    as_user(&s, move |p, a| {
+        let file = p.export_register(a, &i.filter, i.format)?;
+        std::fs::write(&dest, &file.bytes)?;
+        Ok(Some(dest.display().to_string()))
+    })
+    .await
+}
+
+/// The import template (header row and one example row) saved where the
+/// user picks.
+#[tauri::command]
+async fn save_import_template(
+    app: tauri::AppHandle,
+    s: State<'_, Shared>,
+    input: Value,
+) -> Res<Option<String>> {
+    let lang = s.lang();
+    let i: TemplateInput = parse(input).map_err(|e| e.payload(lang))?;
+    let ext = i.format.code();
+    let Some(dest) = pick_save_path(
+        app,
+        lang,
+        "save.template_title",
+        format!("templat-impor-pengaduan.{ext}"),
+        "save.filter",
+        ext,
+    )
+    .await?
+    else {
+        return Ok(None);
+    };
+    as_user(&s, move |p, _| {
+        let file = p.import_template(i.format)?;
+        std::fs::write(&dest, &file.bytes)?;
+        Ok(Some(dest.display().to_string()))
+    })
+    .await
+}
+
 /// Reads nothing from the window but a NIK or phone number.
 #[tauri::command]
 async fn subject_lookup(s: State<'_, Shared>, input: Value) -> Res<SubjectLookup> {
@@ -1043,4 +1226,8 @@ commands![
     create_recovery_key: () => RecoveryKey,
     rotate_key: () => RotationReport,
     open_with_recovery_key: RecoveryInput => AppStatus,
+    import_pick: () => Option<ImportReport>,
+    import_apply: () => ImportReport,
+    save_register_export: RegisterExportInput => Option<String>,
+    save_import_template: TemplateInput => Option<String>,
 ];

@@ -15,6 +15,9 @@ pub struct Inner {
     pub session: Mutex<Option<Actor>>,
     pub lang: Mutex<Lang>,
     pub sync: crate::sync_job::SyncJobs,
+    /// The file picked for import (name, bytes) until it is confirmed:
+    /// the window names no file, it only confirms the one it was shown.
+    pub pending_import: Mutex<Option<(String, Vec<u8>)>>,
 }
 
 #[derive(Clone)]
@@ -26,6 +29,10 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Shared {
+    pub fn pending_import(&self) -> MutexGuard<'_, Option<(String, Vec<u8>)>> {
+        lock(&self.0.pending_import)
+    }
+
     /// Open (or create) the store at start. A failure is kept and shown by the
     /// UI with its remedy; the app never falls back to an unencrypted store.
     pub fn open(dir: PathBuf) -> Shared {
@@ -37,6 +44,7 @@ impl Shared {
             session: Mutex::new(None),
             lang: Mutex::new(lang),
             sync: Default::default(),
+            pending_import: Mutex::new(None),
         }))
     }
 

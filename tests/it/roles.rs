@@ -10,6 +10,7 @@
 use std::collections::BTreeSet;
 
 use posko_core::audit::{AuditFilter, AuditFormat};
+use posko_core::import::{FileFormat, ImportMode};
 use posko_core::keychain::OsKeychain;
 use posko_core::model::*;
 use posko_core::security::SecuritySettings;
@@ -487,8 +488,24 @@ fn rows() -> Vec<(&'static str, Need, Call)> {
         ("rotate_key", Perm(ManageStore), |p, a, _| {
             ok(p.rotate_key(a, &OsKeychain::new()))
         }),
+        ("import_pick", Perm(CreateComplaint), |p, a, _| {
+            ok(p.import_complaints(a, IMPORT_CSV, "a.csv", ImportMode::Check))
+        }),
+        ("import_apply", Perm(CreateComplaint), |p, a, _| {
+            ok(p.import_complaints(a, IMPORT_CSV, "a.csv", ImportMode::Apply))
+        }),
+        ("save_register_export", Perm(ViewRegister), |p, a, _| {
+            ok(p.export_register(a, &ComplaintFilter::default(), FileFormat::Xlsx))
+        }),
+        ("save_import_template", Any, |p, _, _| {
+            ok(p.import_template(FileFormat::Csv))
+        }),
     ]
 }
+
+/// One good row for the import commands.
+const IMPORT_CSV: &[u8] =
+    b"tanggal,saluran,jenis,judul,isi\n2026-02-10,sms,aspirasi,Impor uji peran,Isi\n";
 
 #[test]
 fn every_command_has_a_row() {

@@ -100,6 +100,10 @@ export interface Commands {
   create_recovery_key: { input: null; output: RecoveryKey };
   rotate_key: { input: null; output: RotationReport };
   open_with_recovery_key: { input: RecoveryInput; output: AppStatus };
+  import_pick: { input: null; output: ImportReport | null };
+  import_apply: { input: null; output: ImportReport };
+  save_register_export: { input: RegisterExportInput; output: string | null };
+  save_import_template: { input: TemplateInput; output: string | null };
 }
 
 export type Action = "verify" | "postpone" | "resume" | "forward" | "archive" | "reject" | "route" | "start_follow_up" | "follow_up_given" | "reporter_replied" | "finish" | "reopen";
@@ -152,7 +156,7 @@ action: string,
  */
 outcome: string, http_status: number | null, error_code: string | null, message: string | null, duration_ms: number, };
 
-export type AuditAction = "sign_in" | "sign_in_failed" | "identity_view" | "export" | "print" | "setting_change" | "credentials_set" | "delete" | "user_create" | "backup_restore" | "key_rotate" | "recovery_key_create" | "recovery_open" | "store_import" | "identity_erase";
+export type AuditAction = "sign_in" | "sign_in_failed" | "identity_view" | "export" | "print" | "setting_change" | "credentials_set" | "delete" | "user_create" | "backup_restore" | "key_rotate" | "recovery_key_create" | "recovery_open" | "store_import" | "identity_erase" | "complaint_import";
 
 export type AuditBreak = "hash_mismatch" | "chain_broken" | "id_gap";
 
@@ -383,6 +387,8 @@ export type FieldErrorCode = "required" | "too_long" | "too_short" | "invalid_ch
 
 export type FieldMessage = { field: string, code: string, message: string, };
 
+export type FileFormat = "csv" | "xlsx";
+
 export type FollowUpDecision = { follow_up_id: number, approve: boolean, note?: string, };
 
 export type FollowUpInput = { complaint_id: number, content: string, template_code?: string, };
@@ -410,6 +416,54 @@ export type HolidayKind = "nasional" | "cuti_bersama" | "daerah";
 export type HolidayList = { holidays: Array<Holiday>, };
 
 export type IdInput = { id: number, };
+
+export type ImportItem = { row: number, received_date: string, channel: Channel, kind: Kind, title: string, 
+/**
+ * Imported before: the register number it got then (not imported again).
+ */
+already?: string, 
+/**
+ * Recorded by this import (apply).
+ */
+register_no?: string, 
+/**
+ * Open complaints of the last 30 days that may be the same case.
+ */
+duplicates: Array<DuplicateHint>, };
+
+export type ImportMode = "check" | "apply";
+
+export type ImportProblemView = { row: number, 
+/**
+ * The column's header (as written in the file for an unknown one).
+ */
+column?: string, code: string, message: string, };
+
+export type ImportReport = { file_name: string, format: FileFormat, mode: ImportMode, 
+/**
+ * Data rows read (blank rows not counted).
+ */
+rows: number, 
+/**
+ * Rows that are (check) or were (apply) recorded as new complaints.
+ */
+new: number, 
+/**
+ * Rows imported before, skipped.
+ */
+already_imported: number, 
+/**
+ * New rows with at least one duplicate hint.
+ */
+with_duplicates: number, 
+/**
+ * True when this call stored the new rows.
+ */
+applied: boolean, items: Array<ImportItem>, 
+/**
+ * Every problem; when not empty nothing was (or would be) stored.
+ */
+errors: Array<ImportProblemView>, };
 
 export type Instrument = { id: string, version: number, title: string, description: string, 
 /**
@@ -626,6 +680,8 @@ fingerprint: string, store_id: string, };
 export type RecoverySheetSaved = { path: string, fingerprint: string, created_at: string, };
 
 export type RecoveryStatus = { configured: boolean, created_at: string | null, fingerprint: string | null, };
+
+export type RegisterExportInput = { filter: ComplaintFilter, format: FileFormat, };
 
 export type RegisterPage = { rows: Array<ComplaintRow>, 
 /**
@@ -912,6 +968,8 @@ clock_warning: boolean, stopped: StopReason | null, cancelled: boolean, };
 export type TeamDecree = { number: string, date: string, title: string, };
 
 export type TeamDecreeInput = { unit_code: string, number: string, date: string, title: string, };
+
+export type TemplateInput = { format: FileFormat, };
 
 export type TextInput = { text: string, };
 

@@ -15,6 +15,7 @@ use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 use posko_core::audit::{AuditAction, AuditFilter, AuditFormat};
 use posko_core::clock::SystemClock;
+use posko_core::import::{FileFormat, ImportMode};
 use posko_core::keychain::OsKeychain;
 use posko_core::model::{
     AttachmentInput, ComplaintFilter, ComplaintInput, DeadlineQuery, FollowUpDecision,
@@ -388,6 +389,32 @@ enum ComplaintCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Import complaints from a CSV or Excel (.xlsx) file: all or nothing; rows
+    /// imported before are skipped. --check only reads and reports.
+    Import {
+        file: PathBuf,
+        /// Check the file and report what an import would do; store nothing.
+        #[arg(long)]
+        check: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Export the register (same filters as `list`, every page) to CSV or Excel.
+    Export {
+        /// FILE.csv or FILE.xlsx
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        #[command(flatten)]
+        filter: FilterArgs,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the import template (header row and one example row).
+    Template {
+        /// FILE.csv or FILE.xlsx
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -625,6 +652,89 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 }
                 println!("({} dari {})", page.rows.len(), page.total);
             }
+        }
+        Cmd::Complaint(ComplaintCmd::Import { file, check, json }) => {
+            let wrap = with_json(json);
+            let bytes = std::fs::read(&file).map_err(|e| wrap(CoreError::io(e)))?;
+            let mut p = open(&dir, false).map_err(wrap)?;
+            let mode = if check {
+                ImportMode::Check
+            } else {
+                ImportMode::Apply
+            };
+            let name = file.to_string_lossy();
+            let r = p
+                .import_complaints(&actor, &bytes, &name, mode)
+                .map_err(wrap)?;
+            if json {
+                print_json(&r);
+            } else {
+                for e in &r.errors {
+                    eprintln!("  - {}", e.message);
+                }
+                for i in &r.items {
+                    let what = match (&i.register_no, &i.already) {
+                        (Some(reg), _) => format!("baru {reg}"),
+                        (None, Some(reg)) => format!("sudah diimpor ({reg})"),
+                        (None, None) => "baru".to_owned(),
+                    };
+                    let dup = if i.duplicates.is_empty() {
+                        String::new()
+                    } else {
+                        let regs: Vec<&str> = i
+                            .duplicates
+                            .iter()
+                            .map(|d| d.register_no.as_str())
+                            .collect();
+                        format!("  mirip: {}", regs.join(", "))
+                    };
+                    println!("baris {:>4}  {:<28} {}{dup}", i.row, what, i.title);
+                }
+                println!(
+                    "{} baris: {} baru, {} sudah diimpor, {} dengan kemungkinan duplikat, {} masalah{}",
+                    r.rows,
+                    r.new,
+                    r.already_imported,
+                    r.with_duplicates,
+                    r.errors.len(),
+                    if r.applied {
+                        "; disimpan"
+                    } else {
+                        "; tidak disimpan"
+                    }
+                );
+            }
+            if !r.errors.is_empty() {
+                return Ok(2);
+            }
+        }
+        Cmd::Complaint(ComplaintCmd::Export { out, filter, json }) => {
+            let wrap = with_json(json);
+            let format = FileFormat::from_name(&out.to_string_lossy())
+                .ok_or_else(|| wrap(bad("--out must end in .csv or .xlsx")))?;
+            let f = filter_from(filter).map_err(wrap)?;
+            let p = open(&dir, false).map_err(wrap)?;
+            let file = p.export_register(&actor, &f, format).map_err(wrap)?;
+            std::fs::write(&out, &file.bytes).map_err(|e| wrap(CoreError::io(e)))?;
+            if json {
+                print_json(&serde_json::json!({
+                    "out": out,
+                    "format": format,
+                    "rows": file.rows,
+                    "bytes": file.bytes.len(),
+                    "identities": file.identities,
+                }));
+            } else {
+                println!("{} laporan -> {}", file.rows, out.display());
+            }
+        }
+        Cmd::Complaint(ComplaintCmd::Template { out }) => {
+            let format = FileFormat::from_name(&out.to_string_lossy())
+                .ok_or_else(|| bad("--out must end in .csv or .xlsx"))?;
+            let p = open(&dir, false)?;
+            let file = p.import_template(format)?;
+            std::fs::write(&out, &file.bytes).map_err(CoreError::io)?;
+            println!("{}", out.display());
         }
         Cmd::Complaint(ComplaintCmd::Show { id, reveal, json }) => {
             let wrap = with_json(json);

@@ -187,10 +187,7 @@ fn looks_like_spreadsheet(bytes: &[u8], name: &str) -> bool {
 /// The cells of a file: a spreadsheet's first sheet, or CSV text (UTF-8;
 /// a file that is not UTF-8 is read as Windows-1252/Latin-1, as older Excel
 /// writes CSV).
-pub fn read_table(
-    bytes: &[u8],
-    name: &str,
-) -> Result<(FileFormat, dom::Table), RowError> {
+pub fn read_table(bytes: &[u8], name: &str) -> Result<(FileFormat, dom::Table), RowError> {
     if bytes.len() > MAX_FILE_BYTES {
         return Err(file_problem(
             ImportProblem::FileTooLarge,
