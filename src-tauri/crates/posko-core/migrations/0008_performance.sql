@@ -28,10 +28,11 @@ CREATE TABLE IF NOT EXISTS complaint_facts (
     reopened_at        TEXT            -- first step from finished to an open status
 ) STRICT;
 
--- The period scan reads the vocabulary of each complaint from this index
--- alone, not from the wide complaint rows.
+-- The period scan (unit IN (...) AND received_date BETWEEN) reads the
+-- vocabulary of each complaint from this index alone, not from the wide
+-- complaint rows (unit first: an equality beats the unique index on unit_id).
 CREATE INDEX IF NOT EXISTS complaints_monev
-    ON complaints (received_date, unit_id, kind, channel, topic_id, is_secret, is_anonymous);
+    ON complaints (unit_id, received_date, kind, channel, topic_id, is_secret, is_anonymous);
 
 -- The status codes are posko_domain::Status (a unit test checks the lists);
 -- an unknown code is skipped, as the replay skips it.
@@ -86,6 +87,11 @@ ON CONFLICT (complaint_id) DO UPDATE SET
 -- first) and is_secret, so the total (count) and the page's ids are read from
 -- the index alone (complaints.rs list_complaints reads the page's ids first,
 -- then only those rows).
+-- complaints_kind (0001) becomes covering for kind + status or date: the
+-- page walks it newest first and tests status and is_secret in the index.
+DROP INDEX IF EXISTS complaints_kind;
+CREATE INDEX IF NOT EXISTS complaints_kind_date
+    ON complaints (kind, received_date DESC, id DESC, status, is_secret);
 CREATE INDEX IF NOT EXISTS complaints_kind_status
     ON complaints (kind, status, received_date DESC, id DESC, is_secret);
 CREATE INDEX IF NOT EXISTS complaints_channel_open
