@@ -12,7 +12,7 @@
 # replay it on every `cargo test`.
 #
 # Targets: nik, phone, holiday_csv, instrument (instruments and deadline rule
-# sets), lapor_response (every SP4N-LAPOR! answer shape). cargo-fuzz wants
+# sets), import_csv (complaint import tables), lapor_response (every SP4N-LAPOR! answer shape). cargo-fuzz wants
 # nightly flags; RUSTC_BOOTSTRAP=1 lets the stable toolchain accept them.
 # The short run is a step of scripts/test.sh; the longer one is in the README.
 set -euo pipefail
@@ -25,7 +25,7 @@ seconds=${1:-15}
 shift || true
 targets=("$@")
 if ((${#targets[@]} == 0)); then
-  targets=(nik phone holiday_csv instrument lapor_response)
+  targets=(nik phone holiday_csv instrument import_csv lapor_response)
 fi
 
 command -v cargo-fuzz >/dev/null || {
