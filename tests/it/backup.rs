@@ -224,12 +224,15 @@ fn raw(s: &Store) -> Connection {
 
 /// Make the store look like one written by the previous release (schema 4),
 /// so that opening it has a migration to apply.
-/// Undo migrations 0005 (audit log) and 0006 (search indexes; it rebuilds
-/// complaints_fts itself), so the store is a schema-4 store to migrate.
+/// Undo migrations 0005 (audit log), 0006 (search indexes; it rebuilds
+/// complaints_fts itself) and 0007 (import), so the store is a schema-4
+/// store to migrate.
 fn downgrade_to_schema_4(s: &mut Store) {
     let c = raw(s);
     c.execute_batch(
-        "DROP TABLE audit_log;
+        "DROP TABLE IF EXISTS import_rows;
+         DROP TABLE IF EXISTS import_batches;
+         DROP TABLE audit_log;
          DROP TRIGGER IF EXISTS complaints_tracking_set;
          DROP TABLE IF EXISTS complaints_ids;
          DROP TABLE IF EXISTS complaints_tracking;

@@ -84,6 +84,7 @@ pub fn cases(fx: &Fixtures) -> Vec<Row> {
     const SYNC: &str = "Sinkronisasi (tindakan petugas)";
     const INS: &str = "Instrumen monev (TOML)";
     const STORE: &str = "Cadangan, ekspor/impor, kunci pemulihan";
+    const IMP: &str = "Impor pengaduan (CSV/Excel): tidak ada yang disimpan";
     let export = fx.export.clone();
     let truncated = fx.truncated.clone();
     let junk = fx.junk.clone();
@@ -845,7 +846,150 @@ pub fn cases(fx: &Fixtures) -> Vec<Row> {
             "FORBIDDEN",
             None,
         ),
+        // ---- Complaint import (CSV / Excel): all or nothing ------------------
+        (
+            IMP,
+            "import: unknown column header",
+            c(|s, _| {
+                imp(
+                    s,
+                    "tanggal,saluran,jenis,judul,isi,warna\n2026-02-10,sms,aspirasi,A,B,merah\n",
+                    "a.csv",
+                )
+            }),
+            "IMPORT_INVALID",
+            Some("1"),
+        ),
+        (
+            IMP,
+            "import: required column missing (isi)",
+            c(|s, _| {
+                imp(
+                    s,
+                    "tanggal,saluran,jenis,judul\n2026-02-10,sms,aspirasi,A\n",
+                    "a.csv",
+                )
+            }),
+            "IMPORT_INVALID",
+            Some("1:description"),
+        ),
+        (
+            IMP,
+            "import: NIK of 15 digits in row 3 (row 2 good)",
+            c(|s, _| {
+                imp(
+                    s,
+                    "tanggal,saluran,jenis,judul,isi,nik\n2026-02-10,sms,aspirasi,Baik,Isi,\n2026-02-10,sms,aspirasi,A,B,320101450890000\n",
+                    "a.csv",
+                )
+            }),
+            "IMPORT_INVALID",
+            Some("3:nik"),
+        ),
+        (
+            IMP,
+            "import: received date in the future",
+            c(|s, _| {
+                imp(
+                    s,
+                    "tanggal;saluran;jenis;judul;isi\n2030-01-01;sms;aspirasi;A;B\n",
+                    "a.csv",
+                )
+            }),
+            "IMPORT_INVALID",
+            Some("2:received_date"),
+        ),
+        (
+            IMP,
+            "import: unknown channel and empty title",
+            c(|s, _| {
+                imp(
+                    s,
+                    "tanggal,saluran,jenis,judul,isi\n2026-02-10,merpati,aspirasi,,B\n",
+                    "a.csv",
+                )
+            }),
+            "IMPORT_INVALID",
+            Some("2:title"),
+        ),
+        (
+            IMP,
+            "import: quote never closed",
+            c(|s, _| {
+                imp(
+                    s,
+                    "tanggal,saluran,jenis,judul,isi\n2026-02-10,sms,aspirasi,A,\"B\n",
+                    "a.csv",
+                )
+            }),
+            "IMPORT_INVALID",
+            Some("2"),
+        ),
+        (
+            IMP,
+            "import: the same complaint twice in the file",
+            c(|s, _| {
+                imp(
+                    s,
+                    "tanggal,saluran,jenis,judul,isi\n2026-02-10,sms,aspirasi,A,B\n10/02/2026,SMS,aspirasi,a,b\n",
+                    "a.csv",
+                )
+            }),
+            "IMPORT_INVALID",
+            Some("3"),
+        ),
+        (
+            IMP,
+            "import: unknown topic",
+            c(|s, _| {
+                imp(
+                    s,
+                    "tanggal,saluran,jenis,topik,judul,isi\n2026-02-10,sms,aspirasi,Tidak Ada,A,B\n",
+                    "a.csv",
+                )
+            }),
+            "IMPORT_INVALID",
+            Some("2:topic"),
+        ),
+        (
+            IMP,
+            "import: .xlsx that is not a spreadsheet",
+            c(|s, _| imp(s, "PK\u{3}\u{4} ini bukan berkas Excel", "register.xlsx")),
+            "IMPORT_INVALID",
+            Some("1"),
+        ),
+        (
+            IMP,
+            "import: header only, no rows",
+            c(|s, _| imp(s, "\u{feff}tanggal;saluran;jenis;judul;isi\r\n", "a.csv")),
+            "IMPORT_INVALID",
+            Some("1"),
+        ),
+        (
+            IMP,
+            "import by a monitor (pemantau)",
+            c(|s, _| {
+                ok(s.p.import_complaints(
+                    &actor(posko_domain::role::Role::Pemantau),
+                    b"tanggal,saluran,jenis,judul,isi\n2026-02-10,sms,aspirasi,A,B\n",
+                    "a.csv",
+                    posko_core::import::ImportMode::Apply,
+                ))
+            }),
+            "FORBIDDEN",
+            None,
+        ),
     ]
+}
+
+/// Apply an import file as a clerk.
+fn imp(s: &mut Store, text: &str, name: &str) -> CoreResult<()> {
+    ok(s.p.import_complaints(
+        &clerk(),
+        text.as_bytes(),
+        name,
+        posko_core::import::ImportMode::Apply,
+    ))
 }
 
 /// docs/bad-input.md, generated from the run. Like the TypeScript bindings,

@@ -62,6 +62,8 @@ impl Store {
             "holidays",
             "topics",
             "reply_templates",
+            "import_batches",
+            "import_rows",
         ]
         .iter()
         .map(|t| {

@@ -4,5 +4,6 @@ mod bench;
 mod campaign;
 mod cli;
 mod crash;
+mod import;
 mod monev;
 mod security;

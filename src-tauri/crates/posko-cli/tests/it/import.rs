@@ -1,0 +1,169 @@
+//! `posko complaint import|export|template`: the public interface of the
+//! bulk import and the register export (flags, `--json`, exit codes).
+
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn posko(dir: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_posko"))
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn ok_json(out: Output) -> Value {
+    assert!(
+        out.status.success(),
+        "{}\nstdout: {}\nstderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+fn init() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    ok_json(posko(
+        dir.path(),
+        &[
+            "init",
+            "--unit-name",
+            "Puskesmas Sendana",
+            "--unit-code",
+            "PKM-SENDANA",
+            "--json",
+        ],
+    ));
+    dir
+}
+
+fn today() -> String {
+    chrono::Utc::now()
+        .date_naive()
+        .pred_opt()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn import_check_apply_again_export_and_template() {
+    let dir = init();
+    let d = dir.path();
+    let csv = d.join("buku.csv");
+    std::fs::write(
+        &csv,
+        format!(
+            "tanggal diterima;saluran;jenis;judul;isi;nama pelapor;telepon\n\
+             {t};WA;pengaduan;Obat habis;Obat hipertensi habis sejak Senin;Budi;0812-1111-2222\n\
+             {t};kotak saran;aspirasi;Parkir;\"Parkir sempit;\nmotor berjejal\";;\n",
+            t = today()
+        ),
+    )
+    .unwrap();
+    let file = csv.to_str().unwrap();
+
+    let check = ok_json(posko(
+        d,
+        &["complaint", "import", file, "--check", "--json"],
+    ));
+    assert_eq!(check["mode"], "check");
+    assert_eq!(check["rows"], 2);
+    assert_eq!(check["new"], 2);
+    assert_eq!(check["applied"], false);
+    let list = ok_json(posko(d, &["complaint", "list", "--json"]));
+    assert_eq!(list["total"], 0, "a check stores nothing");
+
+    let applied = ok_json(posko(d, &["complaint", "import", file, "--json"]));
+    assert_eq!(applied["applied"], true);
+    assert_eq!(applied["new"], 2);
+    assert!(
+        applied["items"][0]["register_no"]
+            .as_str()
+            .unwrap()
+            .starts_with("PKM-SENDANA/")
+    );
+    let again = ok_json(posko(d, &["complaint", "import", file, "--json"]));
+    assert_eq!(
+        (again["new"].clone(), again["already_imported"].clone()),
+        (0.into(), 2.into())
+    );
+
+    let out = d.join("register.xlsx");
+    let exported = ok_json(posko(
+        d,
+        &[
+            "complaint",
+            "export",
+            "--out",
+            out.to_str().unwrap(),
+            "--kind",
+            "aspirasi",
+            "--json",
+        ],
+    ));
+    assert_eq!(exported["rows"], 1);
+    assert_eq!(exported["format"], "xlsx");
+    assert!(std::fs::read(&out).unwrap().starts_with(b"PK"));
+
+    let tpl = d.join("templat.csv");
+    let o = posko(
+        d,
+        &["complaint", "template", "--out", tpl.to_str().unwrap()],
+    );
+    assert!(o.status.success());
+    let text = std::fs::read_to_string(&tpl).unwrap();
+    assert!(
+        text.starts_with("\u{feff}tanggal diterima;saluran;jenis;"),
+        "{text}"
+    );
+    let o = posko(d, &["complaint", "template", "--out", "templat.txt"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn a_bad_file_exits_2_with_every_row_error_and_stores_nothing() {
+    let dir = init();
+    let d = dir.path();
+    let csv = d.join("buruk.csv");
+    std::fs::write(
+        &csv,
+        format!(
+            "tanggal,saluran,jenis,judul,isi,nik\n\
+             {t},sms,aspirasi,Baik,Isi,\n\
+             {t},merpati,aspirasi,Buruk,Isi,123\n",
+            t = today()
+        ),
+    )
+    .unwrap();
+    let file = csv.to_str().unwrap();
+    let out = posko(d, &["complaint", "import", file, "--json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err: Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!(err["error"]["code"], "IMPORT_INVALID");
+    let fields: Vec<&str> = err["error"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, vec!["3:channel", "3:nik"]);
+    assert!(
+        err["error"]["fields"][1]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Baris 3: "),
+        "{err}"
+    );
+
+    let out = posko(d, &["complaint", "import", file, "--check"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Baris 3"));
+
+    let list = ok_json(posko(d, &["complaint", "list", "--json"]));
+    assert_eq!(list["total"], 0);
+}

@@ -1,0 +1,394 @@
+//! Bulk import of complaints (CSV and Excel) and the register export:
+//! the intake's path (register numbers, deadlines from the received date,
+//! search), all or nothing, no duplicates on re-import, roles and masking.
+
+use posko_core::CoreError;
+use posko_core::Lang;
+use posko_core::import::{FileFormat, ImportMode};
+use posko_core::model::*;
+use posko_domain::role::Role;
+
+use crate::support::*;
+
+const CSV: &str = "\u{feff}Tanggal Diterima;Saluran;Jenis;Topik;Judul;Isi;Nama Pelapor;NIK;No. HP;Alamat;Anonim;Rahasia\r\n\
+10/02/2026;WA;pengaduan;;Obat hipertensi habis;\"Obat hipertensi habis sejak Senin;\r\npasien diminta kembali minggu depan.\";Budi Santoso;3201014508900003;0812-1111-2222;Jl. Melati 3;tidak;tidak\r\n\
+2026-02-12;kotak saran;aspirasi;;Parkir motor sempit;Parkir motor di depan puskesmas sempit.;;;;;tidak;tidak\r\n\
+2026-02-13;tatap muka;pengaduan berkadar pengawasan;;Pungutan di loket;Diminta membayar di loket pendaftaran.;Rina;;;;tidak;ya\r\n";
+
+fn import(
+    s: &mut Store,
+    who: &Actor,
+    bytes: &[u8],
+    name: &str,
+    mode: ImportMode,
+) -> Result<posko_core::import::ImportReport, CoreError> {
+    s.p.import_complaints(who, bytes, name, mode)
+}
+
+fn detail(s: &Store, reg: &str) -> ComplaintDetail {
+    let page =
+        s.p.list_complaints(
+            &admin(),
+            &ComplaintFilter {
+                limit: 500,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let row = page
+        .rows
+        .iter()
+        .find(|r| r.register_no == reg)
+        .unwrap_or_else(|| panic!("{reg} not in {:?}", page.rows));
+    s.p.complaint_detail(&admin(), row.id, true).unwrap()
+}
+
+#[test]
+fn a_csv_is_checked_then_recorded_as_at_intake_and_not_twice() {
+    let mut s = new_store();
+    let before = s.fingerprint();
+    let check = import(
+        &mut s,
+        &clerk(),
+        CSV.as_bytes(),
+        "buku-februari.csv",
+        ImportMode::Check,
+    )
+    .unwrap();
+    assert!(check.errors.is_empty(), "{:?}", check.errors);
+    assert_eq!((check.rows, check.new, check.already_imported), (3, 3, 0));
+    assert!(!check.applied);
+    assert_eq!(check.format, FileFormat::Csv);
+    assert_eq!(s.fingerprint(), before, "a check stores nothing");
+
+    let r = import(
+        &mut s,
+        &clerk(),
+        CSV.as_bytes(),
+        "buku-februari.csv",
+        ImportMode::Apply,
+    )
+    .unwrap();
+    assert!(r.applied);
+    let regs: Vec<String> = r
+        .items
+        .iter()
+        .map(|i| i.register_no.clone().unwrap())
+        .collect();
+    assert_eq!(
+        regs,
+        [
+            "PKM-SENDANA/2026/0001",
+            "PKM-SENDANA/2026/0002",
+            "PKM-SENDANA/2026/0003"
+        ]
+    );
+
+    // Same path as intake: a complaint typed in the form on the same day
+    // gets the same deadlines.
+    let d = detail(&s, &regs[0]);
+    assert_eq!(d.received_date.to_string(), "2026-02-10");
+    assert_eq!(
+        d.description,
+        "Obat hipertensi habis sejak Senin;\npasien diminta kembali minggu depan."
+    );
+    assert_eq!(d.reporter.nik.as_deref(), Some("3201014508900003"));
+    let typed =
+        s.p.create_complaint(
+            &clerk(),
+            ComplaintInput {
+                received_at: Some(
+                    chrono::DateTime::parse_from_rfc3339("2026-02-10T08:00:00+07:00")
+                        .unwrap()
+                        .into(),
+                ),
+                kind: posko_domain::Kind::PengaduanTidakBerkadarPengawasan,
+                ..complaint("Pembanding")
+            },
+        )
+        .unwrap();
+    let t = detail(&s, &typed.register_no);
+    let due = |d: &ComplaintDetail| {
+        d.deadlines
+            .iter()
+            .map(|x| (x.step, x.start_date, x.due_date))
+            .collect::<Vec<_>>()
+    };
+    assert!(!d.deadlines.is_empty());
+    assert_eq!(due(&d), due(&t));
+    assert!(!d.is_secret && detail(&s, &regs[2]).is_secret);
+    // Timeline, outbox and search as for any complaint.
+    assert!(d.events.iter().any(|e| e.kind == "created"));
+    let outbox: i64 =
+        s.p.connection()
+            .query_row("SELECT count(*) FROM outbox", [], |r| r.get(0))
+            .unwrap();
+    assert_eq!(outbox, 4);
+    let found =
+        s.p.list_complaints(
+            &clerk(),
+            &ComplaintFilter {
+                text: Some("hipertensi".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(found.rows.len(), 1);
+    assert_eq!(found.rows[0].register_no, regs[0]);
+    // The import is in the audit log.
+    let audit: i64 =
+        s.p.connection()
+            .query_row(
+                "SELECT count(*) FROM audit_log WHERE action = 'complaint_import'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+    assert_eq!(audit, 1);
+
+    // The same rows again (even saved with commas by another program): nothing new.
+    let commas = CSV
+        .replace(';', ",")
+        .replace("Senin,\r\n", "Senin;\r\n")
+        .replace(
+            "\"Obat hipertensi habis sejak Senin,",
+            "\"Obat hipertensi habis sejak Senin;",
+        );
+    let before = s.fingerprint();
+    let again = import(
+        &mut s,
+        &clerk(),
+        commas.as_bytes(),
+        "lagi.csv",
+        ImportMode::Apply,
+    )
+    .unwrap();
+    assert_eq!(
+        (again.new, again.already_imported),
+        (0, 3),
+        "{:?}",
+        again.errors
+    );
+    assert_eq!(again.items[0].already.as_deref(), Some(regs[0].as_str()));
+    assert_eq!(
+        s.fingerprint()[..5],
+        before[..5],
+        "no complaint, event or deadline added"
+    );
+}
+
+#[test]
+fn an_xlsx_written_by_a_spreadsheet_imports_with_dates_and_numbers() {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut book = Workbook::new();
+    let ws = book.add_worksheet();
+    let date = Format::new().set_num_format("dd/mm/yyyy");
+    for (c, h) in [
+        "tanggal diterima",
+        "saluran",
+        "jenis",
+        "judul",
+        "isi",
+        "nik",
+        "telepon",
+        "rahasia",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    // 46063 = 10 Feb 2026; numbers as a sheet keeps them (no leading zero).
+    ws.write_number_with_format(1, 0, 46063.0, &date).unwrap();
+    ws.write_string(1, 1, "Telepon").unwrap();
+    ws.write_string(1, 2, "Permintaan Informasi").unwrap();
+    ws.write_string(1, 3, "Jadwal imunisasi").unwrap();
+    ws.write_string(1, 4, "Kapan jadwal imunisasi balita bulan ini?")
+        .unwrap();
+    ws.write_number(1, 5, 3201014508900003.0).unwrap();
+    ws.write_number(1, 6, 81234567890.0).unwrap();
+    ws.write_boolean(1, 7, false).unwrap();
+    ws.write_string(2, 0, "11/02/2026").unwrap();
+    ws.write_string(2, 1, "sms").unwrap();
+    ws.write_string(2, 2, "aspirasi").unwrap();
+    ws.write_string(2, 3, "Ruang tunggu panas").unwrap();
+    ws.write_string(2, 4, "Kipas angin ruang tunggu rusak.")
+        .unwrap();
+    let bytes = book.save_to_buffer().unwrap();
+
+    let mut s = new_store();
+    let r = import(
+        &mut s,
+        &clerk(),
+        &bytes,
+        "register-lama.xlsx",
+        ImportMode::Apply,
+    )
+    .unwrap();
+    assert_eq!(r.format, FileFormat::Xlsx);
+    assert_eq!(r.new, 2);
+    let d = detail(&s, r.items[0].register_no.as_deref().unwrap());
+    assert_eq!(d.received_date.to_string(), "2026-02-10");
+    assert_eq!(d.kind, posko_domain::Kind::PermintaanInformasi);
+    assert_eq!(d.channel, posko_domain::Channel::Telepon);
+    assert_eq!(d.reporter.nik.as_deref(), Some("3201014508900003"));
+    assert_eq!(d.reporter.phone.as_deref(), Some("0812-3456-7890"));
+    let again = import(
+        &mut s,
+        &clerk(),
+        &bytes,
+        "register-lama.xlsx",
+        ImportMode::Check,
+    )
+    .unwrap();
+    assert_eq!((again.new, again.already_imported), (0, 2));
+}
+
+#[test]
+fn one_bad_row_stores_nothing_and_every_problem_names_its_row_and_column() {
+    let mut s = new_store();
+    let text = "tanggal diterima,saluran,jenis,judul,isi,nik,rahasia\n\
+                2026-02-10,sms,aspirasi,Baik,Isi yang baik,,\n\
+                2026-02-10,sms,aspirasi,Buruk,Isi,12345,mungkin\n\
+                2026-02-11,merpati,aspirasi,,Isi,,\n";
+    let before = s.fingerprint();
+    let err = import(
+        &mut s,
+        &clerk(),
+        text.as_bytes(),
+        "buruk.csv",
+        ImportMode::Apply,
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), "IMPORT_INVALID");
+    assert_eq!(s.fingerprint(), before, "nothing stored");
+    let payload = err.payload(Lang::Id);
+    let fields: Vec<&str> = payload.fields.iter().map(|f| f.field.as_str()).collect();
+    assert_eq!(fields, ["3:nik", "3:secret", "4:channel", "4:title"]);
+    assert!(payload.message.contains("Baris 3"), "{}", payload.message);
+    assert!(
+        payload.fields[0].message.starts_with("Baris 3: "),
+        "{:?}",
+        payload.fields
+    );
+    assert!(payload.fields[0].message.contains("NIK harus 16 digit"));
+    let en = err.payload(Lang::En);
+    assert!(
+        en.fields[3]
+            .message
+            .starts_with("Row 4: column \"judul\" is required"),
+        "{:?}",
+        en.fields
+    );
+
+    // The check answers the same problems as data, for the preview.
+    let check = import(
+        &mut s,
+        &clerk(),
+        text.as_bytes(),
+        "buruk.csv",
+        ImportMode::Check,
+    )
+    .unwrap();
+    assert_eq!(check.errors.len(), 4);
+    assert_eq!(check.errors[0].row, 3);
+    assert_eq!(check.errors[0].column.as_deref(), Some("nik"));
+    assert_eq!(s.fingerprint(), before);
+}
+
+#[test]
+fn roles_without_intake_cannot_import_and_exports_are_masked() {
+    let mut s = new_store();
+    import(
+        &mut s,
+        &clerk(),
+        CSV.as_bytes(),
+        "buku.csv",
+        ImportMode::Apply,
+    )
+    .unwrap();
+    let monitor = actor(Role::Pemantau);
+    let before = s.fingerprint();
+    let err = import(
+        &mut s,
+        &monitor,
+        CSV.as_bytes(),
+        "buku.csv",
+        ImportMode::Check,
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), "FORBIDDEN");
+    assert_eq!(s.fingerprint(), before);
+
+    // Staff who may see identities get them; rahasia rows are there for them.
+    let full =
+        s.p.export_register(&clerk(), &ComplaintFilter::default(), FileFormat::Csv)
+            .unwrap();
+    let text = String::from_utf8(full.bytes).unwrap();
+    assert!(full.identities);
+    assert_eq!(full.rows, 3);
+    assert!(
+        text.contains("3201014508900003") && text.contains("Budi Santoso"),
+        "{text}"
+    );
+    assert!(text.contains("Pungutan di loket"));
+    // A monitor: identities masked, rahasia rows absent.
+    let masked =
+        s.p.export_register(&monitor, &ComplaintFilter::default(), FileFormat::Csv)
+            .unwrap();
+    let text = String::from_utf8(masked.bytes).unwrap();
+    assert!(!masked.identities);
+    assert_eq!(masked.rows, 2);
+    assert!(
+        !text.contains("3201014508900003") && !text.contains("Budi Santoso"),
+        "{text}"
+    );
+    assert!(text.contains("3201********0003"), "{text}");
+    assert!(!text.contains("Pungutan"));
+    // Filters as in the register list.
+    let one =
+        s.p.export_register(
+            &clerk(),
+            &ComplaintFilter {
+                kind: Some(posko_domain::Kind::Aspirasi),
+                ..Default::default()
+            },
+            FileFormat::Xlsx,
+        )
+        .unwrap();
+    assert_eq!(one.rows, 1);
+    assert!(one.bytes.starts_with(b"PK"));
+    let exports: i64 =
+        s.p.connection()
+            .query_row(
+                "SELECT count(*) FROM audit_log WHERE action = 'export'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+    assert_eq!(exports, 3);
+}
+
+#[test]
+fn template_imports_and_its_export_imports_again_as_already_imported() {
+    for format in [FileFormat::Csv, FileFormat::Xlsx] {
+        let mut s = new_store();
+        let tpl = s.p.import_template(format).unwrap();
+        let name = format!("templat.{}", format.code());
+        let r = import(&mut s, &clerk(), &tpl.bytes, &name, ImportMode::Apply).unwrap();
+        assert_eq!(r.new, 1, "{:?}", r.errors);
+        let out =
+            s.p.export_register(&admin(), &ComplaintFilter::default(), format)
+                .unwrap();
+        let back = import(
+            &mut s,
+            &clerk(),
+            &out.bytes,
+            &format!("ekspor.{}", format.code()),
+            ImportMode::Check,
+        )
+        .unwrap();
+        assert!(back.errors.is_empty(), "{:?}", back.errors);
+        assert_eq!((back.new, back.already_imported), (0, 1), "{format:?}");
+    }
+}
