@@ -47,6 +47,10 @@ pub fn fts_rowid(id: i64) -> i64 {
 
 /// Matches each index keeps for ranking (the newest ones).
 pub const SEARCH_WINDOW: usize = 1000;
+/// The same for the trigram indexes: identifier fragments are checked
+/// position by position, and a name shared by thousands of reporters needs
+/// narrowing anyway.
+pub const ID_WINDOW: usize = 200;
 
 /// Original-text columns a viewer without identity permission may search.
 const PUBLIC_COLUMNS: &str = "{register_no title description place}";
@@ -541,6 +545,7 @@ struct Hit {
 fn window(
     conn: &Connection,
     table: &str,
+    size: usize,
     score: f64,
     query: &str,
     wh: &[String],
@@ -561,7 +566,7 @@ fn window(
         "SELECT c.id, c.received_at, c.received_date, c.is_open, c.next_due
          FROM {table} f CROSS JOIN complaints c INDEXED BY complaints_search_meta ON c.id = {FTS_KEY} - f.rowid
          WHERE {cond} ORDER BY f.rowid {dir} LIMIT {}",
-        SEARCH_WINDOW + 1
+        size + 1
     );
     let mut all = vec![Value::Text(query.to_owned())];
     all.extend(args.iter().cloned());
@@ -578,8 +583,8 @@ fn window(
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;
-    let more = hits.len() > SEARCH_WINDOW;
-    hits.truncate(SEARCH_WINDOW);
+    let more = hits.len() > size;
+    hits.truncate(size);
     Ok((hits, more))
 }
 
@@ -634,7 +639,16 @@ fn run_query(
         }
     };
     if let Some(w) = &q.words {
-        let (mut h, m) = window(conn, "complaints_fts", TEXT_SCORE, w, wh, args, ascending)?;
+        let (mut h, m) = window(
+            conn,
+            "complaints_fts",
+            SEARCH_WINDOW,
+            TEXT_SCORE,
+            w,
+            wh,
+            args,
+            ascending,
+        )?;
         if sort == SortOrder::Relevance
             && let Some(t) = &q.title
         {
@@ -648,13 +662,23 @@ fn run_query(
         add(h, m);
     }
     if let Some(i) = &q.ids {
-        let (h, m) = window(conn, "complaints_ids", ID_SCORE, i, wh, args, ascending)?;
+        let (h, m) = window(
+            conn,
+            "complaints_ids",
+            ID_WINDOW,
+            ID_SCORE,
+            i,
+            wh,
+            args,
+            ascending,
+        )?;
         add(h, m);
     }
     if let Some(t) = &q.tracking {
         let (h, m) = window(
             conn,
             "complaints_tracking",
+            ID_WINDOW,
             ID_SCORE,
             t,
             wh,
@@ -694,6 +718,61 @@ fn run_query(
     Ok((hits, more))
 }
 
+/// The complaint whose register number is `text` (whole, or year/number of
+/// this office's prefix).
+fn exact_register(p: &Posko, text: &str) -> CoreResult<Option<i64>> {
+    let t = text.trim().to_uppercase();
+    let parts: Vec<&str> = t.split('/').collect();
+    let candidate = match parts.as_slice() {
+        [year, seq]
+            if year.len() == 4
+                && year.bytes().all(|b| b.is_ascii_digit())
+                && !seq.is_empty()
+                && seq.len() <= 6
+                && seq.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            let Ok(prefix) = p.office().map(|o| o.register_prefix.clone()) else {
+                return Ok(None);
+            };
+            let n: u64 = seq.parse().unwrap_or(0);
+            format!("{prefix}/{year}/{n:04}")
+        }
+        [_, year, seq] if year.len() == 4 && !seq.is_empty() => t.clone(),
+        _ => return Ok(None),
+    };
+    Ok(p.connection()
+        .prepare_cached("SELECT id FROM complaints WHERE register_no = ?1")?
+        .query_row([candidate], |r| r.get(0))
+        .optional()?)
+}
+
+/// The one complaint of an exact register number, if it passes the filters.
+fn exact_hit(conn: &Connection, id: i64, wh: &[String], args: &[Value]) -> CoreResult<Vec<Hit>> {
+    let mut cond = "c.id = ?".to_owned();
+    for w in wh {
+        cond.push_str(" AND ");
+        cond.push_str(w);
+    }
+    let mut all = vec![Value::Integer(id)];
+    all.extend(args.iter().cloned());
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT c.id, c.received_at, c.received_date, c.is_open, c.next_due FROM complaints c WHERE {cond}"
+    ))?;
+    let hits = stmt
+        .query_map(rusqlite::params_from_iter(all.iter()), |r| {
+            Ok(Hit {
+                id: r.get(0)?,
+                rank: ID_SCORE,
+                received_at: r.get(1)?,
+                received_date: r.get(2)?,
+                is_open: r.get(3)?,
+                next_due: r.get(4)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(hits)
+}
+
 /// The register with a text query: `wh`/`args` are the other filters (on
 /// alias `c`). Nothing found → the closest indexed words are tried once
 /// (`did_you_mean`).
@@ -724,9 +803,15 @@ pub(crate) fn search_register(
         // Only punctuation was typed: nothing can match.
         return Ok(empty(false));
     }
-    let (mut hits, mut more) = run_query(conn, &q, wh, args, f.sort, today)?;
+    // A whole register number ("PKM-SENDANA/2026/0003", or "2026/0003" for
+    // this office) is one row of the unique index: no fragment search.
+    let exact = exact_register(p, text)?;
+    let (mut hits, mut more) = match exact {
+        Some(id) => (exact_hit(conn, id, wh, args)?, false),
+        None => run_query(conn, &q, wh, args, f.sort, today)?,
+    };
     let mut did_you_mean = None;
-    if hits.is_empty() && !q.plain.is_empty() {
+    if hits.is_empty() && exact.is_none() && !q.plain.is_empty() {
         let mut changed = false;
         let mut corrected = Vec::new();
         for w in &q.plain {
