@@ -1,16 +1,19 @@
 //! The crash campaign (issue 6): the `posko` process is killed with SIGKILL
 //! at random moments during intake (`complaint add`), follow-up
-//! (`complaint follow-up --approve`), import (`holidays import`), backup
+//! (`complaint follow-up --approve`), import (`holidays import`, and
+//! `complaint import` of a CSV register), backup
 //! (`backup now`) and sync (`sync`, against the simulator), at least 200
 //! times that land while the process runs. After every run, killed or not:
 //!
 //! - `PRAGMA integrity_check` is ok;
 //! - every write that was acknowledged (exit 0 with its JSON) is there:
 //!   complaints with their ids and titles, approved follow-ups, the latest
-//!   holiday import, the backup file;
+//!   holiday import, every complaint of an acknowledged register import, the
+//!   backup file;
 //! - no half-written record: a complaint always has its timeline event, its
 //!   deadlines, its outbox item and its search entry; an approved follow-up
-//!   its outbox item; a holiday import is all there or not at all; a title is
+//!   its outbox item; a holiday import and a register import are all there or
+//!   not at all; a title is
 //!   never stored twice; every backup file under a real name opens with the
 //!   store key and passes its integrity check.
 //!
@@ -28,6 +31,7 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use chrono::Datelike;
 use lapor_sim::{Sim, SimConfig};
 use posko_core::Posko;
 use posko_core::clock::SystemClock;
@@ -51,18 +55,28 @@ enum Op {
     Intake,
     FollowUp,
     Import,
+    /// `complaint import` of a CSV register (one transaction for every row).
+    BulkImport,
     Backup,
     Sync,
 }
 
 impl Op {
-    const ALL: [Op; 5] = [Op::Intake, Op::FollowUp, Op::Import, Op::Backup, Op::Sync];
+    const ALL: [Op; 6] = [
+        Op::Intake,
+        Op::FollowUp,
+        Op::Import,
+        Op::BulkImport,
+        Op::Backup,
+        Op::Sync,
+    ];
     /// Share of runs (out of 100).
     fn weight(self) -> u32 {
         match self {
-            Op::Intake => 30,
+            Op::Intake => 25,
             Op::FollowUp => 20,
-            Op::Import => 15,
+            Op::Import => 10,
+            Op::BulkImport => 10,
             Op::Backup => 15,
             Op::Sync => 20,
         }
@@ -90,6 +104,9 @@ struct Ledger {
     import_acked: u32,
     /// Imports started so far (acknowledged or not).
     import_started: u32,
+    /// Register imports started so far, and those acknowledged.
+    bulk_started: u32,
+    bulk_acked: BTreeSet<u32>,
     /// Backup files already checked (names).
     backups_checked: BTreeSet<String>,
 }
@@ -231,7 +248,7 @@ fn check(dir: &Path, ledger: &mut Ledger, what: &str) {
         ),
         (
             "title stored twice",
-            "SELECT count(*) FROM (SELECT title FROM complaints WHERE title LIKE 'CRASH %' GROUP BY title HAVING count(*) > 1)",
+            "SELECT count(*) FROM (SELECT title FROM complaints WHERE title LIKE 'CRASH %' OR title LIKE 'BULK %' GROUP BY title HAVING count(*) > 1)",
         ),
         (
             "register number gap or overrun",
@@ -269,6 +286,28 @@ fn check(dir: &Path, ledger: &mut Ledger, what: &str) {
     } else {
         assert_eq!(ledger.import_acked, 0, "{what}: acknowledged import lost");
     }
+    // A register import is all there or not at all; every acknowledged one is there.
+    let mut st = c
+        .prepare("SELECT title FROM complaints WHERE title LIKE 'BULK %'")
+        .unwrap();
+    let mut per_batch: BTreeMap<u32, usize> = BTreeMap::new();
+    for title in st.query_map([], |r| r.get::<_, String>(0)).unwrap() {
+        let title = title.unwrap();
+        let batch = title[5..].split('-').next().unwrap().parse().unwrap();
+        *per_batch.entry(batch).or_default() += 1;
+    }
+    for (b, n) in &per_batch {
+        assert_eq!(
+            *n, ROWS_PER_BULK,
+            "{what}: register import {b} half applied"
+        );
+    }
+    for b in &ledger.bulk_acked {
+        assert!(
+            per_batch.contains_key(b),
+            "{what}: acknowledged register import {b} lost"
+        );
+    }
     // Every backup under a real name is whole.
     let key = OsKeychain::new()
         .get(&posko_core::db::key_account(p.store_id()))
@@ -280,6 +319,25 @@ fn check(dir: &Path, ledger: &mut Ledger, what: &str) {
                 .unwrap_or_else(|e| panic!("{what}: backup {} broken: {e:?}", b.name));
         }
     }
+}
+
+const ROWS_PER_BULK: usize = 6;
+
+/// A register as a clerk keeps it in Excel, saved as CSV (';', DD/MM/YYYY),
+/// received yesterday (UTC; in the past in every office zone, and in this
+/// year's numbering but on 1 January).
+fn register_csv(batch: u32) -> String {
+    let day = (chrono::Utc::now() - chrono::Duration::days(1)).date_naive();
+    let day = day.max(chrono::Utc::now().date_naive().with_ordinal(1).unwrap());
+    let mut s = String::from("tanggal diterima;saluran;jenis;judul;isi;nama pelapor;telepon\n");
+    for i in 0..ROWS_PER_BULK {
+        s.push_str(&format!(
+            "{};WA;pengaduan;BULK {batch}-{i};Uraian dari buku register, baris {i} impor {batch}.;Pelapor Buku;0812-1111-{:04}\n",
+            day.format("%d/%m/%Y"),
+            1000 + i
+        ));
+    }
+    s
 }
 
 fn holidays_csv(batch: u32) -> String {
@@ -344,6 +402,8 @@ fn sigkill_at_random_moments_loses_and_half_writes_nothing() {
         follow_ups: BTreeSet::new(),
         import_acked: 0,
         import_started: 0,
+        bulk_started: 0,
+        bulk_acked: BTreeSet::new(),
         backups_checked: BTreeSet::new(),
     };
     let mut t = Tally::default();
@@ -452,6 +512,20 @@ fn sigkill_at_random_moments_loses_and_half_writes_nothing() {
                     None,
                 )
             }
+            Op::BulkImport => {
+                ledger.bulk_started += 1;
+                let file = d.join(format!("register-{}.csv", ledger.bulk_started));
+                std::fs::write(&file, register_csv(ledger.bulk_started)).unwrap();
+                (
+                    vec![
+                        "complaint".into(),
+                        "import".into(),
+                        file.to_string_lossy().into_owned(),
+                        "--json".into(),
+                    ],
+                    None,
+                )
+            }
             Op::Backup => (vec!["backup".into(), "now".into(), "--json".into()], None),
             Op::Sync => (
                 vec!["sync".into(), "--ignore-backoff".into(), "--json".into()],
@@ -490,6 +564,15 @@ fn sigkill_at_random_moments_loses_and_half_writes_nothing() {
                         ),
                     ) > 0
                 }
+                Op::BulkImport => {
+                    count(
+                        &p,
+                        &format!(
+                            "SELECT count(*) FROM complaints WHERE title LIKE 'BULK {}-%'",
+                            ledger.bulk_started
+                        ),
+                    ) > 0
+                }
                 Op::Backup | Op::Sync => false,
             };
             if landed_after_commit {
@@ -515,6 +598,10 @@ fn sigkill_at_random_moments_loses_and_half_writes_nothing() {
                         .insert(v["follow_up_id"].as_i64().unwrap());
                 }
                 Op::Import => ledger.import_acked = ledger.import_started,
+                Op::BulkImport => {
+                    assert_eq!(v["new"], ROWS_PER_BULK, "register import answer: {v}");
+                    ledger.bulk_acked.insert(ledger.bulk_started);
+                }
                 Op::Backup => {
                     let path = v["path"].as_str().unwrap();
                     assert!(Path::new(path).exists(), "acknowledged backup missing");
@@ -551,11 +638,13 @@ fn sigkill_at_random_moments_loses_and_half_writes_nothing() {
         fmt(&t.committed_before_kill)
     );
     println!(
-        "crash: store holds {} acknowledged complaints, {} approved follow-ups, import {} of {} started, {} backups checked",
+        "crash: store holds {} acknowledged complaints, {} approved follow-ups, import {} of {} started, {} of {} register imports acknowledged, {} backups checked",
         ledger.complaints.len(),
         ledger.follow_ups.len(),
         ledger.import_acked,
         ledger.import_started,
+        ledger.bulk_acked.len(),
+        ledger.bulk_started,
         ledger.backups_checked.len()
     );
     assert!(
