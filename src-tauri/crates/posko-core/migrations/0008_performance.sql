@@ -96,3 +96,7 @@ CREATE INDEX IF NOT EXISTS complaints_kind_status
     ON complaints (kind, status, received_date DESC, id DESC, is_secret);
 CREATE INDEX IF NOT EXISTS complaints_channel_open
     ON complaints (channel, is_open, received_date DESC, id DESC, is_secret);
+
+-- 3. Staff activity of a period (monev) reads the events of its last month,
+-- not every event of the store.
+CREATE INDEX IF NOT EXISTS complaint_events_at ON complaint_events (at, actor_id);
