@@ -11,7 +11,9 @@
 #                 tests use the real Secret Service); the e2e tests are #[ignore]d here
 #   6 e2e         the real-window tests (cargo test --workspace --test e2e -- --ignored
 #                 --test-threads=1) under with-keyring.sh + Xvfb;
-#                 screenshots in target/e2e-screenshots, driver logs in target/e2e-logs
+#                 screenshots in target/e2e-screenshots, driver logs in target/e2e-logs;
+#                 then scripts/panduan-gambar.sh --check (every picture of the user guide
+#                 docs/panduan was made by this run)
 #   7 deb         scripts/deb-check.sh: package the debug build as a .deb (scripts/package-deb.sh),
 #                 dpkg -i, start the installed posko-app under Xvfb, wait for its window, dpkg -r
 #   8 windows     cargo check --workspace --exclude posko-e2e --target x86_64-pc-windows-gnu
@@ -115,6 +117,9 @@ else
   rm -rf "${CARGO_TARGET_DIR:-target}/e2e-screenshots" "${CARGO_TARGET_DIR:-target}/e2e-logs"
   scripts/with-keyring.sh xvfb-run -a -s "-screen 0 1280x800x24" \
     cargo test --workspace --test e2e -- --ignored --test-threads=1
+  # The user guide's pictures (docs/panduan/gambar) are screenshots of this run: a
+  # picture the guide uses that the run no longer makes fails here, not in the guide.
+  scripts/panduan-gambar.sh --check
   end
 fi
 
