@@ -4,7 +4,8 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 export default defineConfig({
   plugins: [svelte()],
   clearScreen: false,
-  server: { port: 5173, strictPort: true },
+  // The user guide (../docs/panduan) is bundled into the Bantuan screen.
+  server: { port: 5173, strictPort: true, fs: { allow: ['.', '../docs/panduan'] } },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -14,7 +14,8 @@ export type Route =
   | { name: 'settings' }
   | { name: 'sync' }
   | { name: 'monev' }
-  | { name: 'visit'; id: number };
+  | { name: 'visit'; id: number }
+  | { name: 'help'; page?: string };
 
 export type Phase = 'loading' | 'store-error' | 'setup' | 'signin' | 'ready' | 'locked';
 
