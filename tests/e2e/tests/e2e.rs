@@ -1667,10 +1667,19 @@ async fn a_reminder_of_overdue_complaints_is_sent_at_start() {
 /// Answers the native open dialog the app opened: the location field
 /// (Ctrl+L), the whole path, Enter.
 async fn open_in_native_dialog(title: &str, file: &Path) {
+    // xdotool matches a regular expression: the title's parentheses are literal.
+    let escaped: String = title
+        .chars()
+        .flat_map(|c| {
+            let special = "()[]{}.*+?^$|\\".contains(c);
+            special.then_some('\\').into_iter().chain([c])
+        })
+        .collect();
+    let pattern = format!("^{escaped}$");
     let deadline = Instant::now() + Duration::from_secs(20);
     let window = loop {
         let out = Command::new("xdotool")
-            .args(["search", "--onlyvisible", "--name", &format!("^{title}$")])
+            .args(["search", "--onlyvisible", "--name", &pattern])
             .output()
             .expect("xdotool (scripts/setup.sh installs it)");
         if let Some(id) = String::from_utf8_lossy(&out.stdout).lines().next() {
