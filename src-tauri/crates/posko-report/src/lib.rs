@@ -1,7 +1,8 @@
 //! posko-report: Posko's PDF documents, from plain data to bytes.
 //!
-//! Two documents: the field-visit report ([`VisitReport`], berita acara) and
-//! the period monev report ([`MonevReport`]). The caller (posko-core) fills a
+//! Documents: the field-visit report ([`VisitReport`], berita acara), the
+//! period monev report ([`MonevReport`]) and the complaint sheet
+//! ([`ComplaintSheet`], lembar pengaduan). The caller (posko-core) fills a
 //! plain data struct; this crate lays it out (A4, wrapping tables with
 //! repeated headers, vector charts, signatures, QR) and writes it with
 //! printpdf using the embedded Noto Sans fonts. No database, no Tauri, no
@@ -12,6 +13,7 @@
 //! data was made from) is printed in the QR code and stored in the PDF's
 //! information dictionary (`/PoskoVerify`), where [`read_stamp`] finds it.
 
+mod complaint;
 pub mod fmt;
 pub mod fonts;
 pub mod image;
@@ -171,6 +173,11 @@ pub fn render_monev(r: &MonevReport) -> Rendered {
 /// The field-visit report (berita acara kunjungan).
 pub fn render_visit(r: &VisitReport) -> Rendered {
     visit::render(r)
+}
+
+/// The complaint sheet (lembar pengaduan) of one complaint, to sign and file.
+pub fn render_complaint(r: &ComplaintSheet) -> Rendered {
+    complaint::render(r)
 }
 
 /// A one-page sheet of lines (the recovery key sheet).

@@ -286,3 +286,77 @@ pub struct VisitReport {
     pub stamp: Stamp,
     pub body: VisitBody,
 }
+
+/// A deadline of the complaint sheet, already worded ("Terpenuhi 3 Maret
+/// 2026", "Terlambat 2 hari kerja").
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SheetDeadline {
+    pub step: String,
+    pub start: NaiveDate,
+    pub due: NaiveDate,
+    pub state: String,
+    pub late: bool,
+}
+
+/// One timeline event of the complaint sheet.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SheetEvent {
+    /// Office-local time, worded.
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SheetFollowUp {
+    pub content: String,
+    pub state: String,
+    /// "Nama, 3 Maret 2026".
+    pub drafted: String,
+    /// Who approved or returned it and when; empty while a draft.
+    pub decided: String,
+}
+
+/// Everything the complaint sheet (lembar pengaduan) shows. The reporter
+/// lines are what the caller decided this reader may see (masked, none for
+/// anonim, or in full).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ComplaintSheetBody {
+    pub title: String,
+    pub letterhead: Letterhead,
+    pub unit_name: String,
+    pub register_no: String,
+    pub received: String,
+    pub channel: String,
+    pub kind: String,
+    pub topic: String,
+    pub status: String,
+    /// Rahasia: printed with a mark.
+    pub secret: bool,
+    /// Place and date of the incident, worded; may be empty.
+    pub incident: String,
+    /// Tracking ID and LAPOR! status, worded; may be empty.
+    pub lapor: String,
+    pub complaint_title: String,
+    pub description: String,
+    /// Label–value lines; empty when no identity is printed.
+    pub reporter: Vec<(String, String)>,
+    /// Why the identity is masked or absent (anonim, not recorded...).
+    pub reporter_note: String,
+    pub deadlines: Vec<SheetDeadline>,
+    pub events: Vec<SheetEvent>,
+    pub follow_ups: Vec<SheetFollowUp>,
+    /// "Petugas penerima": who recorded the complaint.
+    pub receiver: Person,
+    /// The head of the unit (from the office settings).
+    pub head: Person,
+    pub sign_place: String,
+    pub doc_date: NaiveDate,
+}
+
+#[derive(Debug, Clone)]
+pub struct ComplaintSheet {
+    pub stamp: Stamp,
+    pub body: ComplaintSheetBody,
+}
