@@ -392,3 +392,73 @@ fn template_imports_and_its_export_imports_again_as_already_imported() {
         assert_eq!((back.new, back.already_imported), (0, 1), "{format:?}");
     }
 }
+
+/// Erasing a person (UU 27/2022) also removes the fingerprints of their
+/// imported rows that were hashed from every field, identity included (a
+/// hash of a NIK can be matched, so it is personal data); a row keyed by the
+/// file's own reference number keeps its key.
+#[test]
+fn erasing_a_person_removes_the_fingerprints_made_from_their_identity() {
+    let mut s = new_store();
+    let csv = "Tanggal Diterima;Saluran;Jenis;Judul;Isi;Nama Pelapor;NIK;No. Referensi\n\
+               10/02/2026;WA;pengaduan;Obat habis;Obat hipertensi habis sejak Senin.;Budi Santoso;3201014508900003;\n\
+               11/02/2026;WA;pengaduan;Antre lama;Antre tiga jam di loket.;Budi Santoso;3201014508900003;BK-77\n";
+    let r = import(
+        &mut s,
+        &clerk(),
+        csv.as_bytes(),
+        "buku.csv",
+        ImportMode::Apply,
+    )
+    .unwrap();
+    assert_eq!(r.new, 2, "{:?}", r.errors);
+    let ids: Vec<i64> = {
+        let c = s.p.connection();
+        let mut st = c
+            .prepare("SELECT complaint_id FROM import_rows ORDER BY row_no")
+            .unwrap();
+        st.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    assert_eq!(ids.len(), 2);
+    for id in &ids {
+        s.p.transition(
+            &admin(),
+            &TransitionInput {
+                complaint_id: *id,
+                action: posko_domain::Action::Archive,
+                note: Some("Tidak dapat ditindaklanjuti".into()),
+                assigned_to: None,
+            },
+        )
+        .unwrap();
+    }
+    let erased =
+        s.p.erase_subject(
+            &admin(),
+            &posko_core::subject::SubjectEraseInput {
+                query: posko_core::subject::SubjectQuery {
+                    nik: Some("3201014508900003".into()),
+                    phone: None,
+                },
+                reason: "Permintaan pemilik data".into(),
+            },
+        )
+        .unwrap();
+    assert_eq!(erased.erased.len(), 2);
+    let left: Vec<Option<String>> = {
+        let c = s.p.connection();
+        let mut st = c.prepare("SELECT reference FROM import_rows").unwrap();
+        st.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    assert_eq!(
+        left,
+        vec![Some("BK-77".to_owned())],
+        "only the row keyed by its reference number keeps a fingerprint"
+    );
+}

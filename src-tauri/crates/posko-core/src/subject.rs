@@ -489,6 +489,14 @@ fn erase_one(
          WHERE id = ?1",
         params![id, title, description, place, now_text(at)],
     )?;
+    // An imported row without a reference number was fingerprinted from all
+    // its fields, the identity included: a hash of a NIK is still personal
+    // data (it can be matched), so it goes with the identity. A row keyed by
+    // the file's own reference number keeps it (no identity in it).
+    tx.execute(
+        "DELETE FROM import_rows WHERE complaint_id = ?1 AND reference IS NULL",
+        [id],
+    )?;
     index_fts(
         tx,
         id,
