@@ -26,7 +26,9 @@ use posko_core::monev::{
 use posko_core::recovery::{
     RecoveryInput, RecoveryKey, RecoverySheetSaved, RecoveryStatus, RotationReport,
 };
-use posko_core::reports::{MonevReportInput, ReportPdf, ReportRef, VisitReportInput};
+use posko_core::reports::{
+    ComplaintSheetInput, MonevReportInput, ReportPdf, ReportRef, VisitReportInput,
+};
 use posko_core::security::SecuritySettings;
 use posko_core::subject::{
     ErasureReport, SubjectEraseInput, SubjectExportInput, SubjectExported, SubjectLookup,
@@ -606,6 +608,7 @@ user_cmd!(unit_ranking, unit_ranking, RankingQuery => Ranking);
 // Reports: made, kept in `<store dir>/reports`, bytes back for the preview.
 user_cmd!(monev_report, monev_report_pdf, MonevReportInput => ReportPdf);
 user_cmd!(visit_report, visit_report_pdf, VisitReportInput => ReportPdf);
+user_cmd!(complaint_sheet, complaint_sheet_pdf, ComplaintSheetInput => ReportPdf);
 
 /// Open a kept report in the system's PDF viewer, to print it. The window
 /// names a report (file name + document number), never a path, and the shell
@@ -1206,6 +1209,7 @@ commands![
     unit_ranking: RankingQuery => Ranking,
     monev_report: MonevReportInput => ReportPdf,
     visit_report: VisitReportInput => ReportPdf,
+    complaint_sheet: ComplaintSheetInput => ReportPdf,
     open_report: ReportRef => String,
     save_report_as: ReportRef => Option<String>,
     security_settings: () => SecuritySettings,

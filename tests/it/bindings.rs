@@ -56,7 +56,7 @@ fn generate() -> String {
         audit::AuditAction, audit::AuditEntry, audit::AuditFilter, audit::AuditFormat, audit::AuditExportInput, audit::AuditExport, audit::AuditBreak, audit::AuditVerify, security::SecuritySettings,
         posko_core::backup::BackupKind, posko_core::backup::BackupInfo, posko_core::backup::BackupName, posko_core::backup::RestoreReport,
         posko_core::backup::BackupCheck, posko_core::subject::SubjectQuery, posko_core::subject::SubjectCase, posko_core::subject::SubjectLookup, posko_core::subject::SubjectFormat, posko_core::subject::SubjectExportInput, posko_core::subject::SubjectExported, posko_core::subject::SubjectEraseInput, posko_core::subject::ErasureReport, posko_core::recovery::RecoverySheetSaved,
-        posko_core::reports::MonevReportInput, posko_core::reports::VisitReportInput, posko_core::reports::ReportFile, posko_core::reports::ReportPdf, posko_core::reports::ReportRef,
+        posko_core::reports::MonevReportInput, posko_core::reports::VisitReportInput, posko_core::reports::ComplaintSheetInput, posko_core::reports::ReportFile, posko_core::reports::ReportPdf, posko_core::reports::ReportRef,
         posko_core::recovery::RecoveryKey, posko_core::recovery::RecoveryStatus, posko_core::recovery::RotationReport, posko_core::recovery::RecoveryInput,
         posko_core::import::FileFormat, posko_core::import::ImportMode, posko_core::import::ImportProblemView,
         posko_core::import::ImportItem, posko_core::import::ImportReport, posko_app::RegisterExportInput, posko_app::TemplateInput,

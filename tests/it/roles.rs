@@ -413,11 +413,14 @@ fn rows() -> Vec<(&'static str, Need, Call)> {
         ("visit_report", Perm(RunReports), |p, a, _| {
             ok(p.visit_report_pdf(a, &v(json!({"id": 999}))))
         }),
-        ("open_report", Perm(RunReports), |p, a, _| {
+        ("complaint_sheet", Perm(ViewRegister), |p, a, c| {
+            ok(p.complaint_sheet_pdf(a, &v(json!({"id": c.complaint}))))
+        }),
+        ("open_report", Perm(ViewRegister), |p, a, _| {
             let r = v(json!({"file_name": "tidak-ada.pdf", "doc_no": "X"}));
             ok(p.open_report(a, &r, |_| Ok(())))
         }),
-        ("save_report_as", Perm(RunReports), |p, a, _| {
+        ("save_report_as", Perm(ViewRegister), |p, a, _| {
             let r = v(json!({"file_name": "tidak-ada.pdf", "doc_no": "X"}));
             p.kept_report(a, &r)?;
             ok(p.save_report_copy(a, &r, &std::env::temp_dir().join("posko-never.pdf")))

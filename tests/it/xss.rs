@@ -118,3 +118,61 @@ fn markup_in_a_complaint_prints_as_text_in_the_personal_data_pdf() {
         );
     }
 }
+
+#[test]
+fn markup_in_a_complaint_prints_as_text_in_its_sheet() {
+    use posko_core::model::{FollowUpInput, TransitionInput};
+    use posko_core::reports::ComplaintSheetInput;
+    use posko_domain::Action;
+    let mut s = new_store();
+    let mut c = complaint(&marked("JUDUL"));
+    c.description = marked("ISI");
+    c.incident_place = Some(marked("TEMPAT"));
+    c.reporter.name = Some(marked("PELAPOR"));
+    let c = s.p.create_complaint(&clerk(), c).unwrap();
+    for (action, note) in [(Action::Verify, "VERIFIKASI"), (Action::Route, "RUTE")] {
+        s.p.transition(
+            &head(),
+            &TransitionInput {
+                complaint_id: c.id,
+                action,
+                note: Some(marked(note)),
+                assigned_to: None,
+            },
+        )
+        .unwrap();
+    }
+    s.p.add_follow_up(
+        &clerk(),
+        &FollowUpInput {
+            complaint_id: c.id,
+            content: marked("TINDAKLANJUT"),
+            template_code: None,
+        },
+    )
+    .unwrap();
+    let (_, pdf) =
+        s.p.complaint_sheet(
+            &clerk(),
+            &ComplaintSheetInput {
+                id: c.id,
+                doc_date: None,
+                place: None,
+            },
+        )
+        .unwrap();
+    let squeezed: String = pdf_text(&pdf).split_whitespace().collect();
+    for label in [
+        "JUDUL",
+        "ISI",
+        "TEMPAT",
+        "PELAPOR",
+        "VERIFIKASI",
+        "RUTE",
+        "TINDAKLANJUT",
+    ] {
+        let want: String = marked(label).split_whitespace().collect();
+        assert!(squeezed.contains(&want), "{label}: {squeezed}");
+    }
+    assert!(!squeezed.contains("&lt;"), "no entities: {squeezed}");
+}

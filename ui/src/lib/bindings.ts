@@ -80,6 +80,7 @@ export interface Commands {
   unit_ranking: { input: RankingQuery; output: Ranking };
   monev_report: { input: MonevReportInput; output: ReportPdf };
   visit_report: { input: VisitReportInput; output: ReportPdf };
+  complaint_sheet: { input: ComplaintSheetInput; output: ReportPdf };
   open_report: { input: ReportRef; output: string };
   save_report_as: { input: ReportRef; output: string | null };
   security_settings: { input: null; output: SecuritySettings };
@@ -290,6 +291,16 @@ title_marked?: Array<TextPart>,
  * it, the matched words marked.
  */
 snippet?: Array<TextPart>, };
+
+export type ComplaintSheetInput = { id: number, 
+/**
+ * The date printed and signed; defaults to today (office time).
+ */
+doc_date?: string, 
+/**
+ * Place of signing; defaults to the last part of the office address.
+ */
+place?: string, };
 
 export type ConflictKind = "remote_decision" | "unsent_local_change" | "unknown_status";
 

@@ -1,5 +1,5 @@
-//! PDF reports: the period monev report and the visit report (berita acara),
-//! and their verification.
+//! PDF reports: the period monev report, the visit report (berita acara)
+//! and the complaint sheet (lembar pengaduan), and their verification.
 //!
 //! The period report's numbers come from [`Posko::monev_indicators`]'s own
 //! computation (`monev_compute`), the same one the dashboard shows; its
@@ -68,6 +68,20 @@ pub struct VisitReportInput {
     #[serde(default)]
     #[ts(optional)]
     pub doc_date: Option<NaiveDate>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub place: Option<String>,
+}
+
+/// The complaint sheet (lembar pengaduan) of one complaint.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct ComplaintSheetInput {
+    pub id: i64,
+    /// The date printed and signed; defaults to today (office time).
+    #[serde(default)]
+    #[ts(optional)]
+    pub doc_date: Option<NaiveDate>,
+    /// Place of signing; defaults to the last part of the office address.
     #[serde(default)]
     #[ts(optional)]
     pub place: Option<String>,
@@ -147,6 +161,39 @@ struct VisitParams {
     visit_uid: String,
     doc_date: NaiveDate,
     place: String,
+}
+
+/// What a complaint sheet was made from: the complaint, whether the identity
+/// was printed in full (the maker's permission), date and place of signing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct ComplaintParams {
+    complaint_uid: String,
+    identity: bool,
+    doc_date: NaiveDate,
+    place: String,
+}
+
+/// Timeline event kinds as the sheet names them (unknown ones as written).
+fn event_label(kind: &str) -> String {
+    match kind {
+        "created" => "Laporan dicatat",
+        "transition" => "Status diubah",
+        "attachment_added" => "Lampiran ditambahkan",
+        "follow_up_drafted" => "Tindak lanjut disusun",
+        "follow_up_approved" => "Tindak lanjut disetujui",
+        "follow_up_returned" => "Tindak lanjut dikembalikan",
+        "identity_erased" => "Identitas pelapor dihapus",
+        "identity_revealed" => "Identitas pelapor dibuka",
+        "lapor_conflict" => "Perbedaan status dengan LAPOR!",
+        "lapor_conflict_resolved" => "Perbedaan dengan LAPOR! diputuskan",
+        "lapor_follow_up" => "Tindak lanjut dari LAPOR!",
+        "lapor_manual" => "Dicatat terkirim manual ke LAPOR!",
+        "lapor_reporter_reply" => "Pelapor membalas di LAPOR!",
+        "lapor_sent" => "Terkirim ke SP4N-LAPOR!",
+        "lapor_status" => "Status LAPOR! berubah",
+        other => other,
+    }
+    .to_owned()
 }
 
 fn kind_label(k: Kind) -> String {
@@ -734,12 +781,17 @@ impl Posko {
             &self.db.conn,
             rusqlite::TransactionBehavior::Immediate,
         )?;
-        tx.execute(
+        // The register of issued documents is for the period and visit
+        // reports (its kind CHECK); a complaint sheet is recorded by its
+        // audit row alone (document number, parameters).
+        if stamp.kind != "complaint" {
+            tx.execute(
             "INSERT INTO issued_reports (doc_no, kind, params, data_sha256, first_issued_at, issued_by_name)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)
              ON CONFLICT (doc_no) DO UPDATE SET times_issued = times_issued + 1",
             params![stamp.doc_no, stamp.kind, stamp.params, stamp.sha256, now_text(self.now()), actor.display_name],
         )?;
+        }
         let params: serde_json::Value =
             serde_json::from_str(&stamp.params).unwrap_or(serde_json::Value::Null);
         audit::append(
@@ -1036,8 +1088,287 @@ impl Posko {
         self.keep_report(file, &bytes)
     }
 
-    /// `<store dir>/reports`: the PDFs the app made (no identities in them;
-    /// the same files a user saves or prints).
+    /// The data of a complaint sheet (no permission check beyond the
+    /// detail's own: rahasia absent without `ViewSecret`, identities masked
+    /// without `ViewIdentity`).
+    fn complaint_body(
+        &self,
+        actor: &Actor,
+        id: i64,
+        p: &ComplaintParams,
+    ) -> CoreResult<report::ComplaintSheetBody> {
+        let d = self.complaint_detail(actor, id, p.identity)?;
+        let o = self.office()?;
+        let zone = self.zone();
+        // Short, one line in a narrow cell: "02/03/2026 09.15".
+        let local = |at: chrono::DateTime<chrono::Utc>| {
+            zone.to_local(at).format("%d/%m/%Y %H.%M").to_string()
+        };
+        let mut reporter = Vec::new();
+        let reporter_note = if d.is_anonymous {
+            "Pelapor anonim: identitas tidak dicetak.".to_owned()
+        } else {
+            let r = &d.reporter;
+            for (label, value) in [
+                ("Nama", &r.name),
+                ("NIK", &r.nik),
+                ("Telepon", &r.phone),
+                ("Email", &r.email),
+                ("Alamat", &r.address),
+            ] {
+                if let Some(v) = value.as_deref().filter(|v| !v.trim().is_empty()) {
+                    reporter.push((label.to_owned(), v.to_owned()));
+                }
+            }
+            if reporter.is_empty() {
+                "Identitas pelapor tidak dicatat.".to_owned()
+            } else if r.masked {
+                "Identitas disamarkan: peran pembuat lembar ini tidak berhak melihat identitas pelapor.".to_owned()
+            } else {
+                "Data pribadi (UU 27/2022): simpan lembar ini dalam berkas tertutup.".to_owned()
+            }
+        };
+        let calendar = self.calendar();
+        let deadlines = d
+            .deadlines
+            .iter()
+            .map(|dl| {
+                let (state, late) = match dl.met_date {
+                    Some(m) if m <= dl.due_date => {
+                        (format!("Terpenuhi {}", report::fmt::date(m)), false)
+                    }
+                    Some(m) => (
+                        format!("Terpenuhi {} (terlambat)", report::fmt::date(m)),
+                        true,
+                    ),
+                    None if !d.status.is_open() => {
+                        ("Tidak berjalan lagi (laporan ditutup)".to_owned(), false)
+                    }
+                    None => {
+                        let left = calendar.working_days_between(p.doc_date, dl.due_date);
+                        match left {
+                            l if l < 0 => (format!("Terlambat {} hari kerja", -l), true),
+                            0 => ("Jatuh tempo hari ini".to_owned(), false),
+                            l => (format!("Sisa {l} hari kerja"), false),
+                        }
+                    }
+                };
+                report::SheetDeadline {
+                    step: step_label(dl.step),
+                    start: dl.start_date,
+                    due: dl.due_date,
+                    state,
+                    late,
+                }
+            })
+            .collect();
+        let events = d
+            .events
+            .iter()
+            .map(|e| {
+                let mut action = event_label(&e.kind);
+                if let (Some(_), Some(to)) = (e.from_status, e.to_status) {
+                    action = format!("Status: {}", status_label(to));
+                }
+                report::SheetEvent {
+                    at: local(e.at),
+                    actor: e.actor_name.clone(),
+                    action,
+                    note: e.note.clone().unwrap_or_default(),
+                }
+            })
+            .collect();
+        let follow_ups = d
+            .follow_ups
+            .iter()
+            .map(|f| report::SheetFollowUp {
+                content: f.content.clone(),
+                state: match f.state {
+                    crate::model::FollowUpState::Draft => "Draf",
+                    crate::model::FollowUpState::Approved => "Disetujui",
+                    crate::model::FollowUpState::Returned => "Dikembalikan",
+                }
+                .to_owned(),
+                drafted: format!("{}, {}", f.drafted_by, local(f.drafted_at)),
+                decided: match (&f.decided_by, f.decided_at) {
+                    (Some(who), Some(at)) => {
+                        let mut s = format!("{who}, {}", local(at));
+                        if let Some(n) = f.decision_note.as_deref().filter(|n| !n.is_empty()) {
+                            s.push_str(&format!(" — {n}"));
+                        }
+                        s
+                    }
+                    _ => String::new(),
+                },
+            })
+            .collect();
+        let incident = [
+            d.incident_place.clone().unwrap_or_default(),
+            d.incident_date.map(report::fmt::date).unwrap_or_default(),
+        ]
+        .into_iter()
+        .filter(|s| !s.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join(", ");
+        let lapor = [
+            d.lapor_tracking_id
+                .as_deref()
+                .map(|t| format!("Tracking ID {t}"))
+                .unwrap_or_default(),
+            d.lapor_status_name.clone().unwrap_or_default(),
+        ]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" · ");
+        let receiver = d
+            .events
+            .iter()
+            .find(|e| e.kind == "created")
+            .map(|e| e.actor_name.clone())
+            .unwrap_or_default();
+        Ok(report::ComplaintSheetBody {
+            title: "Lembar Pengaduan".into(),
+            letterhead: self.letterhead()?,
+            unit_name: o.unit_name.clone(),
+            register_no: d.register_no.clone(),
+            received: {
+                let l = zone.to_local(d.received_at);
+                format!(
+                    "{} {:02}.{:02} {}",
+                    report::fmt::date(l.date_naive()),
+                    l.hour(),
+                    l.minute(),
+                    zone.code()
+                )
+            },
+            channel: channel_label(d.channel),
+            kind: kind_label(d.kind),
+            topic: d.topic.clone().unwrap_or_default(),
+            status: status_label(d.status),
+            secret: d.is_secret,
+            incident,
+            lapor,
+            complaint_title: d.title.clone(),
+            description: d.description.clone(),
+            reporter,
+            reporter_note,
+            deadlines,
+            events,
+            follow_ups,
+            receiver: report::Person {
+                name: receiver,
+                nip: String::new(),
+                position: "Petugas penerima".into(),
+            },
+            head: report::Person {
+                name: o.head_name.clone(),
+                nip: o.head_nip.clone(),
+                position: if o.head_title.trim().is_empty() {
+                    format!("Kepala {}", o.unit_name)
+                } else {
+                    o.head_title.clone()
+                },
+            },
+            sign_place: p.place.clone(),
+            doc_date: p.doc_date,
+        })
+    }
+
+    fn seal_complaint(
+        &self,
+        actor: &Actor,
+        id: i64,
+        p: &ComplaintParams,
+    ) -> CoreResult<(report::ComplaintSheet, String)> {
+        let body = self.complaint_body(actor, id, p)?;
+        let params = serde_json::to_string(p).expect("params serialise");
+        let key = format!("{}", id);
+        let unit = self.office()?.unit_code.clone();
+        let stamp = report::seal("complaint", "LP", &unit, &key, &body, &params);
+        let register_no = body.register_no.clone();
+        Ok((report::ComplaintSheet { stamp, body }, register_no))
+    }
+
+    fn complaint_id_of(&self, uid: &str) -> CoreResult<i64> {
+        self.db
+            .conn
+            .query_row("SELECT id FROM complaints WHERE uid = ?1", [uid], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .ok_or_else(|| CoreError::NotFound {
+                entity: "complaint",
+                id: uid.to_owned(),
+            })
+    }
+
+    /// The complaint sheet (lembar pengaduan) as PDF bytes: anyone who may
+    /// view the complaint may print it (rahasia ones only with `ViewSecret`);
+    /// the reporter is printed in full for roles with `ViewIdentity` (an
+    /// identity view in the audit log), masked for others, never for anonim.
+    pub fn complaint_sheet(
+        &self,
+        actor: &Actor,
+        input: &ComplaintSheetInput,
+    ) -> CoreResult<(ReportFile, Vec<u8>)> {
+        require(actor, Permission::ViewRegister)?;
+        let uid: String = self
+            .db
+            .conn
+            .query_row(
+                "SELECT uid FROM complaints WHERE id = ?1",
+                [input.id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| CoreError::NotFound {
+                entity: "complaint",
+                id: input.id.to_string(),
+            })?;
+        let p = ComplaintParams {
+            complaint_uid: uid,
+            identity: actor.role.can(Permission::ViewIdentity),
+            doc_date: input.doc_date.unwrap_or_else(|| self.today()),
+            place: input
+                .place
+                .as_deref()
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(str::to_owned)
+                .unwrap_or_else(|| self.default_place()),
+        };
+        let (r, register_no) = self.seal_complaint(actor, input.id, &p)?;
+        let out = report::render_complaint(&r);
+        self.issued(actor, &r.stamp)?;
+        Ok((
+            ReportFile {
+                kind: "complaint".into(),
+                file_name: format!("Lembar-pengaduan-{register_no}.pdf"),
+                doc_no: r.stamp.doc_no,
+                sha256: r.stamp.sha256,
+                pages: out.pages,
+                size: out.bytes.len() as u64,
+                warnings: out.warnings,
+            },
+            out.bytes,
+        ))
+    }
+
+    /// The complaint sheet for the app, like [`Posko::monev_report_pdf`].
+    pub fn complaint_sheet_pdf(
+        &self,
+        actor: &Actor,
+        input: &ComplaintSheetInput,
+    ) -> CoreResult<ReportPdf> {
+        let (file, bytes) = self.complaint_sheet(actor, input)?;
+        self.keep_report(file, &bytes)
+    }
+
+    /// `<store dir>/reports`: the PDFs the app made (the same files a user
+    /// saves or prints). Monev and visit reports hold no identity; a
+    /// complaint sheet holds the reporter's identity when its maker may see
+    /// identities (opening or saving it again then needs `ViewIdentity`).
     pub fn reports_dir(&self) -> PathBuf {
         self.store_dir().join(REPORTS_DIR)
     }
@@ -1068,7 +1399,7 @@ impl Posko {
     }
 
     fn kept_report_stamp(&self, actor: &Actor, r: &ReportRef) -> CoreResult<(PathBuf, Stamp)> {
-        require(actor, Permission::RunReports)?;
+        require(actor, Permission::ViewRegister)?;
         let missing = || CoreError::NotFound {
             entity: "report_file",
             id: r.file_name.chars().take(120).collect(),
@@ -1078,10 +1409,36 @@ impl Posko {
         }
         let path = self.reports_dir().join(&r.file_name);
         let bytes = std::fs::read(&path).map_err(|_| missing())?;
-        match report::read_stamp(&bytes) {
-            Some(stamp) if stamp.doc_no == r.doc_no => Ok((path, stamp)),
-            _ => Err(missing()),
+        let stamp = match report::read_stamp(&bytes) {
+            Some(stamp) if stamp.doc_no == r.doc_no => stamp,
+            _ => return Err(missing()),
+        };
+        if stamp.kind == "complaint" {
+            // A complaint sheet: whoever may view the complaint (a rahasia
+            // one is absent without ViewSecret) and, when it holds the
+            // identity in full, may see identities.
+            let p: ComplaintParams = serde_json::from_str(&stamp.params).map_err(|_| missing())?;
+            let secret: Option<bool> = self
+                .db
+                .conn
+                .query_row(
+                    "SELECT is_secret FROM complaints WHERE uid = ?1",
+                    [&p.complaint_uid],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            match secret {
+                None => return Err(missing()),
+                Some(true) if !actor.role.can(Permission::ViewSecret) => return Err(missing()),
+                _ => {}
+            }
+            if p.identity {
+                require(actor, Permission::ViewIdentity)?;
+            }
+        } else {
+            require(actor, Permission::RunReports)?;
         }
+        Ok((path, stamp))
     }
 
     /// Open a kept report for printing with `open` (the system's PDF viewer,
@@ -1167,6 +1524,11 @@ impl Posko {
                     })?;
                 let v = self.load_visit(id)?;
                 self.seal_visit(&v, &p)?.stamp
+            }
+            "complaint" => {
+                let p: ComplaintParams = serde_json::from_str(&stamp.params).map_err(bad_params)?;
+                let id = self.complaint_id_of(&p.complaint_uid)?;
+                self.seal_complaint(actor, id, &p)?.0.stamp
             }
             other => {
                 return Err(CoreError::NotAReport {

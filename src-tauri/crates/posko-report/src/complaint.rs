@@ -8,8 +8,7 @@
 
 use crate::image::PdfImage;
 use crate::layout::{
-    Align, BODY, Draw, Level, Outline, Page, PageSetup, Rgb, Sign, Table, Writer, col, ellipsize,
-    row,
+    Align, BODY, Draw, MM, Outline, Page, PageSetup, Rgb, Sign, Table, Writer, col, ellipsize, row,
 };
 use crate::model::*;
 use crate::monev::{letterhead, logo, verification_caption};
@@ -40,21 +39,30 @@ fn compose(r: &ComplaintSheet, images: &mut Vec<PdfImage>, warnings: &mut Vec<St
     let b = &r.body;
     let logo = logo(&b.letterhead, images, warnings);
     let qr = qr::matrix(&r.stamp.encode());
-    let mut w = Writer::new(Default::default());
+    // An office sheet: the letter's binding margin at the left, a little
+    // less at the top and bottom than the reports so a short case fits one page.
+    let mut w = Writer::new(PageSetup {
+        top: 14.0 * MM,
+        bottom: 17.0 * MM,
+        ..PageSetup::default()
+    });
     let base = w.setup;
     // Pages after the first start lower: their top band holds the running header.
     w.setup.top += RUNNING;
     letterhead(&mut w, &b.letterhead, logo.as_ref());
     w.paragraph(&b.title.to_uppercase(), 13.0, true, Align::Center);
-    w.paragraph(
-        &format!(
-            "Nomor register {} · Nomor dokumen {}",
-            b.register_no, r.stamp.doc_no
-        ),
-        8.5,
-        false,
-        Align::Center,
-    );
+    // The verification QR sits under the title, beside the numbers, so the
+    // signatures can close a one-page sheet.
+    let mut caption = vec![format!("Nomor register: {}", b.register_no)];
+    caption.extend(verification_caption(&r.stamp));
+    match &qr {
+        Some(m) => w.qr(m, 54.0, &caption),
+        None => {
+            for c in &caption {
+                w.paragraph_in(c, 8.0, false, Align::Left, 0.0, Rgb::GRAY);
+            }
+        }
+    }
     if b.secret {
         w.paragraph_in(
             "RAHASIA — isi laporan tidak untuk umum; simpan dalam berkas tertutup.",
@@ -67,24 +75,25 @@ fn compose(r: &ComplaintSheet, images: &mut Vec<PdfImage>, warnings: &mut Vec<St
     }
     w.space(2.0);
     let mut facts = Table::new(vec![
-        col("", 0.2, Align::Left),
-        col("", 0.3, Align::Left),
-        col("", 0.2, Align::Left),
-        col("", 0.3, Align::Left),
+        col("", 0.15, Align::Left),
+        col("", 0.35, Align::Left),
+        col("", 0.13, Align::Left),
+        col("", 0.37, Align::Left),
     ]);
     facts.header = false;
     facts.zebra = false;
     facts.size = 8.5;
-    let pairs: Vec<(&str, String)> = vec![
-        ("Nomor register", b.register_no.clone()),
+    let mut pairs: Vec<(&str, String)> = vec![
         ("Diterima", b.received.clone()),
         ("Saluran", b.channel.clone()),
         ("Jenis", b.kind.clone()),
         ("Topik", dash(&b.topic)),
         ("Status", b.status.clone()),
-        ("Lokasi / tanggal kejadian", dash(&b.incident)),
-        ("SP4N-LAPOR!", dash(&b.lapor)),
+        ("Kejadian", dash(&b.incident)),
     ];
+    if !b.lapor.is_empty() {
+        pairs.push(("LAPOR!", b.lapor.clone()));
+    }
     for pair in pairs.chunks(2) {
         let mut cells = Vec::new();
         for (k, v) in pair {
@@ -100,64 +109,68 @@ fn compose(r: &ComplaintSheet, images: &mut Vec<PdfImage>, warnings: &mut Vec<St
     }
     w.table(&facts);
 
-    w.heading(Level::Sub, "Batas waktu");
+    label(&mut w, "Batas waktu");
     if b.deadlines.is_empty() {
         w.paragraph("Tidak ada batas waktu.", 9.0, false, Align::Left);
     } else {
+        // Two deadlines per row: step, then "batas <date> · <state>".
         let mut t = Table::new(vec![
-            col("Tahap", 0.34, Align::Left),
-            col("Mulai", 0.18, Align::Left),
-            col("Batas", 0.18, Align::Left),
-            col("Keadaan", 0.3, Align::Left),
+            col("", 0.15, Align::Left),
+            col("", 0.35, Align::Left),
+            col("", 0.15, Align::Left),
+            col("", 0.35, Align::Left),
         ]);
-        t.size = 8.5;
-        for d in &b.deadlines {
-            let mut tr = row([
-                d.step.clone(),
-                fmt::date(d.start),
-                fmt::date(d.due),
-                d.state.clone(),
-            ]);
-            if d.late {
-                tr.cells[3].color = Some(Rgb(0xC6, 0x28, 0x28));
-                tr.cells[3].bold = true;
+        t.header = false;
+        t.zebra = false;
+        t.size = 8.0;
+        for pair in b.deadlines.chunks(2) {
+            let mut cells = Vec::new();
+            for d in pair {
+                cells.push(d.step.clone());
+                cells.push(format!("batas {} · {}", fmt::date(d.due), d.state));
+            }
+            let mut tr = row(cells);
+            for (i, d) in pair.iter().enumerate() {
+                tr.cells[2 * i].bold = true;
+                if d.late {
+                    tr.cells[2 * i + 1].color = Some(Rgb(0xC6, 0x28, 0x28));
+                    tr.cells[2 * i + 1].bold = true;
+                }
+            }
+            while tr.cells.len() < 4 {
+                tr.cells.push("".into());
             }
             t.rows.push(tr);
         }
         w.table(&t);
     }
 
-    w.heading(Level::Sub, "Uraian pengaduan");
+    label(&mut w, "Uraian pengaduan");
     w.paragraph(&b.complaint_title, BODY, true, Align::Left);
     w.paragraph(&b.description, 9.5, false, Align::Left);
 
-    w.heading(Level::Sub, "Pelapor");
+    label(&mut w, "Pelapor");
     if b.reporter.is_empty() {
         w.paragraph(&b.reporter_note, 9.0, false, Align::Left);
     } else {
-        let mut t = Table::new(vec![col("", 0.2, Align::Left), col("", 0.8, Align::Left)]);
-        t.header = false;
-        t.zebra = false;
-        t.borders = false;
-        t.size = 9.0;
-        for (k, v) in &b.reporter {
-            let mut tr = row([k.clone(), v.clone()]);
-            tr.cells[0].bold = true;
-            t.rows.push(tr);
-        }
-        w.table(&t);
+        let line: Vec<String> = b
+            .reporter
+            .iter()
+            .map(|(k, v)| format!("{k}: {v}"))
+            .collect();
+        w.paragraph(&line.join("  ·  "), 9.0, false, Align::Left);
         if !b.reporter_note.is_empty() {
             w.paragraph_in(&b.reporter_note, 8.0, false, Align::Left, 0.0, Rgb::GRAY);
         }
     }
 
-    w.heading(Level::Sub, "Riwayat penanganan");
+    label(&mut w, "Riwayat penanganan");
     let mut t = Table::new(vec![
         col("No", 0.05, Align::Right),
         col("Waktu", 0.17, Align::Left),
-        col("Oleh", 0.17, Align::Left),
-        col("Tindakan", 0.27, Align::Left),
-        col("Catatan", 0.34, Align::Left),
+        col("Oleh", 0.15, Align::Left),
+        col("Tindakan", 0.28, Align::Left),
+        col("Catatan", 0.35, Align::Left),
     ]);
     t.size = 8.0;
     for (i, e) in b.events.iter().enumerate() {
@@ -171,16 +184,16 @@ fn compose(r: &ComplaintSheet, images: &mut Vec<PdfImage>, warnings: &mut Vec<St
     }
     w.table(&t);
 
-    w.heading(Level::Sub, "Tindak lanjut");
+    label(&mut w, "Tindak lanjut");
     if b.follow_ups.is_empty() {
         w.paragraph("Belum ada tindak lanjut.", 9.0, false, Align::Left);
     } else {
         let mut t = Table::new(vec![
             col("No", 0.05, Align::Right),
-            col("Isi tindak lanjut", 0.5, Align::Left),
-            col("Keadaan", 0.15, Align::Left),
-            col("Disusun", 0.15, Align::Left),
-            col("Diputuskan", 0.15, Align::Left),
+            col("Isi tindak lanjut", 0.47, Align::Left),
+            col("Keadaan", 0.12, Align::Left),
+            col("Disusun", 0.18, Align::Left),
+            col("Diputuskan", 0.18, Align::Left),
         ]);
         t.size = 8.0;
         for (i, f) in b.follow_ups.iter().enumerate() {
@@ -211,9 +224,6 @@ fn compose(r: &ComplaintSheet, images: &mut Vec<PdfImage>, warnings: &mut Vec<St
         ),
     ];
     w.signatures(&signs);
-    if let Some(m) = &qr {
-        w.qr(m, 56.0, &verification_caption(&r.stamp));
-    }
     let (mut pages, missing, outline) = w.finish(&format!("{} · {}", r.stamp.doc_no, b.unit_name));
     let n = pages.len();
     for (i, p) in pages.iter_mut().enumerate().skip(1) {
@@ -286,6 +296,13 @@ pub(crate) fn render(r: &ComplaintSheet) -> Rendered {
         pages: pages.len() as u32,
         warnings,
     }
+}
+
+/// A small section label (kept with what follows; no bookmark).
+fn label(w: &mut Writer, text: &str) {
+    w.ensure(48.0);
+    w.space(2.0);
+    w.paragraph_in(text, 9.5, true, Align::Left, 0.0, Rgb::ACCENT);
 }
 
 fn dash(s: &str) -> String {
