@@ -90,7 +90,8 @@ enum Cmd {
     /// Holiday table.
     #[command(subcommand)]
     Holidays(HolidaysCmd),
-    /// Monev PDF reports: the period report, the visit report, verification.
+    /// PDF reports: the period monev report, the visit report, the complaint
+    /// sheet (lembar pengaduan), verification.
     #[command(subcommand)]
     Report(monev_cmd::ReportCmd),
     /// Monev indicators (the dashboard's numbers), SK tim, rencana aksi.

@@ -16,7 +16,7 @@ use posko_core::clock::SystemClock;
 use posko_core::keychain::OsKeychain;
 use posko_core::model::IdInput;
 use posko_core::monev::{ActionItemInput, DrilldownInput, MonevQuery, TeamDecreeInput};
-use posko_core::reports::{MonevReportInput, ReportFile, VisitReportInput};
+use posko_core::reports::{ComplaintSheetInput, MonevReportInput, ReportFile, VisitReportInput};
 use posko_core::visits::{
     InstrumentImport, RankingQuery, UnitInput, VisitCorrection, VisitFilter, VisitInput,
     VisitPhotoInput,
@@ -60,6 +60,23 @@ pub enum ReportCmd {
         /// Date printed and signed (default: the visit's date).
         #[arg(long, value_name = "YYYY-MM-DD")]
         date: Option<NaiveDate>,
+        #[arg(long)]
+        place: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The complaint sheet (lembar pengaduan) of one complaint (PDF): facts,
+    /// deadlines, reporter (the CLI acts as admin: in full, none for anonim),
+    /// the whole history, follow-ups, signature blocks.
+    Complaint {
+        /// The complaint's id (as `posko complaint list` shows it).
+        id: i64,
+        #[arg(long, value_name = "FILE.pdf")]
+        out: PathBuf,
+        /// Date printed and signed (default: today).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        date: Option<NaiveDate>,
+        /// Place of signing (default: from the office address).
         #[arg(long)]
         place: Option<String>,
         #[arg(long)]
@@ -368,6 +385,28 @@ pub fn report(dir: &Path, actor: &Actor, cmd: ReportCmd) -> Result<u8, Failed> {
                 .visit_report(
                     actor,
                     &VisitReportInput {
+                        id,
+                        doc_date: date,
+                        place,
+                    },
+                )
+                .map_err(wrap)?;
+            write_file(&out, &bytes).map_err(wrap)?;
+            written(&out, &file, json);
+        }
+        ReportCmd::Complaint {
+            id,
+            out,
+            date,
+            place,
+            json,
+        } => {
+            let wrap = |e| (e, json);
+            let p = open(dir, false).map_err(wrap)?;
+            let (file, bytes) = p
+                .complaint_sheet(
+                    actor,
+                    &ComplaintSheetInput {
                         id,
                         doc_date: date,
                         place,
