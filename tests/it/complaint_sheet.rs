@@ -137,7 +137,7 @@ fn the_sheet_prints_the_complaint_its_history_and_the_signatures_on_one_page() {
         "Kepala Puskesmas Sendana",
         "dr. Hendra Saputra",
         "NIP. 197505052003121002",
-        "Batas waktu",
+        "batas 05/03/2026 · terpenuhi 02/03/2026",
         "Siti Nurhaliza",
         "3201014101900003",
         file.doc_no.as_str(),

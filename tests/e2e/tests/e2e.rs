@@ -245,6 +245,54 @@ async fn clerk_records_finds_follows_up_and_closes_a_complaint() {
         "created, 3 transitions, follow-up drafted/approved, finish: {events}"
     );
     app.screenshot("finished").await;
+
+    // The complaint sheet (lembar pengaduan): previewed (pdf.js draws it),
+    // one page, saved through the native dialog; the saved PDF holds the
+    // register number, the history, the follow-up and the signature blocks.
+    app.click(&tid("complaint-sheet-preview")).await;
+    let ink = preview_ink(&mut app).await;
+    assert!(
+        ink > 2_000,
+        "page 1 of the sheet is drawn (ink pixels: {ink})"
+    );
+    let info = app.wait_for(&tid("report-info")).await;
+    let doc_no = info.attr("data-doc").await.unwrap().unwrap();
+    assert!(doc_no.starts_with("LP/PKM-SENDANA/"), "{doc_no}");
+    assert_eq!(info.attr("data-pages").await.unwrap().as_deref(), Some("1"));
+    drop(info);
+    app.screenshot("complaint-sheet-preview").await;
+    let out = tempfile::Builder::new()
+        .prefix("posko-e2e-sheet-")
+        .tempdir()
+        .unwrap();
+    let dest = out.path().join("lembar-pengaduan.pdf");
+    dismiss_toasts(&mut app).await;
+    app.click(&tid("report-preview-save")).await;
+    save_in_native_dialog("Simpan laporan sebagai", &dest).await;
+    app.wait_for_within(
+        &format!(
+            r#"[data-testid="complaint-sheet-saved"][data-path="{}"]"#,
+            dest.display()
+        ),
+        Duration::from_secs(20),
+    )
+    .await;
+    let text = pdf_text(&dest);
+    for needle in [
+        no.as_str(),
+        "LEMBAR PENGADUAN",
+        "Antrean poli gigi terlalu lama",
+        "Jadwal poli gigi ditambah satu dokter",
+        "Tindak lanjut disetujui",
+        "Status: Selesai",
+        "Petugas penerima",
+        "Siti Aminah",
+        &doc_no,
+    ] {
+        assert!(text.contains(needle), "{needle:?} not in the sheet: {text}");
+    }
+    app.click(&tid("report-preview-close")).await;
+    dismiss_toasts(&mut app).await;
     app.close().await;
 
     // Restart on the same store: everything is still there.

@@ -1135,21 +1135,21 @@ impl Posko {
             .map(|dl| {
                 let (state, late) = match dl.met_date {
                     Some(m) if m <= dl.due_date => {
-                        (format!("Terpenuhi {}", report::fmt::date(m)), false)
+                        (format!("terpenuhi {}", m.format("%d/%m/%Y")), false)
                     }
                     Some(m) => (
-                        format!("Terpenuhi {} (terlambat)", report::fmt::date(m)),
+                        format!("terpenuhi {} (terlambat)", m.format("%d/%m/%Y")),
                         true,
                     ),
                     None if !d.status.is_open() => {
-                        ("Tidak berjalan lagi (laporan ditutup)".to_owned(), false)
+                        ("tidak berjalan (laporan ditutup)".to_owned(), false)
                     }
                     None => {
                         let left = calendar.working_days_between(p.doc_date, dl.due_date);
                         match left {
-                            l if l < 0 => (format!("Terlambat {} hari kerja", -l), true),
-                            0 => ("Jatuh tempo hari ini".to_owned(), false),
-                            l => (format!("Sisa {l} hari kerja"), false),
+                            l if l < 0 => (format!("terlambat {} hari kerja", -l), true),
+                            0 => ("jatuh tempo hari ini".to_owned(), false),
+                            l => (format!("sisa {l} hari kerja"), false),
                         }
                     }
                 };

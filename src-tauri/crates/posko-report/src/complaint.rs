@@ -75,14 +75,14 @@ fn compose(r: &ComplaintSheet, images: &mut Vec<PdfImage>, warnings: &mut Vec<St
     }
     w.space(2.0);
     let mut facts = Table::new(vec![
-        col("", 0.15, Align::Left),
-        col("", 0.35, Align::Left),
-        col("", 0.13, Align::Left),
-        col("", 0.37, Align::Left),
+        col("", 0.14, Align::Left),
+        col("", 0.36, Align::Left),
+        col("", 0.14, Align::Left),
+        col("", 0.36, Align::Left),
     ]);
     facts.header = false;
     facts.zebra = false;
-    facts.size = 8.5;
+    facts.size = 8.0;
     let mut pairs: Vec<(&str, String)> = vec![
         ("Diterima", b.received.clone()),
         ("Saluran", b.channel.clone()),
@@ -107,43 +107,28 @@ fn compose(r: &ComplaintSheet, images: &mut Vec<PdfImage>, warnings: &mut Vec<St
         }
         facts.rows.push(tr);
     }
-    w.table(&facts);
-
-    label(&mut w, "Batas waktu");
-    if b.deadlines.is_empty() {
-        w.paragraph("Tidak ada batas waktu.", 9.0, false, Align::Left);
-    } else {
-        // Two deadlines per row: step, then "batas <date> · <state>".
-        let mut t = Table::new(vec![
-            col("", 0.15, Align::Left),
-            col("", 0.35, Align::Left),
-            col("", 0.15, Align::Left),
-            col("", 0.35, Align::Left),
-        ]);
-        t.header = false;
-        t.zebra = false;
-        t.size = 8.0;
-        for pair in b.deadlines.chunks(2) {
-            let mut cells = Vec::new();
-            for d in pair {
-                cells.push(d.step.clone());
-                cells.push(format!("batas {} · {}", fmt::date(d.due), d.state));
-            }
-            let mut tr = row(cells);
-            for (i, d) in pair.iter().enumerate() {
-                tr.cells[2 * i].bold = true;
-                if d.late {
-                    tr.cells[2 * i + 1].color = Some(Rgb(0xC6, 0x28, 0x28));
-                    tr.cells[2 * i + 1].bold = true;
-                }
-            }
-            while tr.cells.len() < 4 {
-                tr.cells.push("".into());
-            }
-            t.rows.push(tr);
+    // The deadlines in the same box, two per row: step, then
+    // "batas <date> · <state>" (red when late).
+    for pair in b.deadlines.chunks(2) {
+        let mut cells = Vec::new();
+        for d in pair {
+            cells.push(d.step.clone());
+            cells.push(format!("batas {} · {}", d.due.format("%d/%m/%Y"), d.state));
         }
-        w.table(&t);
+        let mut tr = row(cells);
+        for (i, d) in pair.iter().enumerate() {
+            tr.cells[2 * i].bold = true;
+            if d.late {
+                tr.cells[2 * i + 1].color = Some(Rgb(0xC6, 0x28, 0x28));
+                tr.cells[2 * i + 1].bold = true;
+            }
+        }
+        while tr.cells.len() < 4 {
+            tr.cells.push("".into());
+        }
+        facts.rows.push(tr);
     }
+    w.table(&facts);
 
     label(&mut w, "Uraian pengaduan");
     w.paragraph(&b.complaint_title, BODY, true, Align::Left);
@@ -168,9 +153,9 @@ fn compose(r: &ComplaintSheet, images: &mut Vec<PdfImage>, warnings: &mut Vec<St
     let mut t = Table::new(vec![
         col("No", 0.05, Align::Right),
         col("Waktu", 0.17, Align::Left),
-        col("Oleh", 0.15, Align::Left),
-        col("Tindakan", 0.28, Align::Left),
-        col("Catatan", 0.35, Align::Left),
+        col("Oleh", 0.14, Align::Left),
+        col("Tindakan", 0.31, Align::Left),
+        col("Catatan", 0.33, Align::Left),
     ]);
     t.size = 8.0;
     for (i, e) in b.events.iter().enumerate() {
@@ -348,7 +333,7 @@ mod tests {
                 step: "Penyelesaian".into(),
                 start: d,
                 due: d,
-                state: "Sisa 5 hari kerja".into(),
+                state: "sisa 5 hari kerja".into(),
                 late: false,
             }],
             events: (0..events)

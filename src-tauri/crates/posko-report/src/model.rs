@@ -287,8 +287,8 @@ pub struct VisitReport {
     pub body: VisitBody,
 }
 
-/// A deadline of the complaint sheet, already worded ("Terpenuhi 3 Maret
-/// 2026", "Terlambat 2 hari kerja").
+/// A deadline of the complaint sheet, its state already worded ("terpenuhi
+/// 03/03/2026", "terlambat 2 hari kerja").
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SheetDeadline {
     pub step: String,
