@@ -226,6 +226,41 @@ pub fn default_sections() -> Vec<(String, String, String)> {
         .collect()
 }
 
+/// `parse_date` without chrono's format parser for the usual `YYYY-MM-DD`
+/// (the indicators read several dates per complaint); anything else goes
+/// through `parse_date`, so the result is the same.
+fn date_of(s: &str) -> NaiveDate {
+    let b = s.as_bytes();
+    let num = |r: std::ops::Range<usize>| {
+        b[r].iter().try_fold(0u32, |n, c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    if b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10))
+        && let Some(date) = NaiveDate::from_ymd_opt(y as i32, m, d)
+    {
+        return date;
+    }
+    parse_date(s)
+}
+
+/// A text column without copying it.
+fn text<'a>(r: &'a rusqlite::Row<'_>, i: usize) -> rusqlite::Result<&'a str> {
+    r.get_ref(i)?.as_str().map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
+/// A text column or NULL, without copying it.
+fn text_or_null<'a>(r: &'a rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<&'a str>> {
+    r.get_ref(i)?.as_str_or_null().map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
 fn invalid(field: &str, code: FieldErrorCode) -> CoreError {
     CoreError::validation(vec![FieldError::new(field, code)])
 }
@@ -299,6 +334,12 @@ impl Posko {
     /// now what it was then. Only the complaints that moved after the end are
     /// replayed from their timeline. Gives exactly what
     /// [`Self::complaint_facts_replayed`] gives (a test compares them).
+    ///
+    /// Three reads, none of them per complaint in received-date order (that
+    /// order made every facts and deadline lookup a random page of a table
+    /// larger than the page cache, so each page was read and decrypted many
+    /// times: super-linear, n^1.29): the period's complaints from the covering
+    /// index, then their facts and deadlines in id order (docs/benchmarks.md).
     pub(crate) fn complaint_facts(
         &self,
         q: &MonevQuery,
@@ -325,43 +366,44 @@ impl Posko {
         kept: bool,
     ) -> CoreResult<(Vec<ComplaintFact>, BTreeSet<String>)> {
         let conn = &self.db.conn;
-        let unit_ids: Vec<Value> = units.iter().map(|u| Value::Integer(u.id)).collect();
-        let marks = vec!["?"; unit_ids.len().max(1)].join(",");
         let mut args: Vec<Value> = vec![
             Value::Text(q.from.to_string()),
             Value::Text(q.to.to_string()),
         ];
-        args.extend(unit_ids.iter().cloned());
-        if unit_ids.is_empty() {
+        args.extend(units.iter().map(|u| Value::Integer(u.id)));
+        if units.is_empty() {
             args.push(Value::Integer(-1));
         }
-        let scope = format!("c.received_date BETWEEN ?1 AND ?2 AND c.unit_id IN ({marks})");
+        let marks = vec!["?"; args.len() - 2].join(",");
+        // The period's complaints, from the covering index `complaints_monev`.
+        let scope = format!(
+            "SELECT c.id FROM complaints c
+             WHERE c.received_date BETWEEN ?1 AND ?2 AND c.unit_id IN ({marks})"
+        );
         let zone = self.zone();
         let end = self.end_instant(q.to);
         let local = |s: &str| zone.local_date(parse_instant(s));
+        let code_of: HashMap<i64, &str> = units.iter().map(|u| (u.id, u.code.as_str())).collect();
         let mut facts = Vec::new();
-        let mut index: HashMap<i64, usize> = HashMap::new();
-        // Complaints whose state at the end must be replayed from the timeline.
-        let mut replay: Vec<i64> = Vec::new();
         {
             let mut stmt = conn.prepare(&format!(
-                "SELECT c.id, u.code, c.received_date, c.kind, c.channel, c.topic_id, c.is_secret, c.is_anonymous,
-                        f.last_at, f.status, f.status_at, f.verified_at, f.routed_at, f.first_follow_up_at, f.reopened_at
-                 FROM complaints c JOIN units u ON u.id = c.unit_id
-                 LEFT JOIN complaint_facts f ON f.complaint_id = c.id
-                 WHERE {scope} ORDER BY c.id"
+                "SELECT c.id, c.unit_id, c.received_date, c.kind, c.channel, c.topic_id, c.is_secret, c.is_anonymous
+                 FROM complaints c
+                 WHERE c.received_date BETWEEN ?1 AND ?2 AND c.unit_id IN ({marks})"
             ))?;
             let mut rows = stmt.query(rusqlite::params_from_iter(args.iter()))?;
             while let Some(r) = rows.next()? {
-                let id: i64 = r.get(0)?;
-                index.insert(id, facts.len());
-                let mut fact = ComplaintFact {
-                    id,
-                    unit_code: r.get(1)?,
-                    received_date: parse_date(&r.get::<_, String>(2)?),
-                    kind: Kind::from_code(&r.get::<_, String>(3)?).unwrap_or(Kind::Aspirasi),
-                    channel: Channel::from_code(&r.get::<_, String>(4)?)
-                        .unwrap_or(Channel::TatapMuka),
+                let unit_id: i64 = r.get(1)?;
+                facts.push(ComplaintFact {
+                    id: r.get(0)?,
+                    unit_code: code_of
+                        .get(&unit_id)
+                        .copied()
+                        .unwrap_or_default()
+                        .to_owned(),
+                    received_date: date_of(text(r, 2)?),
+                    kind: Kind::from_code(text(r, 3)?).unwrap_or(Kind::Aspirasi),
+                    channel: Channel::from_code(text(r, 4)?).unwrap_or(Channel::TatapMuka),
                     topic_id: r.get(5)?,
                     is_secret: r.get(6)?,
                     is_anonymous: r.get(7)?,
@@ -372,40 +414,61 @@ impl Posko {
                     closed_on: None,
                     reopened: false,
                     deadlines: Vec::new(),
-                };
-                let last_at: Option<String> = r.get(8)?;
-                match last_at {
-                    // No status step at all: received, as the replay of nothing says.
-                    None if kept => {}
-                    Some(last) if kept && last < end => {
-                        let status = Status::from_code(&r.get::<_, String>(9)?);
-                        let at = |i: usize| -> rusqlite::Result<Option<NaiveDate>> {
-                            Ok(r.get::<_, Option<String>>(i)?.map(|s| local(&s)))
-                        };
-                        fact.status = status.unwrap_or(Status::Received);
-                        fact.closed_on = match status {
-                            Some(s) if !s.is_open() => at(10)?,
-                            _ => None,
-                        };
-                        fact.verified_on = at(11)?;
-                        fact.routed_on = at(12)?;
-                        fact.first_follow_up_on = at(13)?;
-                        fact.reopened = r.get::<_, Option<String>>(14)?.is_some();
-                    }
-                    _ => replay.push(id),
-                }
-                facts.push(fact);
+                });
             }
         }
-        if !replay.is_empty() {
+        // In id order (sorted here, not by a temporary B-tree in SQLite): a
+        // complaint's place is a binary search.
+        facts.sort_unstable_by_key(|f| f.id);
+        let place =
+            |facts: &[ComplaintFact], id: i64| facts.binary_search_by_key(&id, |f| f.id).ok();
+        // The kept facts, looked up in id order (`IN (…)` is a sorted list):
+        // every page of `complaint_facts` is read (and decrypted) at most
+        // once, not once per complaint in received-date order.
+        let mut moved = vec![!kept; facts.len()];
+        if kept {
+            let mut stmt = conn.prepare(&format!(
+                "SELECT f.complaint_id, f.last_at, f.status, f.status_at, f.verified_at, f.routed_at,
+                        f.first_follow_up_at, f.reopened_at
+                 FROM complaint_facts f WHERE f.complaint_id IN ({scope})"
+            ))?;
+            let mut rows = stmt.query(rusqlite::params_from_iter(args.iter()))?;
+            while let Some(r) = rows.next()? {
+                let Some(i) = place(&facts, r.get(0)?) else {
+                    continue;
+                };
+                let last: &str = text(r, 1)?;
+                if last >= end.as_str() {
+                    // Moved after the end of the period: replayed below.
+                    moved[i] = true;
+                    continue;
+                }
+                let at = |i: usize| -> rusqlite::Result<Option<NaiveDate>> {
+                    Ok(text_or_null(r, i)?.map(local))
+                };
+                let status = Status::from_code(text(r, 2)?);
+                let f = &mut facts[i];
+                f.status = status.unwrap_or(Status::Received);
+                f.closed_on = match status {
+                    Some(s) if !s.is_open() => at(3)?,
+                    _ => None,
+                };
+                f.verified_on = at(4)?;
+                f.routed_on = at(5)?;
+                f.first_follow_up_on = at(6)?;
+                f.reopened = text_or_null(r, 7)?.is_some();
+            }
+            // No facts row: no status step at all, received (as the replay of nothing says).
+        }
+        if moved.iter().any(|m| *m) {
             let mut stmt = conn.prepare_cached(
                 "SELECT at, from_status, to_status FROM complaint_events
                  WHERE complaint_id = ?1 AND to_status IS NOT NULL AND at < ?2 ORDER BY id",
             )?;
             let mut steps: Vec<TimelineStep> = Vec::new();
-            for id in replay {
+            for (f, _) in facts.iter_mut().zip(&moved).filter(|(_, m)| **m) {
                 steps.clear();
-                let mut rows = stmt.query(params![id, end])?;
+                let mut rows = stmt.query(params![f.id, end])?;
                 while let Some(r) = rows.next()? {
                     let Some(to) = Status::from_code(&r.get::<_, String>(2)?) else {
                         continue;
@@ -419,7 +482,6 @@ impl Posko {
                     });
                 }
                 let r = monev::replay(&steps);
-                let f = &mut facts[index[&id]];
                 f.status = r.status;
                 f.verified_on = r.verified_on;
                 f.routed_on = r.routed_on;
@@ -428,27 +490,47 @@ impl Posko {
                 f.reopened = r.reopened;
             }
         }
+        // The deadlines. A period holding most of the store's complaints (the
+        // dashboard's year) reads the table straight through in storage
+        // order; a smaller one looks its complaints' deadlines up in id order
+        // (`IN (…)` is a sorted list), so no page is read twice either way.
         let mut versions = BTreeSet::new();
         {
-            let mut stmt = conn.prepare(&format!(
-                "SELECT d.complaint_id, d.step, d.due_date, d.met_date, d.rule_version, d.start_date FROM deadlines d
-                 JOIN complaints c ON c.id = d.complaint_id WHERE {scope}"
-            ))?;
-            let mut rows = stmt.query(rusqlite::params_from_iter(args.iter()))?;
+            let in_store: i64 =
+                conn.query_row("SELECT coalesce(max(id), 0) FROM complaints", [], |r| {
+                    r.get(0)
+                })?;
+            let mut stmt;
+            let mut rows = if facts.len() as i64 * 2 >= in_store {
+                stmt = conn.prepare_cached(
+                    "SELECT d.complaint_id, d.step, d.due_date, d.met_date, d.rule_version, d.start_date
+                     FROM deadlines d NOT INDEXED",
+                )?;
+                stmt.query([])?
+            } else {
+                stmt = conn.prepare_cached(&format!(
+                    "SELECT d.complaint_id, d.step, d.due_date, d.met_date, d.rule_version, d.start_date
+                     FROM deadlines d WHERE d.complaint_id IN ({scope})"
+                ))?;
+                stmt.query(rusqlite::params_from_iter(args.iter()))?
+            };
             while let Some(r) = rows.next()? {
-                let cid: i64 = r.get(0)?;
-                let Some(step) = DeadlineStep::from_code(&r.get::<_, String>(1)?) else {
+                let Some(i) = place(&facts, r.get(0)?) else {
                     continue;
                 };
-                if let Some(i) = index.get(&cid) {
-                    facts[*i].deadlines.push(DeadlineFact {
-                        step,
-                        start: parse_date(&r.get::<_, String>(5)?),
-                        due: parse_date(&r.get::<_, String>(2)?),
-                        met: r.get::<_, Option<String>>(3)?.map(|s| parse_date(&s)),
-                    });
+                let Some(step) = DeadlineStep::from_code(text(r, 1)?) else {
+                    continue;
+                };
+                facts[i].deadlines.push(DeadlineFact {
+                    step,
+                    start: date_of(text(r, 5)?),
+                    due: date_of(text(r, 2)?),
+                    met: text_or_null(r, 3)?.map(date_of),
+                });
+                let version = text(r, 4)?;
+                if !versions.contains(version) {
+                    versions.insert(version.to_owned());
                 }
-                versions.insert(r.get::<_, String>(4)?);
             }
         }
         for f in &mut facts {
