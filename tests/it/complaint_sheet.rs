@@ -199,6 +199,14 @@ fn the_sheet_prints_the_complaint_its_history_and_the_signatures_on_one_page() {
     assert!(prints >= 2, "issue + open: {prints}");
     let v = s.p.verify_report_bytes(&admin(), &pdf).unwrap();
     assert!(v.matches, "{v:?}");
+    // The kept sheet (a plain PDF with the identity) does not outlive the
+    // session: the next open of the store removes it; the saved copy stays.
+    s.reopen();
+    assert!(
+        !std::path::Path::new(&kept.path).exists(),
+        "the kept sheet is removed at the next open"
+    );
+    assert!(saved.exists(), "the user's own copy is theirs");
 }
 
 #[test]

@@ -124,6 +124,28 @@ pub struct ReportRef {
 
 /// The folder beside the store where the app keeps the PDFs it made.
 pub const REPORTS_DIR: &str = "reports";
+/// File names of complaint sheets in the reports folder start with this.
+pub const COMPLAINT_SHEET_PREFIX: &str = "Lembar-pengaduan-";
+
+/// Complaint sheets are kept only while Posko runs: one made by a role that
+/// sees identities holds the reporter's NIK and phone in a plain PDF, which
+/// the external viewer needs to print but which must not stay beside the
+/// encrypted store. Every open of the store removes the earlier ones (they
+/// are made again on demand); a file that cannot be removed is left and
+/// tried again at the next open.
+pub(crate) fn purge_complaint_sheets(dir: &std::path::Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        if e.file_name()
+            .to_str()
+            .is_some_and(|n| n.starts_with(COMPLAINT_SHEET_PREFIX))
+        {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct VerifyReportInput {
@@ -1344,7 +1366,7 @@ impl Posko {
         Ok((
             ReportFile {
                 kind: "complaint".into(),
-                file_name: format!("Lembar-pengaduan-{register_no}.pdf"),
+                file_name: format!("{COMPLAINT_SHEET_PREFIX}{register_no}.pdf"),
                 doc_no: r.stamp.doc_no,
                 sha256: r.stamp.sha256,
                 pages: out.pages,
@@ -1368,7 +1390,8 @@ impl Posko {
     /// `<store dir>/reports`: the PDFs the app made (the same files a user
     /// saves or prints). Monev and visit reports hold no identity; a
     /// complaint sheet holds the reporter's identity when its maker may see
-    /// identities (opening or saving it again then needs `ViewIdentity`).
+    /// identities (opening or saving it again then needs `ViewIdentity`), and
+    /// is removed at the next open of the store (`purge_complaint_sheets`).
     pub fn reports_dir(&self) -> PathBuf {
         self.store_dir().join(REPORTS_DIR)
     }
