@@ -49,7 +49,10 @@ impl Shared {
     }
 
     fn try_open(dir: &std::path::Path) -> Result<Posko, CoreError> {
-        Posko::open(dir, &OsKeychain::new(), Arc::new(SystemClock), true)
+        let p = Posko::open(dir, &OsKeychain::new(), Arc::new(SystemClock), true)?;
+        // Complaint sheets with identities live only for a session.
+        p.purge_complaint_sheets();
+        Ok(p)
     }
 
     /// Try again after the user fixed the keychain.

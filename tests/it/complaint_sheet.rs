@@ -200,8 +200,13 @@ fn the_sheet_prints_the_complaint_its_history_and_the_signatures_on_one_page() {
     let v = s.p.verify_report_bytes(&admin(), &pdf).unwrap();
     assert!(v.matches, "{v:?}");
     // The kept sheet (a plain PDF with the identity) does not outlive the
-    // session: the next open of the store removes it; the saved copy stays.
+    // session: the app's start removes it; the saved copy stays.
     s.reopen();
+    assert!(
+        std::path::Path::new(&kept.path).exists(),
+        "a second connection (the background sync) leaves it"
+    );
+    s.p.purge_complaint_sheets();
     assert!(
         !std::path::Path::new(&kept.path).exists(),
         "the kept sheet is removed at the next open"

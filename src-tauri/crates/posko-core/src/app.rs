@@ -97,7 +97,6 @@ impl Posko {
             },
         };
         p.reload_cache()?;
-        crate::reports::purge_complaint_sheets(&p.reports_dir());
         Ok(p)
     }
 

@@ -130,10 +130,10 @@ pub const COMPLAINT_SHEET_PREFIX: &str = "Lembar-pengaduan-";
 /// Complaint sheets are kept only while Posko runs: one made by a role that
 /// sees identities holds the reporter's NIK and phone in a plain PDF, which
 /// the external viewer needs to print but which must not stay beside the
-/// encrypted store. Every open of the store removes the earlier ones (they
-/// are made again on demand); a file that cannot be removed is left and
-/// tried again at the next open.
-pub(crate) fn purge_complaint_sheets(dir: &std::path::Path) {
+/// encrypted store. The app removes the earlier ones when it starts
+/// (`Posko::purge_complaint_sheets`; they are made again on demand); a file
+/// that cannot be removed is left and tried again at the next start.
+fn purge_sheets_in(dir: &std::path::Path) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
@@ -1391,9 +1391,17 @@ impl Posko {
     /// saves or prints). Monev and visit reports hold no identity; a
     /// complaint sheet holds the reporter's identity when its maker may see
     /// identities (opening or saving it again then needs `ViewIdentity`), and
-    /// is removed at the next open of the store (`purge_complaint_sheets`).
+    /// is removed when the app next starts (`purge_complaint_sheets`).
     pub fn reports_dir(&self) -> PathBuf {
         self.store_dir().join(REPORTS_DIR)
+    }
+
+    /// Remove the complaint sheets kept by an earlier session (see
+    /// [`purge_sheets_in`]). Called by the app at start, not by every open:
+    /// the background sync opens its own connection while a sheet may be
+    /// waiting to be printed.
+    pub fn purge_complaint_sheets(&self) {
+        purge_sheets_in(&self.reports_dir());
     }
 
     /// Write a made report into the reports folder (a whole file or none:
