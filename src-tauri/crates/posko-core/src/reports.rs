@@ -127,7 +127,7 @@ pub const REPORTS_DIR: &str = "reports";
 /// File names of complaint sheets in the reports folder start with this.
 pub const COMPLAINT_SHEET_PREFIX: &str = "Lembar-pengaduan-";
 
-/// Complaint sheets are kept only while Posko runs: one made by a role that
+/// Complaint sheets are kept only while the app runs: one made by a role that
 /// sees identities holds the reporter's NIK and phone in a plain PDF, which
 /// the external viewer needs to print but which must not stay beside the
 /// encrypted store. The app removes the earlier ones when it starts
