@@ -7,6 +7,7 @@
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
+use crate::common::ok_json;
 use serde_json::{Value, json};
 
 fn posko(dir: &std::path::Path, args: &[&str], stdin: Option<&str>) -> Output {
@@ -25,18 +26,6 @@ fn posko(dir: &std::path::Path, args: &[&str], stdin: Option<&str>) -> Output {
     }
     drop(input);
     child.wait_with_output().unwrap()
-}
-
-fn ok_json(out: Output) -> Value {
-    assert!(
-        out.status.success(),
-        "{}\nstdout: {}\nstderr: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
 }
 
 fn pdf_text(path: &std::path::Path) -> String {

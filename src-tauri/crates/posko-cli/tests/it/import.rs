@@ -1,30 +1,8 @@
 //! `posko complaint import|export|template`: the public interface of the
 //! bulk import and the register export (flags, `--json`, exit codes).
 
-use std::process::{Command, Output};
-
+use crate::common::{ok_json, posko};
 use serde_json::Value;
-
-fn posko(dir: &std::path::Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_posko"))
-        .arg("--data-dir")
-        .arg(dir)
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn ok_json(out: Output) -> Value {
-    assert!(
-        out.status.success(),
-        "{}\nstdout: {}\nstderr: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
-}
 
 fn init() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();

@@ -3,6 +3,7 @@
 mod bench;
 mod campaign;
 mod cli;
+mod common;
 mod complaint_sheet;
 mod crash;
 mod import;
