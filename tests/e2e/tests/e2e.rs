@@ -1843,3 +1843,62 @@ async fn the_user_guide_opens_from_bantuan() {
     app.screenshot("help-image").await;
     app.close().await;
 }
+
+/// Accessibility: axe-core (the engine behind the common browser checkers)
+/// run inside the real window on the main screens finds no serious or
+/// critical WCAG 2 A/AA violation (labels, contrast, names of buttons,
+/// landmarks...).
+#[tokio::test]
+#[ignore = "real window (Xvfb, tauri-driver): scripts/test.sh runs these with --ignored"]
+async fn the_main_screens_pass_an_axe_core_accessibility_check() {
+    let axe = std::fs::read_to_string(
+        posko_e2e::workspace_root().join("ui/node_modules/axe-core/axe.min.js"),
+    )
+    .expect("ui/node_modules/axe-core (npm --prefix ui ci)");
+    let dir = tempfile::Builder::new()
+        .prefix("posko-e2e-axe-")
+        .tempdir()
+        .unwrap();
+    let mut app = App::launch(dir.path()).await;
+    app.wait_for_within(&tid("app-root"), Duration::from_secs(15))
+        .await;
+    let mut report = Vec::new();
+    let mut check = async |app: &mut App, screen: &str| {
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        app.js(&format!("{axe}\n;return typeof axe;"), vec![]).await;
+        let found = app
+            .client()
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } })
+                   .then(r => done(r.violations
+                     .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                     .map(v => v.id + ' (' + v.impact + ', ' + v.nodes.length + '): '
+                       + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))))
+                   .catch(e => done(['axe failed: ' + e]));",
+                vec![],
+            )
+            .await
+            .unwrap();
+        for v in found.as_array().cloned().unwrap_or_default() {
+            report.push(format!("{screen}: {}", v.as_str().unwrap_or_default()));
+        }
+    };
+    check(&mut app, "setup").await;
+    first_run_setup(&mut app).await;
+    check(&mut app, "today").await;
+    for (nav, screen) in [
+        ("nav-intake", "intake"),
+        ("nav-register", "register"),
+        ("nav-settings", "settings"),
+    ] {
+        app.click(&tid(nav)).await;
+        check(&mut app, screen).await;
+    }
+    app.close().await;
+    assert!(
+        report.is_empty(),
+        "serious or critical accessibility violations:\n{}",
+        report.join("\n")
+    );
+}
