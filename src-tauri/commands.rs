@@ -634,8 +634,6 @@ async fn save_report_as(
     s: State<'_, Shared>,
     input: Value,
 ) -> Res<Option<String>> {
-    use tauri::Manager;
-    use tauri_plugin_dialog::DialogExt;
     let lang = s.lang();
     let r = as_user(&s, move |p, a| {
         let r: ReportRef = parse(input)?;
@@ -644,29 +642,17 @@ async fn save_report_as(
     })
     .await?;
     let name = r.file_name.clone();
-    let picked = tauri::async_runtime::spawn_blocking(move || {
-        let mut d = app
-            .dialog()
-            .file()
-            .set_title(posko_core::i18n::t(lang, "report.save_title"))
-            .set_file_name(name)
-            .add_filter(posko_core::i18n::t(lang, "report.pdf_filter"), &["pdf"]);
-        if let Ok(dir) = app.path().document_dir().or_else(|_| app.path().home_dir())
-            && dir.is_dir()
-        {
-            d = d.set_directory(dir);
-        }
-        if let Some(w) = app.get_webview_window("main") {
-            d = d.set_parent(&w);
-        }
-        d.blocking_save_file().map(|f| f.into_path())
-    })
-    .await
-    .map_err(|e| CoreError::io(e).payload(lang))?;
-    let dest = match picked {
-        None => return Ok(None),
-        Some(Ok(dest)) => dest,
-        Some(Err(e)) => return Err(CoreError::io(e).payload(lang)),
+    let Some(dest) = pick_save_path(
+        app,
+        lang,
+        "report.save_title",
+        name,
+        "report.pdf_filter",
+        "pdf",
+    )
+    .await?
+    else {
+        return Ok(None);
     };
     as_user(&s, move |p, a| {
         let saved = p.save_report_copy(a, &r, &dest)?;
@@ -685,28 +671,47 @@ async fn pick_save_path(
     filter_key: &'static str,
     ext: &'static str,
 ) -> Res<Option<std::path::PathBuf>> {
-    use tauri::Manager;
     use tauri_plugin_dialog::DialogExt;
-    let picked = tauri::async_runtime::spawn_blocking(move || {
-        let mut d = app
+    run_dialog(lang, move || {
+        let d = app
             .dialog()
             .file()
             .set_title(posko_core::i18n::t(lang, title_key))
             .set_file_name(file_name)
             .add_filter(posko_core::i18n::t(lang, filter_key), &[ext]);
-        if let Ok(dir) = app.path().document_dir().or_else(|_| app.path().home_dir())
-            && dir.is_dir()
-        {
-            d = d.set_directory(dir);
-        }
-        if let Some(w) = app.get_webview_window("main") {
-            d = d.set_parent(&w);
-        }
-        d.blocking_save_file().map(|f| f.into_path())
+        placed(&app, d).blocking_save_file()
     })
     .await
-    .map_err(|e| CoreError::io(e).payload(lang))?;
-    match picked {
+}
+
+/// A file dialog opens in the user's Documents (else home), over the main
+/// window.
+fn placed(
+    app: &tauri::AppHandle,
+    mut d: tauri_plugin_dialog::FileDialogBuilder<tauri::Wry>,
+) -> tauri_plugin_dialog::FileDialogBuilder<tauri::Wry> {
+    use tauri::Manager;
+    if let Ok(dir) = app.path().document_dir().or_else(|_| app.path().home_dir())
+        && dir.is_dir()
+    {
+        d = d.set_directory(dir);
+    }
+    if let Some(w) = app.get_webview_window("main") {
+        d = d.set_parent(&w);
+    }
+    d
+}
+
+/// Runs a blocking native dialog off the async runtime; the chosen path, or
+/// `None` when cancelled.
+async fn run_dialog(
+    lang: Lang,
+    show: impl FnOnce() -> Option<tauri_plugin_dialog::FilePath> + Send + 'static,
+) -> Res<Option<std::path::PathBuf>> {
+    let picked = tauri::async_runtime::spawn_blocking(show)
+        .await
+        .map_err(|e| CoreError::io(e).payload(lang))?;
+    match picked.map(|f| f.into_path()) {
         None => Ok(None),
         Some(Ok(dest)) => Ok(Some(dest)),
         Some(Err(e)) => Err(CoreError::io(e).payload(lang)),
@@ -769,7 +774,6 @@ pub struct TemplateInput {
 /// errors by row, duplicate hints). `None` when cancelled.
 #[tauri::command]
 async fn import_pick(app: tauri::AppHandle, s: State<'_, Shared>) -> Res<Option<ImportReport>> {
-    use tauri::Manager;
     use tauri_plugin_dialog::DialogExt;
     let lang = s.lang();
     // Refused roles never see the dialog.
@@ -783,8 +787,8 @@ async fn import_pick(app: tauri::AppHandle, s: State<'_, Shared>) -> Res<Option<
         }
     })
     .await?;
-    let picked = tauri::async_runtime::spawn_blocking(move || {
-        let mut d = app
+    let Some(path) = run_dialog(lang, move || {
+        let d = app
             .dialog()
             .file()
             .set_title(posko_core::i18n::t(lang, "import.open_title"))
@@ -792,22 +796,11 @@ async fn import_pick(app: tauri::AppHandle, s: State<'_, Shared>) -> Res<Option<
                 posko_core::i18n::t(lang, "import.filter"),
                 &["csv", "xlsx", "xls", "ods", "txt"],
             );
-        if let Ok(dir) = app.path().document_dir().or_else(|_| app.path().home_dir())
-            && dir.is_dir()
-        {
-            d = d.set_directory(dir);
-        }
-        if let Some(w) = app.get_webview_window("main") {
-            d = d.set_parent(&w);
-        }
-        d.blocking_pick_file().map(|f| f.into_path())
+        placed(&app, d).blocking_pick_file()
     })
-    .await
-    .map_err(|e| CoreError::io(e).payload(lang))?;
-    let path = match picked {
-        None => return Ok(None),
-        Some(Ok(p)) => p,
-        Some(Err(e)) => return Err(CoreError::io(e).payload(lang)),
+    .await?
+    else {
+        return Ok(None);
     };
     let shared = s.inner().clone();
     as_user(&s, move |p, a| {
