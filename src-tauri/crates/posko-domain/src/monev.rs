@@ -289,17 +289,6 @@ pub fn quantile(sorted: &[i64], q: f64) -> Option<f64> {
     Some(crate::instrument::round2(v))
 }
 
-fn stats(cell: Cell, mut values: Vec<i64>) -> DurationStats {
-    values.sort_unstable();
-    DurationStats {
-        cell,
-        count: values.len() as u64,
-        median: quantile(&values, 0.5),
-        p90: quantile(&values, 0.9),
-        max: values.last().copied(),
-    }
-}
-
 /// Every month touched by the period, as `YYYY-MM`.
 pub fn months_of(period: Period) -> Vec<String> {
     let mut out = Vec::new();
@@ -315,95 +304,312 @@ pub fn months_of(period: Period) -> Vec<String> {
 
 /// Compute the indicators. `units` lists the unit codes reported on (so a
 /// unit without complaints still gets its row); `cal` is the office calendar.
+///
+/// The same as [`finish`] of [`Partial::from_facts`]: the partial counts can
+/// be made per unit and month, kept, and merged (the store's month cache).
 pub fn compute(
     facts: &[ComplaintFact],
     cal: &Calendar,
     period: Period,
     units: &[String],
 ) -> ComplaintIndicators {
-    let as_of = period.to;
-    let total = facts.len() as u64;
-    let count = |cell: Cell| {
-        let value = facts.iter().filter(|f| in_cell(f, &cell, as_of)).count() as u64;
-        Count {
-            pct: pct(value, total),
-            cell,
-            value,
-        }
-    };
-    let mut topics: BTreeMap<Option<i64>, u64> = BTreeMap::new();
-    for f in facts {
-        *topics.entry(f.topic_id).or_default() += 1;
+    finish(&Partial::from_facts(facts, cal, period.to), period, units)
+}
+
+/// A map kept as a list of pairs in JSON (keys that are not strings, such
+/// as `Option<i64>` or a date, cannot be JSON object keys).
+mod pairs {
+    use std::collections::BTreeMap;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<K: Serialize, V: Serialize, S: Serializer>(
+        map: &BTreeMap<K, V>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        s.collect_seq(map.iter())
     }
-    // The same numbers as `count(Cell::Topic(t))` (in_cell compares topic_id),
-    // without a pass over the facts per topic.
-    let mut by_topic: Vec<Count> = topics
-        .into_iter()
-        .map(|(t, value)| Count {
-            cell: Cell::Topic(t),
-            value,
-            pct: pct(value, total),
-        })
+
+    pub fn deserialize<'de, K, V, D>(d: D) -> Result<BTreeMap<K, V>, D::Error>
+    where
+        K: Deserialize<'de> + Ord,
+        V: Deserialize<'de>,
+        D: Deserializer<'de>,
+    {
+        Ok(Vec::<(K, V)>::deserialize(d)?.into_iter().collect())
+    }
+}
+
+/// One deadline step's outcomes in a [`Partial`].
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+pub struct StepPartial {
+    /// Done by the due date (as of the partial's end).
+    pub on_time: u64,
+    /// Done after the due date.
+    pub late_met: u64,
+    /// Not done (as of the partial's end), by due date: late when the due
+    /// date is before the end of the period asked, pending otherwise.
+    #[serde(with = "pairs")]
+    pub unmet: BTreeMap<NaiveDate, u64>,
+}
+
+/// Mergeable counts behind [`ComplaintIndicators`]: what [`finish`] needs
+/// and nothing per complaint. Built from facts as of a date `as_of`; the
+/// only thing that still depends on the end of the period asked is whether
+/// an unmet deadline is late or pending, so the unmet ones are kept by due
+/// date. A partial of complaints whose every status step, deadline start and
+/// deadline met date is on or before `as_of` is the same for any later
+/// `as_of`: the store keeps such partials per unit and month.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+pub struct Partial {
+    pub received: u64,
+    pub verified: u64,
+    pub routed: u64,
+    pub followed_up: u64,
+    pub reopened: u64,
+    pub anonymous: u64,
+    pub secret: u64,
+    #[serde(with = "pairs")]
+    pub by_kind: BTreeMap<Kind, u64>,
+    #[serde(with = "pairs")]
+    pub by_channel: BTreeMap<Channel, u64>,
+    #[serde(with = "pairs")]
+    pub by_topic: BTreeMap<Option<i64>, u64>,
+    /// By `YYYY-MM` of the date received.
+    #[serde(with = "pairs")]
+    pub by_month: BTreeMap<String, u64>,
+    /// By unit code, then status at the end (the unit's total is the sum,
+    /// the statuses' totals the sums over units).
+    #[serde(with = "pairs")]
+    pub by_unit_status: BTreeMap<String, BTreeMap<Status, u64>>,
+    #[serde(with = "pairs")]
+    pub deadlines: BTreeMap<DeadlineStep, StepPartial>,
+    /// Working days to the first follow-up: value → how many complaints.
+    #[serde(with = "pairs")]
+    pub to_follow_up: BTreeMap<i64, u64>,
+    /// Working days to closing: value → how many complaints.
+    #[serde(with = "pairs")]
+    pub to_close: BTreeMap<i64, u64>,
+}
+
+impl Partial {
+    /// The counts of `facts` as of `as_of` (the end of the period they were
+    /// read for).
+    pub fn from_facts(facts: &[ComplaintFact], cal: &Calendar, as_of: NaiveDate) -> Partial {
+        let mut p = Partial::default();
+        for f in facts {
+            p.add(f, cal, as_of);
+        }
+        p
+    }
+
+    /// Count one more complaint (as of `as_of`).
+    pub fn add(&mut self, f: &ComplaintFact, cal: &Calendar, as_of: NaiveDate) {
+        self.received += 1;
+        self.verified += u64::from(f.verified_on.is_some());
+        self.routed += u64::from(f.routed_on.is_some());
+        self.followed_up += u64::from(f.first_follow_up_on.is_some());
+        self.reopened += u64::from(f.reopened);
+        self.anonymous += u64::from(f.is_anonymous);
+        self.secret += u64::from(f.is_secret);
+        *self.by_kind.entry(f.kind).or_default() += 1;
+        *self.by_channel.entry(f.channel).or_default() += 1;
+        *self.by_topic.entry(f.topic_id).or_default() += 1;
+        // `Cell::Month` matches only four-digit years (`is_month_key`).
+        if (0..=9999).contains(&f.received_date.year()) {
+            let key = month_key(f.received_date);
+            match self.by_month.get_mut(&key) {
+                Some(n) => *n += 1,
+                None => {
+                    self.by_month.insert(key, 1);
+                }
+            }
+        }
+        let statuses = match self.by_unit_status.get_mut(&f.unit_code) {
+            Some(s) => s,
+            None => self.by_unit_status.entry(f.unit_code.clone()).or_default(),
+        };
+        *statuses.entry(f.status).or_default() += 1;
+        for step in DeadlineStep::ALL {
+            // As `in_cell`: the first deadline of the step started by the end.
+            let Some(d) = f
+                .deadlines
+                .iter()
+                .find(|d| d.step == step && d.start <= as_of)
+            else {
+                continue;
+            };
+            let s = self.deadlines.entry(step).or_default();
+            match d.met.filter(|m| *m <= as_of) {
+                Some(met) if met <= d.due => s.on_time += 1,
+                Some(_) => s.late_met += 1,
+                None => *s.unmet.entry(d.due).or_default() += 1,
+            }
+        }
+        if let Some(d) = f.first_follow_up_on {
+            *self
+                .to_follow_up
+                .entry(cal.working_days_between(f.received_date, d).max(0))
+                .or_default() += 1;
+        }
+        if let Some(d) = f.closed_on {
+            *self
+                .to_close
+                .entry(cal.working_days_between(f.received_date, d).max(0))
+                .or_default() += 1;
+        }
+    }
+
+    /// Add another partial's counts (of other complaints) to these.
+    pub fn merge(&mut self, o: &Partial) {
+        fn add_map<K: Ord + Clone>(a: &mut BTreeMap<K, u64>, b: &BTreeMap<K, u64>) {
+            for (k, v) in b {
+                *a.entry(k.clone()).or_default() += v;
+            }
+        }
+        self.received += o.received;
+        self.verified += o.verified;
+        self.routed += o.routed;
+        self.followed_up += o.followed_up;
+        self.reopened += o.reopened;
+        self.anonymous += o.anonymous;
+        self.secret += o.secret;
+        add_map(&mut self.by_kind, &o.by_kind);
+        add_map(&mut self.by_channel, &o.by_channel);
+        add_map(&mut self.by_topic, &o.by_topic);
+        add_map(&mut self.by_month, &o.by_month);
+        for (u, statuses) in &o.by_unit_status {
+            add_map(self.by_unit_status.entry(u.clone()).or_default(), statuses);
+        }
+        for (step, s) in &o.deadlines {
+            let mine = self.deadlines.entry(*step).or_default();
+            mine.on_time += s.on_time;
+            mine.late_met += s.late_met;
+            add_map(&mut mine.unmet, &s.unmet);
+        }
+        add_map(&mut self.to_follow_up, &o.to_follow_up);
+        add_map(&mut self.to_close, &o.to_close);
+    }
+
+    fn status_count(&self, keep: impl Fn(Status) -> bool) -> u64 {
+        self.by_unit_status
+            .values()
+            .flat_map(|m| m.iter())
+            .filter(|(s, _)| keep(**s))
+            .map(|(_, n)| n)
+            .sum()
+    }
+}
+
+/// The `q`-quantile of the values of a histogram (value → how many), the
+/// same number as [`quantile`] of the values listed in order.
+fn quantile_of(hist: &BTreeMap<i64, u64>, n: u64, q: f64) -> Option<f64> {
+    if n == 0 {
+        return None;
+    }
+    // The value at rank `k` (0-based) of the sorted values.
+    let at = |k: u64| -> i64 {
+        let mut seen = 0;
+        for (v, c) in hist {
+            seen += c;
+            if k < seen {
+                return *v;
+            }
+        }
+        *hist.keys().next_back().expect("n > 0")
+    };
+    let pos = q.clamp(0.0, 1.0) * (n - 1) as f64;
+    let lo = pos.floor() as u64;
+    let hi = pos.ceil() as u64;
+    let frac = pos - lo as f64;
+    let (a, b) = (at(lo), at(hi));
+    let v = a as f64 + (b - a) as f64 * frac;
+    Some(crate::instrument::round2(v))
+}
+
+fn stats_of(cell: Cell, hist: &BTreeMap<i64, u64>) -> DurationStats {
+    let count = hist.values().sum();
+    DurationStats {
+        cell,
+        count,
+        median: quantile_of(hist, count, 0.5),
+        p90: quantile_of(hist, count, 0.9),
+        max: hist.keys().next_back().copied(),
+    }
+}
+
+/// The indicators of the period from the partial counts of its complaints
+/// (as of the period's end). `units` lists the unit codes reported on.
+pub fn finish(p: &Partial, period: Period, units: &[String]) -> ComplaintIndicators {
+    let as_of = period.to;
+    let total = p.received;
+    let count = |cell: Cell, value: u64| Count {
+        pct: pct(value, total),
+        cell,
+        value,
+    };
+    let mut by_topic: Vec<Count> = p
+        .by_topic
+        .iter()
+        .map(|(t, value)| count(Cell::Topic(*t), *value))
         .collect();
     by_topic.sort_by(|a, b| b.value.cmp(&a.value).then_with(|| a.cell.cmp(&b.cell)));
     let deadlines = DeadlineStep::ALL
         .into_iter()
         .map(|step| {
-            let on_time = count(Cell::OnTime(step));
-            let late = count(Cell::Late(step));
+            let s = p.deadlines.get(&step).cloned().unwrap_or_default();
+            let late_unmet: u64 = s.unmet.range(..as_of).map(|(_, n)| n).sum();
+            let pending: u64 = s.unmet.range(as_of..).map(|(_, n)| n).sum();
+            let on_time = count(Cell::OnTime(step), s.on_time);
+            let late = count(Cell::Late(step), s.late_met + late_unmet);
             DeadlineCompliance {
                 step,
                 on_time_pct: pct(on_time.value, on_time.value + late.value),
-                pending: count(Cell::Pending(step)),
+                pending: count(Cell::Pending(step), pending),
                 on_time,
                 late,
             }
         })
         .collect();
-    let to_follow_up = facts
-        .iter()
-        .filter_map(|f| {
-            f.first_follow_up_on
-                .map(|d| cal.working_days_between(f.received_date, d).max(0))
-        })
-        .collect();
-    let to_close = facts
-        .iter()
-        .filter_map(|f| {
-            f.closed_on
-                .map(|d| cal.working_days_between(f.received_date, d).max(0))
-        })
-        .collect();
+    let of_status = |s: Status| p.status_count(|x| x == s);
+    let no_statuses = BTreeMap::new();
+    let unit_statuses = |u: &str| p.by_unit_status.get(u).unwrap_or(&no_statuses);
     ComplaintIndicators {
         period,
-        received: count(Cell::Received),
-        verified: count(Cell::Verified),
-        routed: count(Cell::Routed),
-        followed_up: count(Cell::FollowedUp),
-        finished: count(Cell::Finished),
-        in_process: count(Cell::InProcess),
-        archived: count(Cell::Archived),
-        closed: count(Cell::Closed),
-        reopened: count(Cell::Reopened),
-        anonymous: count(Cell::Anonymous),
-        secret: count(Cell::Secret),
+        received: count(Cell::Received, total),
+        verified: count(Cell::Verified, p.verified),
+        routed: count(Cell::Routed, p.routed),
+        followed_up: count(Cell::FollowedUp, p.followed_up),
+        finished: count(Cell::Finished, of_status(Status::Finished)),
+        in_process: count(Cell::InProcess, p.status_count(|s| s.is_open())),
+        archived: count(Cell::Archived, of_status(Status::Archived)),
+        closed: count(Cell::Closed, p.status_count(|s| !s.is_open())),
+        reopened: count(Cell::Reopened, p.reopened),
+        anonymous: count(Cell::Anonymous, p.anonymous),
+        secret: count(Cell::Secret, p.secret),
         by_kind: Kind::ALL
             .into_iter()
-            .map(|k| count(Cell::Kind(k)))
+            .map(|k| count(Cell::Kind(k), p.by_kind.get(&k).copied().unwrap_or(0)))
             .collect(),
         by_channel: Channel::ALL
             .into_iter()
-            .map(|c| count(Cell::Channel(c)))
+            .map(|c| count(Cell::Channel(c), p.by_channel.get(&c).copied().unwrap_or(0)))
             .collect(),
         by_topic,
         by_month: months_of(period)
             .into_iter()
-            .map(|m| count(Cell::Month(m)))
+            .map(|m| {
+                let n = p.by_month.get(&m).copied().unwrap_or(0);
+                count(Cell::Month(m), n)
+            })
             .collect(),
-        by_unit: units.iter().map(|u| count(Cell::Unit(u.clone()))).collect(),
+        by_unit: units
+            .iter()
+            .map(|u| count(Cell::Unit(u.clone()), unit_statuses(u).values().sum()))
+            .collect(),
         by_status: Status::ALL
             .into_iter()
-            .map(|s| count(Cell::Status(s)))
+            .map(|s| count(Cell::Status(s), of_status(s)))
             .collect(),
         by_unit_status: units
             .iter()
@@ -411,13 +617,16 @@ pub fn compute(
                 unit_code: u.clone(),
                 counts: Status::ALL
                     .into_iter()
-                    .map(|s| count(Cell::UnitStatus(u.clone(), s)))
+                    .map(|s| {
+                        let n = unit_statuses(u).get(&s).copied().unwrap_or(0);
+                        count(Cell::UnitStatus(u.clone(), s), n)
+                    })
                     .collect(),
             })
             .collect(),
         deadlines,
-        days_to_first_follow_up: stats(Cell::FollowedUp, to_follow_up),
-        days_to_close: stats(Cell::Closed, to_close),
+        days_to_first_follow_up: stats_of(Cell::FollowedUp, &p.to_follow_up),
+        days_to_close: stats_of(Cell::Closed, &p.to_close),
     }
 }
 
@@ -536,6 +745,250 @@ mod tests {
             cells(&f(d(2026, 3, 20), Some(d(2026, 4, 1)))),
             [false, true, false]
         );
+    }
+
+    fn stats_by_cells(cell: Cell, mut values: Vec<i64>) -> DurationStats {
+        values.sort_unstable();
+        DurationStats {
+            cell,
+            count: values.len() as u64,
+            median: quantile(&values, 0.5),
+            p90: quantile(&values, 0.9),
+            max: values.last().copied(),
+        }
+    }
+
+    /// The indicators as `compute` made them before the partial counts (one
+    /// pass over the facts per cell, `in_cell`): the reference.
+    /// Compute the indicators. `units` lists the unit codes reported on (so a
+    /// unit without complaints still gets its row); `cal` is the office calendar.
+    fn compute_by_cells(
+        facts: &[ComplaintFact],
+        cal: &Calendar,
+        period: Period,
+        units: &[String],
+    ) -> ComplaintIndicators {
+        let as_of = period.to;
+        let total = facts.len() as u64;
+        let count = |cell: Cell| {
+            let value = facts.iter().filter(|f| in_cell(f, &cell, as_of)).count() as u64;
+            Count {
+                pct: pct(value, total),
+                cell,
+                value,
+            }
+        };
+        let mut topics: BTreeMap<Option<i64>, u64> = BTreeMap::new();
+        for f in facts {
+            *topics.entry(f.topic_id).or_default() += 1;
+        }
+        // The same numbers as `count(Cell::Topic(t))` (in_cell compares topic_id),
+        // without a pass over the facts per topic.
+        let mut by_topic: Vec<Count> = topics
+            .into_iter()
+            .map(|(t, value)| Count {
+                cell: Cell::Topic(t),
+                value,
+                pct: pct(value, total),
+            })
+            .collect();
+        by_topic.sort_by(|a, b| b.value.cmp(&a.value).then_with(|| a.cell.cmp(&b.cell)));
+        let deadlines = DeadlineStep::ALL
+            .into_iter()
+            .map(|step| {
+                let on_time = count(Cell::OnTime(step));
+                let late = count(Cell::Late(step));
+                DeadlineCompliance {
+                    step,
+                    on_time_pct: pct(on_time.value, on_time.value + late.value),
+                    pending: count(Cell::Pending(step)),
+                    on_time,
+                    late,
+                }
+            })
+            .collect();
+        let to_follow_up = facts
+            .iter()
+            .filter_map(|f| {
+                f.first_follow_up_on
+                    .map(|d| cal.working_days_between(f.received_date, d).max(0))
+            })
+            .collect();
+        let to_close = facts
+            .iter()
+            .filter_map(|f| {
+                f.closed_on
+                    .map(|d| cal.working_days_between(f.received_date, d).max(0))
+            })
+            .collect();
+        ComplaintIndicators {
+            period,
+            received: count(Cell::Received),
+            verified: count(Cell::Verified),
+            routed: count(Cell::Routed),
+            followed_up: count(Cell::FollowedUp),
+            finished: count(Cell::Finished),
+            in_process: count(Cell::InProcess),
+            archived: count(Cell::Archived),
+            closed: count(Cell::Closed),
+            reopened: count(Cell::Reopened),
+            anonymous: count(Cell::Anonymous),
+            secret: count(Cell::Secret),
+            by_kind: Kind::ALL
+                .into_iter()
+                .map(|k| count(Cell::Kind(k)))
+                .collect(),
+            by_channel: Channel::ALL
+                .into_iter()
+                .map(|c| count(Cell::Channel(c)))
+                .collect(),
+            by_topic,
+            by_month: months_of(period)
+                .into_iter()
+                .map(|m| count(Cell::Month(m)))
+                .collect(),
+            by_unit: units.iter().map(|u| count(Cell::Unit(u.clone()))).collect(),
+            by_status: Status::ALL
+                .into_iter()
+                .map(|s| count(Cell::Status(s)))
+                .collect(),
+            by_unit_status: units
+                .iter()
+                .map(|u| UnitStatusCounts {
+                    unit_code: u.clone(),
+                    counts: Status::ALL
+                        .into_iter()
+                        .map(|s| count(Cell::UnitStatus(u.clone(), s)))
+                        .collect(),
+                })
+                .collect(),
+            deadlines,
+            days_to_first_follow_up: stats_by_cells(Cell::FollowedUp, to_follow_up),
+            days_to_close: stats_by_cells(Cell::Closed, to_close),
+        }
+    }
+
+    #[test]
+    fn histogram_quantiles_are_the_quantiles_of_the_values() {
+        let mut seed = 7u64;
+        for n in 0..60u64 {
+            let mut values = Vec::new();
+            let mut hist = BTreeMap::new();
+            for _ in 0..n {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let v = ((seed >> 33) % 23) as i64;
+                values.push(v);
+                *hist.entry(v).or_default() += 1;
+            }
+            values.sort_unstable();
+            for q in [0.0, 0.1, 0.5, 0.9, 0.95, 1.0] {
+                assert_eq!(quantile_of(&hist, n, q), quantile(&values, q), "{n} {q}");
+            }
+        }
+    }
+
+    /// Facts split in any way, counted apart, merged (also through JSON)
+    /// and finished give what `compute` gives of them all, for any end of
+    /// the period (late vs pending is decided at the end).
+    #[test]
+    fn merged_partials_finish_as_the_whole() {
+        let cal = Calendar::new(CalendarSettings::default(), &holidays_2026());
+        let mut seed = 11u64;
+        let mut next = move |m: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % m
+        };
+        let base = d(2026, 1, 1);
+        let days = |n: u64| chrono::Duration::days(n as i64);
+        let mut facts: Vec<ComplaintFact> = Vec::new();
+        for i in 0..400 {
+            let received = base + days(next(120));
+            let status = Status::ALL[next(Status::ALL.len() as u64) as usize];
+            let mut later = || (next(3) > 0).then(|| received + days(next(40)));
+            let (verified_on, routed_on, first_follow_up_on) = (later(), later(), later());
+            let mut deadlines = Vec::new();
+            for step in DeadlineStep::ALL {
+                if next(4) == 0 {
+                    continue;
+                }
+                let start = received + days(next(5));
+                let due = start + days(next(20));
+                let met = (next(2) == 0).then(|| start + days(next(30)));
+                deadlines.push(DeadlineFact {
+                    step,
+                    start,
+                    due,
+                    met,
+                });
+            }
+            facts.push(ComplaintFact {
+                id: i,
+                unit_code: ["A", "B", "C"][next(3) as usize].into(),
+                received_date: received,
+                kind: Kind::ALL[next(Kind::ALL.len() as u64) as usize],
+                channel: Channel::ALL[next(Channel::ALL.len() as u64) as usize],
+                topic_id: (next(4) > 0).then(|| next(6) as i64),
+                is_secret: next(5) == 0,
+                is_anonymous: next(4) == 0,
+                status,
+                verified_on,
+                routed_on,
+                first_follow_up_on,
+                closed_on: (!status.is_open()).then(|| received + days(next(50))),
+                reopened: next(7) == 0,
+                deadlines,
+            });
+        }
+        let units: Vec<String> = vec!["A".into(), "B".into(), "D".into()];
+        for (from, to) in [
+            (d(2026, 1, 1), d(2026, 6, 30)),
+            (d(2026, 1, 15), d(2026, 3, 10)),
+            (d(2026, 2, 1), d(2026, 2, 28)),
+            (d(2025, 12, 1), d(2027, 1, 31)),
+        ] {
+            let period = Period { from, to };
+            let whole = compute(&facts, &cal, period, &units);
+            let mut merged = Partial::default();
+            for chunk in facts.chunks(37) {
+                let part = Partial::from_facts(chunk, &cal, to);
+                let json = serde_json::to_string(&part).unwrap();
+                let back: Partial = serde_json::from_str(&json).unwrap();
+                assert_eq!(back, part);
+                merged.merge(&back);
+            }
+            let split = finish(&merged, period, &units);
+            assert_eq!(
+                serde_json::to_string(&compute_by_cells(&facts, &cal, period, &units)).unwrap(),
+                serde_json::to_string(&whole).unwrap(),
+                "the same as before the partial counts"
+            );
+            assert_eq!(
+                serde_json::to_string(&split).unwrap(),
+                serde_json::to_string(&whole).unwrap()
+            );
+            // Every number is still the count of its cell's predicate.
+            let cells = |c: &Cell| facts.iter().filter(|f| in_cell(f, c, to)).count() as u64;
+            for x in whole
+                .by_status
+                .iter()
+                .chain(&whole.by_kind)
+                .chain(&whole.by_month)
+            {
+                assert_eq!(x.value, cells(&x.cell), "{:?}", x.cell);
+            }
+            for s in &whole.deadlines {
+                for x in [&s.on_time, &s.late, &s.pending] {
+                    assert_eq!(x.value, cells(&x.cell), "{:?}", x.cell);
+                }
+            }
+            for x in whole.by_unit_status.iter().flat_map(|u| &u.counts) {
+                assert_eq!(x.value, cells(&x.cell), "{:?}", x.cell);
+            }
+        }
     }
 
     #[test]
