@@ -255,8 +255,9 @@ fn check_page(asked: u32, answered: Option<u32>) -> ApiResult<()> {
 
 /// A well-formed date can still be absurd (`01-01-1970`, year 2999): such an
 /// answer is refused like an unreadable one rather than put on a timeline or
-/// into a deadline.
-fn plausible(t: wire::LaporDateTime, path: &str) -> ApiResult<DateTime<Utc>> {
+/// into a deadline. `path` names the field, built only for a refusal (this
+/// runs for every date of every answer).
+fn plausible(t: wire::LaporDateTime, path: impl FnOnce() -> String) -> ApiResult<DateTime<Utc>> {
     let utc = t.to_utc();
     let earliest = chrono::NaiveDate::from_ymd_opt(2000, 1, 1)
         .and_then(|d| d.and_hms_opt(0, 0, 0))
@@ -267,7 +268,7 @@ fn plausible(t: wire::LaporDateTime, path: &str) -> ApiResult<DateTime<Utc>> {
         return Err(ApiError::bad_response(
             Some(200),
             "LAPOR_BAD_DATE",
-            format!("implausible date at {path}: {t}"),
+            format!("implausible date at {}: {t}", path()),
         ));
     }
     Ok(utc)
@@ -369,11 +370,10 @@ impl LaporApi for HttpLapor {
     }
 
     fn complaint_status(&self, complaint_id: &str) -> ApiResult<RemoteStatus> {
-        let d: wire::ComplaintDetail = self.send(self.req(
-            reqwest::Method::GET,
-            &wire::complaint_path(&id(complaint_id)?),
-        ))?;
-        if d.complaint_id.as_str() != id(complaint_id)?.as_str() {
+        let asked = id(complaint_id)?;
+        let d: wire::ComplaintDetail =
+            self.send(self.req(reqwest::Method::GET, &wire::complaint_path(&asked)))?;
+        if d.complaint_id.as_str() != asked.as_str() {
             // A gateway cache or a server bug answering for another report:
             // storing it would put a stranger's status on ours.
             return Err(ApiError::bad_response(
@@ -393,7 +393,7 @@ impl LaporApi for HttpLapor {
                 note: l.note,
                 created_at: l
                     .created_at
-                    .map(|t| plausible(t, &format!("data.status_logs[{i}].created_at")))
+                    .map(|t| plausible(t, || format!("data.status_logs[{i}].created_at")))
                     .transpose()?,
             });
         }
@@ -416,7 +416,7 @@ impl LaporApi for HttpLapor {
         let next_page = p.next_page().filter(|n| *n > page);
         let mut items = Vec::with_capacity(p.items.len());
         for (i, f) in p.items.into_iter().enumerate() {
-            let created_at = plausible(f.created_at, &format!("data.data[{i}].created_at"))?;
+            let created_at = plausible(f.created_at, || format!("data.data[{i}].created_at"))?;
             let sender = if f.is_from_reporter() {
                 RemoteSender::Reporter
             } else {
