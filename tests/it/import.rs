@@ -462,3 +462,334 @@ fn erasing_a_person_removes_the_fingerprints_made_from_their_identity() {
         "only the row keyed by its reference number keeps a fingerprint"
     );
 }
+
+// ---- Column mapping -------------------------------------------------------
+
+/// A register kept by hand: synonyms, odd spacing and case, accents, and a
+/// column the template does not know.
+const HAND: &str = "Tgl.  Diterima,KANAL,Jenis Laporan,Perihal,Uraian,Nama,No HP,Catatan\n\
+2026-02-10,WA,pengaduan,Antrean panjang,Menunggu dua jam di loket.,Siti,0812-1111-2222,telepon balik\n\
+2026-02-11,sms,aspirasi,Parkir sempit,Parkir motor penuh.,,,\n";
+
+fn codes(r: &posko_core::import::ImportReport) -> Vec<String> {
+    r.errors.iter().map(|e| e.code.clone()).collect()
+}
+
+#[test]
+fn a_mapping_is_proposed_from_synonyms_and_can_be_edited() {
+    use posko_core::import::ImportMapping;
+    use posko_domain::import::{Column, FieldMapping, MatchKind};
+    let mut s = new_store();
+    let check = |s: &mut Store, m: &ImportMapping| {
+        s.p.import_complaints_mapped(&clerk(), HAND.as_bytes(), "buku.csv", ImportMode::Check, m)
+            .unwrap()
+    };
+    // By name (the CLI without --map): the unknown header is refused.
+    let by_name = check(&mut s, &ImportMapping::ByName);
+    assert_eq!(codes(&by_name), ["unknown_column"]);
+    assert!(
+        by_name.errors[0].message.contains("Catatan"),
+        "{:?}",
+        by_name.errors
+    );
+    // The table is there anyway, with the proposal.
+    assert_eq!(by_name.mapping.len(), 8);
+
+    // The proposal: every header but "Catatan" found, "Catatan" not imported.
+    let r = check(&mut s, &ImportMapping::Proposed);
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    assert_eq!((r.rows, r.new), (2, 2));
+    let fields: Vec<(Option<Column>, MatchKind)> =
+        r.mapping.iter().map(|c| (c.field, c.how)).collect();
+    assert_eq!(
+        fields,
+        [
+            (Some(Column::ReceivedDate), MatchKind::Synonym),
+            (Some(Column::Channel), MatchKind::Synonym),
+            (Some(Column::Kind), MatchKind::Synonym),
+            (Some(Column::Title), MatchKind::Synonym),
+            (Some(Column::Description), MatchKind::Synonym),
+            (Some(Column::ReporterName), MatchKind::Synonym),
+            (Some(Column::Phone), MatchKind::Synonym),
+            (None, MatchKind::None),
+        ]
+    );
+    assert_eq!(r.mapping[0].header, "Tgl. Diterima");
+    assert_eq!(r.mapping[3].samples, ["Antrean panjang", "Parkir sempit"]);
+    assert_eq!(r.mapping[7].samples, ["telepon balik"]);
+    assert_eq!(r.fields.len(), 13);
+    assert!(
+        r.fields
+            .iter()
+            .find(|f| f.field == Column::Title)
+            .unwrap()
+            .required
+    );
+
+    // The user's mapping: "Catatan" as the title, "Perihal" not imported.
+    let mut m: Vec<FieldMapping> = posko_domain::import::proposed_mapping(
+        &HAND
+            .lines()
+            .next()
+            .unwrap()
+            .split(',')
+            .map(str::to_owned)
+            .collect::<Vec<_>>(),
+    );
+    for f in &mut m {
+        if f.field == Column::Title {
+            f.column = Some(7);
+        }
+    }
+    let r = check(&mut s, &ImportMapping::Explicit(m.clone()));
+    // Row 3 has no "Catatan": its title is now missing.
+    assert_eq!(codes(&r), ["required"]);
+    assert_eq!(r.errors[0].row, 3);
+    assert_eq!(r.mapping[7].field, Some(Column::Title));
+    assert_eq!(r.mapping[3].field, None);
+
+    // A required field mapped to nothing: named, in both languages, nothing stored.
+    for f in &mut m {
+        if matches!(f.field, Column::Title | Column::Channel) {
+            f.column = None;
+        }
+    }
+    let before = s.fingerprint();
+    let e =
+        s.p.import_complaints_mapped(
+            &clerk(),
+            HAND.as_bytes(),
+            "buku.csv",
+            ImportMode::Apply,
+            &ImportMapping::Explicit(m),
+        )
+        .unwrap_err();
+    assert_eq!(e.code(), "IMPORT_INVALID");
+    let payload = e.payload(Lang::Id);
+    let fields: Vec<&str> = payload.fields.iter().map(|f| f.field.as_str()).collect();
+    assert_eq!(fields, ["1:channel", "1:title"]);
+    assert!(
+        payload.fields[0].message.contains("\"saluran\""),
+        "{payload:?}"
+    );
+    assert!(
+        payload.fields[0].message.contains("pilih kolom"),
+        "{payload:?}"
+    );
+    assert!(
+        e.payload(Lang::En).fields[1]
+            .message
+            .contains("\"judul\" is required")
+    );
+    assert_eq!(s.fingerprint(), before);
+
+    // Applied with the proposal: both rows, the extra column ignored.
+    let r =
+        s.p.import_complaints_mapped(
+            &clerk(),
+            HAND.as_bytes(),
+            "buku.csv",
+            ImportMode::Apply,
+            &ImportMapping::Proposed,
+        )
+        .unwrap();
+    assert_eq!(r.new, 2);
+    let d = detail(&s, r.items[0].register_no.as_deref().unwrap());
+    assert_eq!(d.title, "Antrean panjang");
+    assert_eq!(d.reporter.phone.as_deref(), Some("0812-1111-2222"));
+}
+
+// ---- Undo of the last import ----------------------------------------------
+
+fn count(s: &Store, sql: &str) -> i64 {
+    s.p.connection().query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+fn found(s: &Store, text: &str) -> usize {
+    s.p.list_complaints(
+        &admin(),
+        &ComplaintFilter {
+            text: Some(text.into()),
+            ..Default::default()
+        },
+    )
+    .unwrap()
+    .rows
+    .len()
+}
+
+#[test]
+fn undo_removes_exactly_the_last_import_and_sets_the_counter_back() {
+    let mut s = new_store();
+    let typed =
+        s.p.create_complaint(&clerk(), complaint("Diketik di loket"))
+            .unwrap();
+    assert!(s.p.last_import(&admin()).unwrap().is_none());
+    let e = s.p.undo_last_import(&admin()).unwrap_err();
+    assert_eq!(e.code(), "IMPORT_UNDO_NOTHING");
+
+    let r = import(
+        &mut s,
+        &clerk(),
+        CSV.as_bytes(),
+        "buku.csv",
+        ImportMode::Apply,
+    )
+    .unwrap();
+    let regs: Vec<String> = r
+        .items
+        .iter()
+        .map(|i| i.register_no.clone().unwrap())
+        .collect();
+    assert_eq!(regs.len(), 3);
+    assert_eq!(found(&s, "hipertensi"), 1);
+    let complaints = count(&s, "SELECT count(*) FROM complaints");
+    assert_eq!(complaints, 4);
+
+    let last = s.p.last_import(&admin()).unwrap().unwrap();
+    assert_eq!(
+        (last.batch.file_name.as_str(), last.batch.created),
+        ("buku.csv", 3)
+    );
+    assert!(last.refused.is_none(), "{:?}", last.refused);
+    // Another user's import: only an admin may undo it.
+    assert_eq!(
+        s.p.undo_last_import(&clerk()).unwrap_err().code(),
+        "FORBIDDEN"
+    );
+
+    let u = s.p.undo_last_import(&admin()).unwrap();
+    assert_eq!(u.removed, 3);
+    assert_eq!(u.register_nos, regs);
+    assert_eq!(u.counters.len(), 1);
+    assert_eq!((u.counters[0].year, u.counters[0].last), (2026, 1));
+    // Exactly the batch is gone, with everything the intake wrote for it.
+    for (sql, n) in [
+        ("SELECT count(*) FROM complaints", 1),
+        (
+            "SELECT count(DISTINCT complaint_id) FROM complaint_events",
+            1,
+        ),
+        ("SELECT count(DISTINCT complaint_id) FROM deadlines", 1),
+        ("SELECT count(*) FROM outbox", 1),
+        ("SELECT count(*) FROM complaint_facts", 1),
+        ("SELECT count(*) FROM import_rows", 0),
+        ("SELECT count(*) FROM import_batches", 1),
+        ("SELECT last FROM register_counters", 1),
+    ] {
+        assert_eq!(count(&s, sql), n, "{sql}");
+    }
+    assert_eq!(found(&s, "hipertensi"), 0);
+    assert_eq!(found(&s, "Diketik"), 1);
+    assert_eq!(detail(&s, &typed.register_no).title, "Diketik di loket");
+    // The audit row names what was removed.
+    let detail_json: String =
+        s.p.connection()
+            .query_row(
+                "SELECT detail FROM audit_log WHERE action = 'delete' AND entity = 'import_batch'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+    let v: serde_json::Value = serde_json::from_str(&detail_json).unwrap();
+    assert_eq!(v["removed"], 3);
+    assert_eq!(v["register_nos"][0], regs[0].as_str());
+    assert!(s.p.audit_verify(&admin()).unwrap().ok);
+    // The timeline is append-only again.
+    assert!(
+        s.p.connection()
+            .execute("DELETE FROM complaint_events", [])
+            .is_err()
+    );
+
+    // Nothing left to undo.
+    assert!(s.p.last_import(&admin()).unwrap().is_none());
+    let e = s.p.undo_last_import(&admin()).unwrap_err();
+    assert_eq!(e.code(), "IMPORT_UNDO_NOTHING");
+    assert!(e.message(Lang::Id).contains("diurungkan"));
+
+    // The same file imports again, with the same numbers.
+    let again = import(
+        &mut s,
+        &clerk(),
+        CSV.as_bytes(),
+        "buku.csv",
+        ImportMode::Apply,
+    )
+    .unwrap();
+    assert_eq!(again.new, 3);
+    let regs2: Vec<String> = again
+        .items
+        .iter()
+        .map(|i| i.register_no.clone().unwrap())
+        .collect();
+    assert_eq!(regs2, regs);
+    assert_eq!(found(&s, "hipertensi"), 1);
+}
+
+#[test]
+fn undo_is_refused_once_a_complaint_of_the_import_moved() {
+    let mut s = new_store();
+    let r = import(
+        &mut s,
+        &clerk(),
+        CSV.as_bytes(),
+        "buku.csv",
+        ImportMode::Apply,
+    )
+    .unwrap();
+    let reg = r.items[1].register_no.clone().unwrap();
+    let id = detail(&s, &reg).id;
+    s.p.transition(
+        &head(),
+        &TransitionInput {
+            complaint_id: id,
+            action: posko_domain::Action::Verify,
+            note: None,
+            assigned_to: None,
+        },
+    )
+    .unwrap();
+    let before = s.fingerprint();
+    let e = s.p.undo_last_import(&admin()).unwrap_err();
+    assert_eq!(e.code(), "IMPORT_UNDO_TOUCHED");
+    assert!(matches!(
+        e,
+        CoreError::ImportUndoTouched {
+            touched: 1,
+            total: 3
+        }
+    ));
+    assert!(
+        e.message(Lang::Id).contains("1 dari 3"),
+        "{}",
+        e.message(Lang::Id)
+    );
+    assert!(e.message(Lang::En).contains("Nothing was removed"));
+    assert_eq!(s.fingerprint(), before, "nothing removed");
+    assert_eq!(found(&s, "hipertensi"), 1);
+    let last = s.p.last_import(&admin()).unwrap().unwrap();
+    assert_eq!(last.refused.unwrap().code, "IMPORT_UNDO_TOUCHED");
+}
+
+#[test]
+fn undo_is_refused_once_a_later_register_number_was_issued() {
+    let mut s = new_store();
+    import(
+        &mut s,
+        &clerk(),
+        CSV.as_bytes(),
+        "buku.csv",
+        ImportMode::Apply,
+    )
+    .unwrap();
+    let typed =
+        s.p.create_complaint(&clerk(), complaint("Sesudah impor"))
+            .unwrap();
+    assert_eq!(typed.register_no, "PKM-SENDANA/2026/0004");
+    let before = s.fingerprint();
+    let e = s.p.undo_last_import(&admin()).unwrap_err();
+    assert_eq!(e.code(), "IMPORT_UNDO_NUMBERS_USED");
+    assert!(matches!(e, CoreError::ImportUndoNumbersUsed { later: 1 }));
+    assert_eq!(s.fingerprint(), before);
+}

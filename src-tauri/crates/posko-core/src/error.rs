@@ -84,6 +84,16 @@ pub enum CoreError {
     ExportDamaged { detail: String },
     #[error("a store with data already exists here")]
     StoreExists,
+    /// No import to undo: none yet, the last one recorded nothing, or it was undone.
+    #[error("no import to undo")]
+    ImportUndoNothing,
+    /// Complaints of the last import changed since: nothing was removed.
+    #[error("{touched} of {total} imported complaints changed since the import")]
+    ImportUndoTouched { touched: u32, total: u32 },
+    /// Register numbers issued after the last import's: removing its numbers
+    /// would leave a hole in the register. Nothing was removed.
+    #[error("{later} register number(s) issued after the import")]
+    ImportUndoNumbersUsed { later: u32 },
     /// A complaint import file with problems: nothing was stored.
     #[error("import refused: {} problem(s)", errors.len())]
     ImportInvalid {
@@ -132,6 +142,9 @@ impl CoreError {
             CoreError::ExportDamaged { .. } => "EXPORT_DAMAGED",
             CoreError::StoreExists => "STORE_EXISTS",
             CoreError::ImportInvalid { .. } => "IMPORT_INVALID",
+            CoreError::ImportUndoNothing => "IMPORT_UNDO_NOTHING",
+            CoreError::ImportUndoTouched { .. } => "IMPORT_UNDO_TOUCHED",
+            CoreError::ImportUndoNumbersUsed { .. } => "IMPORT_UNDO_NUMBERS_USED",
         }
     }
 
@@ -237,6 +250,17 @@ impl CoreError {
                     &key,
                     &[("count", &errors.len().to_string()), ("first", first)],
                 )
+            }
+            CoreError::ImportUndoTouched { touched, total } => t_with(
+                lang,
+                &key,
+                &[
+                    ("touched", &touched.to_string()),
+                    ("total", &total.to_string()),
+                ],
+            ),
+            CoreError::ImportUndoNumbersUsed { later } => {
+                t_with(lang, &key, &[("later", &later.to_string())])
             }
             CoreError::InvalidFile { line, detail } => t_with(
                 lang,

@@ -15,7 +15,9 @@ use std::collections::HashMap;
 use std::io::Cursor;
 
 use chrono::{NaiveDate, TimeZone};
-use posko_domain::import::{self as dom, Column, ImportProblem, ImportRow, RowError, RowErrorKind};
+use posko_domain::import::{
+    self as dom, Column, FieldMapping, ImportProblem, ImportRow, MatchKind, RowError, RowErrorKind,
+};
 use posko_domain::mask::{mask_name, mask_nik, mask_phone};
 use posko_domain::phone::display_phone;
 use posko_domain::role::Permission;
@@ -32,6 +34,9 @@ use crate::error::{CoreError, CoreResult};
 use crate::i18n::{Lang, t, t_with};
 use crate::model::*;
 use crate::validate;
+
+mod undo;
+pub use undo::{ImportBatchView, ImportUndoReport, LastImport, RegisterCounter};
 
 /// Files over 10 MiB are refused before they are read.
 pub const MAX_FILE_BYTES: usize = 10 << 20;
@@ -71,6 +76,62 @@ pub enum ImportMode {
     Check,
     /// Store every new row, in one transaction, or nothing.
     Apply,
+}
+
+/// Which column of the file feeds which field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportMapping {
+    /// The header read by name (the template's headers and their synonyms);
+    /// an unknown or repeated header is refused. The CLI without `--map`.
+    ByName,
+    /// The proposal ([`dom::propose_mapping`]) taken as the user's: a
+    /// header no field matched is not imported. The app's first preview.
+    Proposed,
+    /// The user's mapping: each field from the 0-based column given, a
+    /// field absent or without a column is not imported.
+    Explicit(Vec<FieldMapping>),
+}
+
+/// One column of the file in the mapping table.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct MappedColumn {
+    /// 0-based position in the file (the CLI's `--map` numbers from 1).
+    pub index: u32,
+    /// The header cell as written (one line, at most 40 characters).
+    pub header: String,
+    /// Up to 3 of the first non-empty values under it (at most 60 characters each).
+    pub samples: Vec<String>,
+    /// The field it is read into, `None` when not imported.
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<Column>,
+    /// The field the proposal gave it.
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proposed: Option<Column>,
+    /// How the proposal matched the header.
+    pub how: MatchKind,
+}
+
+/// A field a column can be mapped to.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct ImportField {
+    pub field: Column,
+    /// The template's header for it (`tanggal diterima`).
+    pub header: String,
+    pub required: bool,
+}
+
+/// Every field, in the template's order.
+pub fn import_fields() -> Vec<ImportField> {
+    Column::ALL
+        .into_iter()
+        .map(|c| ImportField {
+            field: c,
+            header: c.header().to_owned(),
+            required: c.required(),
+        })
+        .collect()
 }
 
 /// One problem of the file, as a sentence ("Baris 3, kolom "nik": NIK harus 16 digit.").
@@ -124,6 +185,11 @@ pub struct ImportReport {
     pub items: Vec<ImportItem>,
     /// Every problem; when not empty nothing was (or would be) stored.
     pub errors: Vec<ImportProblemView>,
+    /// The file's columns and the field each one is read into (empty when
+    /// the file could not be read).
+    pub mapping: Vec<MappedColumn>,
+    /// The fields a column can be mapped to.
+    pub fields: Vec<ImportField>,
 }
 
 /// A file written for the user (export, template).
@@ -247,6 +313,61 @@ fn read_sheet(bytes: &[u8]) -> Result<dom::Table, RowError> {
     Ok(rows)
 }
 
+/// The header row of a file (its first non-blank row), for naming columns.
+pub fn file_header(bytes: &[u8], name: &str) -> CoreResult<Vec<String>> {
+    let (_, table) =
+        read_table(bytes, name).map_err(|e| CoreError::ImportInvalid { errors: vec![e] })?;
+    Ok(dom::header_of(&table)
+        .map(|(_, h)| h.to_vec())
+        .unwrap_or_default())
+}
+
+/// The CLI's `--map FIELD=COLUMN` on top of the proposal for `header`.
+/// FIELD: a field's code (`received_date`), its template header or a
+/// synonym (`"no hp"`); COLUMN: the header text, a 1-based number, or `-`
+/// (not imported). An unknown FIELD or COLUMN is `IMPORT_INVALID` naming it.
+pub fn mapping_from_args(header: &[String], args: &[String]) -> CoreResult<ImportMapping> {
+    let mut mapping = dom::proposed_mapping(header);
+    let mut errors = Vec::new();
+    for arg in args {
+        let (field, column) = arg.split_once('=').unwrap_or((arg.as_str(), ""));
+        let Some(field) = Column::from_code(field.trim()).or_else(|| Column::from_header(field))
+        else {
+            errors.push(RowError {
+                row: 1,
+                column: None,
+                header: one_line(field, 40),
+                kind: RowErrorKind::File(ImportProblem::UnknownColumn),
+                limit: None,
+            });
+            continue;
+        };
+        let column = match column.trim() {
+            "" | "-" => None,
+            c => match dom::find_column(header, c) {
+                Some(i) => Some(i),
+                None => {
+                    errors.push(RowError {
+                        row: 1,
+                        column: Some(field),
+                        header: field.header().to_owned(),
+                        kind: RowErrorKind::File(ImportProblem::NoSuchColumn),
+                        limit: None,
+                    });
+                    continue;
+                }
+            },
+        };
+        mapping.retain(|m| m.field != field);
+        mapping.push(FieldMapping { field, column });
+    }
+    if errors.is_empty() {
+        Ok(ImportMapping::Explicit(mapping))
+    } else {
+        Err(CoreError::ImportInvalid { errors })
+    }
+}
+
 /// The catalog's column name of a core validation field.
 fn column_of(field: &str) -> Option<Column> {
     Some(match field {
@@ -348,10 +469,86 @@ struct Checked {
     rows: Vec<(ImportRow, validate::CleanComplaint, String)>,
     errors: Vec<RowError>,
     file_sha256: String,
+    columns: Vec<MappedColumn>,
+}
+
+/// A cell shown in the mapping table: one line, at most `max` characters.
+fn one_line(cell: &str, max: usize) -> String {
+    cell.trim_start_matches('\u{feff}')
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .take(max)
+        .collect()
+}
+
+/// The mapping table of a file and the mapping to parse it with (`None`:
+/// by name).
+fn mapping_of(
+    table: &dom::Table,
+    mapping: &ImportMapping,
+) -> (Vec<MappedColumn>, Option<Vec<FieldMapping>>) {
+    let Some((header_row, header)) = dom::header_of(table) else {
+        return (
+            Vec::new(),
+            match mapping {
+                ImportMapping::ByName => None,
+                ImportMapping::Proposed => Some(Vec::new()),
+                ImportMapping::Explicit(m) => Some(m.clone()),
+            },
+        );
+    };
+    let proposal = dom::propose_mapping(header);
+    let used = match mapping {
+        ImportMapping::ByName => None,
+        ImportMapping::Proposed => Some(dom::proposed_mapping(header)),
+        ImportMapping::Explicit(m) => Some(m.clone()),
+    };
+    let columns = header
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let samples = table
+                .iter()
+                .filter(|(n, _)| *n > header_row)
+                .filter_map(|(_, cells)| cells.get(i).map(|c| c.trim()))
+                .filter(|c| !c.is_empty())
+                .take(3)
+                .map(|c| one_line(c, 60))
+                .collect();
+            let field = match &used {
+                // By name: what the header names (a repeated name is refused).
+                None => proposal[i].0,
+                // The last entry of a field wins, as in the parser.
+                Some(m) => Column::ALL.into_iter().find(|c| {
+                    m.iter()
+                        .rev()
+                        .find(|f| f.field == *c)
+                        .and_then(|f| f.column)
+                        == Some(i as u32)
+                }),
+            };
+            MappedColumn {
+                index: i as u32,
+                header: one_line(h, 40),
+                samples,
+                field,
+                proposed: proposal[i].0,
+                how: proposal[i].1,
+            }
+        })
+        .collect();
+    (columns, used)
 }
 
 impl Posko {
-    fn check_import_file(&self, bytes: &[u8], name: &str) -> CoreResult<Checked> {
+    fn check_import_file(
+        &self,
+        bytes: &[u8],
+        name: &str,
+        mapping: &ImportMapping,
+    ) -> CoreResult<Checked> {
         let file_sha256 = hex::encode(Sha256::digest(bytes));
         let now = self.now();
         let zone = self.zone();
@@ -369,10 +566,12 @@ impl Posko {
                     rows: Vec::new(),
                     errors: vec![e],
                     file_sha256,
+                    columns: Vec::new(),
                 });
             }
         };
-        let parsed = match dom::parse_table(&table, today) {
+        let (columns, used) = mapping_of(&table, mapping);
+        let parsed = match dom::parse_table_mapped(&table, used.as_deref(), today) {
             Ok(rows) => rows,
             Err(errors) => {
                 return Ok(Checked {
@@ -380,6 +579,7 @@ impl Posko {
                     rows: Vec::new(),
                     errors,
                     file_sha256,
+                    columns,
                 });
             }
         };
@@ -429,6 +629,7 @@ impl Posko {
             rows,
             errors,
             file_sha256,
+            columns,
         })
     }
 
@@ -437,7 +638,8 @@ impl Posko {
     /// would do: counts of new and already imported rows, duplicate hints,
     /// and every problem. `Apply` with a problem stores nothing and is
     /// refused with `IMPORT_INVALID` (every bad row); otherwise every new
-    /// row is recorded as at intake, in one transaction.
+    /// row is recorded as at intake, in one transaction. The header is read
+    /// by name ([`ImportMapping::ByName`]).
     pub fn import_complaints(
         &mut self,
         actor: &Actor,
@@ -445,9 +647,24 @@ impl Posko {
         name: &str,
         mode: ImportMode,
     ) -> CoreResult<ImportReport> {
+        self.import_complaints_mapped(actor, bytes, name, mode, &ImportMapping::ByName)
+    }
+
+    /// [`Self::import_complaints`] with the columns chosen by `mapping`. The
+    /// report carries the mapping table (each column of the file, three
+    /// sample values, the field it feeds and the one proposed), also when
+    /// the file has problems, so the user can correct the mapping.
+    pub fn import_complaints_mapped(
+        &mut self,
+        actor: &Actor,
+        bytes: &[u8],
+        name: &str,
+        mode: ImportMode,
+        mapping: &ImportMapping,
+    ) -> CoreResult<ImportReport> {
         require(actor, Permission::CreateComplaint)?;
         let lang = self.lang();
-        let checked = self.check_import_file(bytes, name)?;
+        let checked = self.check_import_file(bytes, name, mapping)?;
         let file_name: String = std::path::Path::new(name)
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -472,6 +689,8 @@ impl Posko {
                 applied: false,
                 items: Vec::new(),
                 errors: problem_views(&checked.errors, lang),
+                mapping: checked.columns,
+                fields: import_fields(),
             });
         }
         // Rows imported before.
@@ -523,6 +742,8 @@ impl Posko {
             applied: false,
             items,
             errors: Vec::new(),
+            mapping: checked.columns.clone(),
+            fields: import_fields(),
         };
         if mode == ImportMode::Check {
             return Ok(report);

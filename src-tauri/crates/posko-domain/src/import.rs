@@ -117,16 +117,40 @@ impl Column {
                 "tgl diterima",
                 "tgl",
                 "tanggal terima",
+                "tgl terima",
+                "tanggal masuk",
+                "tanggal pengaduan",
+                "tanggal laporan",
                 "received date",
+                "received",
                 "date",
             ],
             Column::Channel => &["kanal", "channel", "media"],
             Column::Kind => &["klasifikasi", "jenis laporan", "kind"],
             Column::Topic => &["kategori", "topic"],
-            Column::Title => &["perihal", "title"],
+            Column::Title => &[
+                "perihal",
+                "judul laporan",
+                "judul pengaduan",
+                "title",
+                "subject",
+            ],
             Column::Description => &["uraian", "isi laporan", "isi pengaduan", "description"],
-            Column::ReporterName => &["nama", "pelapor", "reporter name"],
-            Column::Nik => &["nik pelapor"],
+            Column::ReporterName => &[
+                "nama",
+                "pelapor",
+                "nama lengkap",
+                "nama pengadu",
+                "reporter name",
+                "reporter",
+                "name",
+            ],
+            Column::Nik => &[
+                "nik pelapor",
+                "no nik",
+                "nomor nik",
+                "nomor induk kependudukan",
+            ],
             Column::Phone => &[
                 "telp",
                 "no hp",
@@ -134,11 +158,18 @@ impl Column {
                 "hp",
                 "no telepon",
                 "nomor telepon",
+                "no telp",
+                "nomor telp",
+                "telepon pelapor",
+                "hp pelapor",
+                "no hp pelapor",
+                "no wa",
                 "phone",
+                "phone number",
             ],
             Column::Address => &["alamat pelapor", "address"],
             Column::Anonymous => &["anonymous"],
-            Column::Secret => &["secret"],
+            Column::Secret => &["secret", "confidential"],
             Column::Reference => &[
                 "referensi",
                 "no referensi",
@@ -166,6 +197,11 @@ impl Column {
         Column::ALL
             .into_iter()
             .find(|c| c.header() == key || c.aliases().contains(&key.as_str()))
+    }
+
+    /// The column of a stable code (`received_date`...).
+    pub fn from_code(code: &str) -> Option<Column> {
+        Column::ALL.into_iter().find(|c| c.code() == code)
     }
 
     /// Stable code (catalog keys `column.<code>`).
@@ -217,6 +253,12 @@ pub enum ImportProblem {
     Unreadable,
     /// Over the size limit (`limit`: MiB).
     FileTooLarge,
+    /// A required field is mapped to no column of the file (explicit mapping).
+    Unmapped,
+    /// A mapping names a column the file does not have (`limit`: its 1-based number).
+    NoSuchColumn,
+    /// One column of the file is mapped to two fields.
+    MappedTwice,
 }
 
 impl ImportProblem {
@@ -234,6 +276,9 @@ impl ImportProblem {
             ImportProblem::DuplicateInFile => "duplicate_in_file",
             ImportProblem::Unreadable => "unreadable",
             ImportProblem::FileTooLarge => "file_too_large",
+            ImportProblem::Unmapped => "unmapped",
+            ImportProblem::NoSuchColumn => "no_such_column",
+            ImportProblem::MappedTwice => "mapped_twice",
         }
     }
 }
@@ -352,15 +397,16 @@ fn fold(s: &str) -> String {
         .to_lowercase()
 }
 
-/// Header or value key: lower case, `_ - . / :` and runs of spaces as one space.
+/// Header or value key: lower case, accents dropped (`Télépon` = `telepon`),
+/// `_ - . / : ! ( ) #` and runs of spaces as one space.
 fn key(cell: &str) -> String {
     cell.trim_start_matches('\u{feff}')
         .chars()
         .map(|c| {
-            if matches!(c, '_' | '-' | '.' | '/' | ':' | '!') {
+            if matches!(c, '_' | '-' | '.' | '/' | ':' | '!' | '(' | ')' | '#') {
                 ' '
             } else {
-                c
+                unaccent(c)
             }
         })
         .collect::<String>()
@@ -368,6 +414,104 @@ fn key(cell: &str) -> String {
         .collect::<Vec<_>>()
         .join(" ")
         .to_lowercase()
+}
+
+/// How the proposal matched a header cell to a field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchKind {
+    /// The template's header as written (`tanggal diterima`).
+    Exact,
+    /// The template's header but for case, spaces, punctuation or accents
+    /// (`Tanggal_Diterima`, `TANGGAL  DITERIMA`).
+    Normalized,
+    /// A known Indonesian or English synonym (`Tgl diterima`, `No HP`, `phone`).
+    Synonym,
+    /// A column the register export adds (`nomor register`, `status`...): never imported.
+    ExportOnly,
+    /// No field: not imported unless the user maps it.
+    None,
+}
+
+/// One field of the mapping: the 0-based column of the file it is read
+/// from, `None` for "not imported". A field absent from a mapping is not
+/// imported either.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct FieldMapping {
+    pub field: Column,
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<u32>,
+}
+
+/// The proposed field of each header cell (same order as the header), in
+/// three passes: the template's exact header, then the header up to case,
+/// spacing, punctuation and accents, then the synonyms. A field goes to the
+/// first column that claims it in the earliest pass; a later column that
+/// names the same field gets none.
+pub fn propose_mapping(header: &[String]) -> Vec<(Option<Column>, MatchKind)> {
+    let mut out: Vec<(Option<Column>, MatchKind)> = vec![(None, MatchKind::None); header.len()];
+    let keys: Vec<String> = header.iter().map(|h| key(h)).collect();
+    for (i, k) in keys.iter().enumerate() {
+        if EXPORT_ONLY_COLUMNS.contains(&k.as_str()) {
+            out[i].1 = MatchKind::ExportOnly;
+        }
+    }
+    let matches = |how: MatchKind, i: usize, c: Column| match how {
+        MatchKind::Exact => header[i].trim_start_matches('\u{feff}').trim() == c.header(),
+        MatchKind::Normalized => keys[i] == c.header(),
+        _ => c.aliases().contains(&keys[i].as_str()),
+    };
+    for how in [MatchKind::Exact, MatchKind::Normalized, MatchKind::Synonym] {
+        for i in 0..header.len() {
+            if out[i].0.is_some() || out[i].1 == MatchKind::ExportOnly {
+                continue;
+            }
+            let taken: Vec<Column> = out.iter().filter_map(|o| o.0).collect();
+            if let Some(c) = Column::ALL
+                .into_iter()
+                .find(|c| !taken.contains(c) && matches(how, i, *c))
+            {
+                out[i] = (Some(c), how);
+            }
+        }
+    }
+    out
+}
+
+/// The proposal as a mapping (every field, `None` where no column matched).
+pub fn proposed_mapping(header: &[String]) -> Vec<FieldMapping> {
+    let proposal = propose_mapping(header);
+    Column::ALL
+        .into_iter()
+        .map(|field| FieldMapping {
+            field,
+            column: proposal
+                .iter()
+                .position(|(c, _)| *c == Some(field))
+                .map(|i| i as u32),
+        })
+        .collect()
+}
+
+/// The header row (the first non-blank row) and its row number.
+pub fn header_of(rows: &[(usize, Vec<String>)]) -> Option<(usize, &[String])> {
+    rows.iter()
+        .find(|(_, cells)| !cells.iter().all(|c| c.trim().is_empty()))
+        .map(|(n, cells)| (*n, cells.as_slice()))
+}
+
+/// The 0-based column a user names: a 1-based number (`3`), or the header
+/// cell's text (case, spacing, punctuation and accents ignored). `None` when
+/// the file has no such column.
+pub fn find_column(header: &[String], name: &str) -> Option<u32> {
+    let name = name.trim();
+    if !name.is_empty() && name.bytes().all(|b| b.is_ascii_digit()) {
+        let n: usize = name.parse().ok()?;
+        return (1..=header.len()).contains(&n).then(|| (n - 1) as u32);
+    }
+    let k = key(name);
+    header.iter().position(|h| key(h) == k).map(|i| i as u32)
 }
 
 /// Split CSV text into rows of cells. UTF-8 with or without BOM; the
@@ -433,6 +577,17 @@ pub fn split_csv(text: &str) -> Result<Table, RowError> {
     Ok(rows)
 }
 
+/// The letter without its accent, for the Latin letters a header may carry
+/// (`é` -> `e`); any other character as it is.
+fn unaccent(c: char) -> char {
+    const FROM: &str = "àáâãäåāăąÀÁÂÃÄÅĀĂĄèéêëēĕėęěÈÉÊËĒĔĖĘĚìíîïĩīĭįÌÍÎÏĨĪĬĮòóôõöøōŏőÒÓÔÕÖØŌŎŐùúûüũūŭůűųÙÚÛÜŨŪŬŮŰŲñÑçÇýÿÝ";
+    const TO: &str = "aaaaaaaaaAAAAAAAAAeeeeeeeeeEEEEEEEEEiiiiiiiiIIIIIIIIoooooooooOOOOOOOOOuuuuuuuuuuUUUUUUUUUUnNcCyyY";
+    match FROM.chars().position(|f| f == c) {
+        Some(i) => TO.chars().nth(i).unwrap_or(c),
+        None => c,
+    }
+}
+
 fn detect_delimiter(text: &str) -> char {
     let (mut commas, mut semis, mut quoted) = (0usize, 0usize, false);
     for c in text.chars() {
@@ -460,12 +615,78 @@ pub fn parse_table(
     rows: &[(usize, Vec<String>)],
     today: NaiveDate,
 ) -> Result<Vec<ImportRow>, Vec<RowError>> {
+    parse_table_mapped(rows, None, today)
+}
+
+/// [`parse_table`] with the columns chosen by `mapping` when there is one:
+/// a header cell mapped to no field is not imported (no "unknown column"
+/// problem), a required field mapped to no column is [`ImportProblem::Unmapped`].
+/// Without a mapping the header is read by name and an unknown or repeated
+/// name is refused.
+pub fn parse_table_mapped(
+    rows: &[(usize, Vec<String>)],
+    mapping: Option<&[FieldMapping]>,
+    today: NaiveDate,
+) -> Result<Vec<ImportRow>, Vec<RowError>> {
     let blank = |cells: &[String]| cells.iter().all(|c| c.trim().is_empty());
     let mut it = rows.iter().filter(|(_, cells)| !blank(cells));
     let Some((header_row, header)) = it.next() else {
         return Err(vec![RowError::problem(1, None, ImportProblem::NoRows)]);
     };
     let mut errors = Vec::new();
+    let columns = match mapping {
+        None => slots_by_name(*header_row, header, &mut errors),
+        Some(m) => slots_by_mapping(*header_row, header, m, &mut errors),
+    };
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    parse_data(*header_row, it.collect(), &columns, today)
+}
+
+fn slots_by_mapping(
+    header_row: usize,
+    header: &[String],
+    mapping: &[FieldMapping],
+    errors: &mut Vec<RowError>,
+) -> Vec<Slot> {
+    // Last entry of a field wins.
+    let mut chosen: Vec<(Column, Option<u32>)> = Vec::new();
+    for m in mapping {
+        chosen.retain(|(f, _)| *f != m.field);
+        chosen.push((m.field, m.column));
+    }
+    let mut columns = vec![Slot::Ignore; header.len()];
+    for c in Column::ALL {
+        let Some((_, Some(i))) = chosen.iter().find(|(f, _)| *f == c).copied() else {
+            if c.required() {
+                errors.push(RowError::problem(
+                    header_row,
+                    Some(c),
+                    ImportProblem::Unmapped,
+                ));
+            }
+            continue;
+        };
+        let i = i as usize;
+        match columns.get(i).copied() {
+            None => {
+                let mut e = RowError::problem(header_row, Some(c), ImportProblem::NoSuchColumn);
+                e.limit = Some(i as u64 + 1);
+                errors.push(e);
+            }
+            Some(Slot::Use(_)) => {
+                let mut e = RowError::problem(header_row, Some(c), ImportProblem::MappedTwice);
+                e.header = short(&header[i]);
+                errors.push(e);
+            }
+            Some(_) => columns[i] = Slot::Use(c),
+        }
+    }
+    columns
+}
+
+fn slots_by_name(header_row: usize, header: &[String], errors: &mut Vec<RowError>) -> Vec<Slot> {
     let mut columns: Vec<Slot> = Vec::with_capacity(header.len());
     for cell in header {
         if cell.trim().is_empty() {
@@ -478,14 +699,14 @@ pub fn parse_table(
         }
         match Column::from_header(cell) {
             Some(c) if columns.contains(&Slot::Use(c)) => {
-                let mut e = RowError::problem(*header_row, Some(c), ImportProblem::DuplicateColumn);
+                let mut e = RowError::problem(header_row, Some(c), ImportProblem::DuplicateColumn);
                 e.header = short(cell);
                 errors.push(e);
                 columns.push(Slot::Nothing);
             }
             Some(c) => columns.push(Slot::Use(c)),
             None => {
-                let mut e = RowError::problem(*header_row, None, ImportProblem::UnknownColumn);
+                let mut e = RowError::problem(header_row, None, ImportProblem::UnknownColumn);
                 e.header = short(cell);
                 errors.push(e);
                 columns.push(Slot::Nothing);
@@ -495,19 +716,25 @@ pub fn parse_table(
     for c in Column::ALL.into_iter().filter(|c| c.required()) {
         if !columns.contains(&Slot::Use(c)) {
             errors.push(RowError::problem(
-                *header_row,
+                header_row,
                 Some(c),
                 ImportProblem::MissingColumn,
             ));
         }
     }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    let data: Vec<&(usize, Vec<String>)> = it.collect();
+    columns
+}
+
+fn parse_data(
+    header_row: usize,
+    data: Vec<&(usize, Vec<String>)>,
+    columns: &[Slot],
+    today: NaiveDate,
+) -> Result<Vec<ImportRow>, Vec<RowError>> {
+    let mut errors = Vec::new();
     if data.is_empty() {
         return Err(vec![RowError::problem(
-            *header_row,
+            header_row,
             None,
             ImportProblem::NoRows,
         )]);
@@ -520,7 +747,7 @@ pub fn parse_table(
     let mut out = Vec::with_capacity(data.len());
     let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for (row_no, cells) in data {
-        match parse_row(*row_no, &columns, cells, today) {
+        match parse_row(*row_no, columns, cells, today) {
             Ok(r) => {
                 let fp = r.fingerprint_text();
                 if let Some(first) = seen.get(&fp) {
@@ -975,6 +1202,138 @@ mod tests {
             text.push_str(&format!("2026-01-01,sms,aspirasi,T{i},B\n"));
         }
         assert_eq!(errs(&text), vec![(MAX_ROWS + 2, None, "too_many_rows")]);
+    }
+
+    fn cells(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn proposal_exact_then_normalised_then_synonyms() {
+        let header = cells(&[
+            "\u{feff} Nama Pelapor ",
+            "No  HP",
+            "Tgl. Diterima",
+            "judul",
+            "ISI",
+            "Kanal",
+            "Jénis",
+            "Keterangan",
+            "nama",
+            "Status",
+            "tanggal diterima",
+        ]);
+        let p = propose_mapping(&header);
+        use MatchKind as M;
+        assert_eq!(
+            p,
+            vec![
+                (Some(Column::ReporterName), M::Normalized),
+                (Some(Column::Phone), M::Synonym),
+                (None, M::None),
+                (Some(Column::Title), M::Exact),
+                (Some(Column::Description), M::Normalized),
+                (Some(Column::Channel), M::Synonym),
+                (Some(Column::Kind), M::Normalized),
+                (None, M::None),
+                (None, M::None),
+                (None, M::ExportOnly),
+                (Some(Column::ReceivedDate), M::Exact),
+            ]
+        );
+        // "Tgl. Diterima" lost to the exact header; without it, it is the date.
+        let p = propose_mapping(&cells(&["Tgl. Diterima", "reporter name", "Phone"]));
+        assert_eq!(p[0], (Some(Column::ReceivedDate), MatchKind::Synonym));
+        assert_eq!(p[1], (Some(Column::ReporterName), MatchKind::Synonym));
+        assert_eq!(p[2], (Some(Column::Phone), MatchKind::Synonym));
+        let m = proposed_mapping(&cells(&["Tanggal", "telepon"]));
+        assert_eq!(m.len(), Column::ALL.len());
+        assert_eq!(m[0].column, Some(0));
+        assert_eq!(
+            m.iter().find(|f| f.field == Column::Phone).unwrap().column,
+            Some(1)
+        );
+        assert_eq!(
+            m.iter().find(|f| f.field == Column::Title).unwrap().column,
+            None
+        );
+    }
+
+    #[test]
+    fn columns_are_found_by_number_or_header() {
+        let header = cells(&["Tanggal", "Perihal Laporan", "Uraian"]);
+        assert_eq!(find_column(&header, "2"), Some(1));
+        assert_eq!(find_column(&header, "4"), None);
+        assert_eq!(find_column(&header, "0"), None);
+        assert_eq!(find_column(&header, "perihal_laporan"), Some(1));
+        assert_eq!(find_column(&header, "warna"), None);
+    }
+
+    fn table(text: &str) -> Table {
+        split_csv(text).unwrap()
+    }
+
+    #[test]
+    fn a_mapping_reads_any_header_and_ignores_unmapped_columns() {
+        let t = table(
+            "Kapan,Lewat,Macam,Perihal Laporan,Cerita,Keterangan\n2026-01-05,sms,aspirasi,Parkir,Sempit,catatan\n",
+        );
+        // By name: every unknown header is refused.
+        assert!(parse_table(&t, today()).is_err());
+        let map = |pairs: &[(Column, Option<u32>)]| -> Vec<FieldMapping> {
+            pairs
+                .iter()
+                .map(|(field, column)| FieldMapping {
+                    field: *field,
+                    column: *column,
+                })
+                .collect()
+        };
+        let m = map(&[
+            (Column::ReceivedDate, Some(0)),
+            (Column::Channel, Some(1)),
+            (Column::Kind, Some(2)),
+            (Column::Title, Some(3)),
+            (Column::Description, Some(4)),
+            (Column::Topic, None),
+        ]);
+        let rows = parse_table_mapped(&t, Some(&m), today()).unwrap();
+        assert_eq!(rows[0].title, "Parkir");
+        assert_eq!(rows[0].description, "Sempit");
+        assert_eq!(rows[0].channel, Channel::Sms);
+
+        // Required fields unmapped, a column out of range, one column twice.
+        let m = map(&[
+            (Column::ReceivedDate, Some(0)),
+            (Column::Channel, Some(9)),
+            (Column::Title, Some(3)),
+            (Column::Description, Some(3)),
+        ]);
+        let e: Vec<_> = parse_table_mapped(&t, Some(&m), today())
+            .unwrap_err()
+            .into_iter()
+            .map(|e| (e.row, e.column, e.kind.code(), e.limit, e.header))
+            .collect();
+        assert_eq!(
+            e,
+            vec![
+                (
+                    1,
+                    Some(Column::Channel),
+                    "no_such_column",
+                    Some(10),
+                    "saluran".to_owned()
+                ),
+                (1, Some(Column::Kind), "unmapped", None, "jenis".to_owned()),
+                (
+                    1,
+                    Some(Column::Description),
+                    "mapped_twice",
+                    None,
+                    "Perihal Laporan".to_owned()
+                ),
+            ]
+        );
     }
 
     #[test]
