@@ -39,17 +39,24 @@ fi
 if [[ $(id -u) -eq 0 ]]; then SUDO=(); else SUDO=(sudo); fi
 target_dir=${CARGO_TARGET_DIR:-target}
 
-out=$(scripts/package-deb.sh "$@" | tee /dev/stderr | sed -n 's/^package-deb: \([^ ]*\) .*/\1/p')
-[[ -f $out ]] || {
-  echo "deb-check: no package was made" >&2
+mapfile -t debs < <(scripts/package-deb.sh "$@" | tee /dev/stderr | sed -n 's/^package-deb: \([^ ]*\) .*/\1/p')
+app_deb=$(printf '%s\n' "${debs[@]}" | grep '/posko_' || true)
+cli_deb=$(printf '%s\n' "${debs[@]}" | grep '/posko-cli_' || true)
+[[ -f $app_deb && -f $cli_deb ]] || {
+  echo "deb-check: the two packages (posko, posko-cli) were not both made" >&2
   exit 1
 }
 
-# An earlier run's package (or a developer's) is replaced.
-"${SUDO[@]}" dpkg -i "$out"
-trap '"${SUDO[@]}" dpkg -r posko >/dev/null' EXIT
+# An earlier run's packages (or a developer's) are replaced.
+"${SUDO[@]}" dpkg -i "$app_deb" "$cli_deb"
+trap '"${SUDO[@]}" dpkg -r posko posko-cli >/dev/null' EXIT
 dpkg -L posko | grep -qx /usr/bin/posko-app
 dpkg -L posko | grep -qx /usr/share/applications/posko.desktop
+dpkg -L posko-cli | grep -qx /usr/bin/posko
+if dpkg -L posko | grep -qx /usr/bin/posko; then
+  echo "deb-check: the CLI belongs in posko-cli, not in the app's package" >&2
+  exit 1
+fi
 command -v posko-app >/dev/null
 posko --version
 

@@ -9,11 +9,16 @@
 #            layout and package metadata, at a fraction of the build time).
 # --out DIR  where the .deb goes (default: target/<profile>/bundle/deb).
 #
-# The package holds what Tauri's bundler would put in it, made without
-# tauri-cli: /usr/bin/posko-app (the desktop app), /usr/bin/posko (the CLI for
-# admins: backups, sync, reports), the desktop entry and the icons from icons/,
-# and a control file whose version comes from Cargo.toml and whose dependencies
-# are tauri.conf.json's bundle.linux.deb.depends. Prints the path and the size.
+# Two packages, made without tauri-cli:
+# - `posko`, what every user installs and what Tauri's bundler would make:
+#   /usr/bin/posko-app (the desktop app), the desktop entry and the icons from
+#   icons/, a control file whose version comes from Cargo.toml and whose
+#   dependencies are tauri.conf.json's bundle.linux.deb.depends.
+# - `posko-cli`: /usr/bin/posko, the CLI for admins (backups, sync, reports,
+#   benchmarks). It links the same core a second time (SQLCipher with OpenSSL,
+#   the PDF fonts, the sync client), so it is a package of its own instead of
+#   making every desktop download 6 MB larger (docs/benchmarks.md, "Package size").
+# Prints one line per package: "package-deb: PATH (PROFILE build): N bytes ...".
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -55,19 +60,49 @@ long=$(python3 -c 'import json;print(json.load(open("tauri.conf.json"))["bundle"
 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
+mkdir -p "$out"
+
+# pack NAME DEPENDS SUMMARY LONG: the control file of the staged tree
+# $stage/NAME_VERSION_ARCH, then dpkg-deb, then the size line.
+pack() {
+  local name=$1 deps=$2 summary=$3 long=$4
+  local root="$stage/${name}_${version}_$arch"
+  local installed_kb bytes deb
+  installed_kb=$(du -sk "$root" | cut -f1)
+  install -d "$root/DEBIAN"
+  cat >"$root/DEBIAN/control" <<CONTROL
+Package: $name
+Version: $version
+Section: misc
+Priority: optional
+Architecture: $arch
+Maintainer: Posko developers <dev@posko.invalid>
+Installed-Size: $installed_kb
+Depends: $deps
+Homepage: https://example.invalid/posko
+Description: $summary
+ $long
+CONTROL
+  deb="$out/${name}_${version}_$arch.deb"
+  dpkg-deb --root-owner-group --build -Zxz "$root" "$deb" >/dev/null
+  bytes=$(stat -c %s "$deb")
+  awk -v d="$deb" -v p="$profile" -v b="$bytes" -v i="$installed_kb" \
+    'BEGIN { printf "package-deb: %s (%s build): %d bytes (%.1f MB), installed %d KiB\n", d, p, b, b / 1048576, i }'
+}
+
+# The desktop app: what every user installs.
 root="$stage/posko_${version}_$arch"
-install -d "$root/DEBIAN" "$root/usr/bin" "$root/usr/share/applications"
+install -d "$root/usr/bin" "$root/usr/share/applications"
 # Debug information stays in the build tree; the package carries the code.
 objcopy --strip-debug "$bin_dir/posko-app" "$root/usr/bin/posko-app"
-objcopy --strip-debug "$bin_dir/posko" "$root/usr/bin/posko"
-chmod 0755 "$root/usr/bin/posko-app" "$root/usr/bin/posko"
+chmod 0755 "$root/usr/bin/posko-app"
 for size in 32x32 64x64 128x128; do
   install -D -m 0644 "icons/$size.png" "$root/usr/share/icons/hicolor/$size/apps/posko-app.png"
 done
 install -D -m 0644 icons/128x128@2x.png "$root/usr/share/icons/hicolor/256x256@2/apps/posko-app.png"
 install -D -m 0644 icons/icon.svg "$root/usr/share/icons/hicolor/scalable/apps/posko-app.svg"
 
-cat >"$root/usr/share/applications/posko.desktop" <<EOF
+cat >"$root/usr/share/applications/posko.desktop" <<DESKTOP
 [Desktop Entry]
 Type=Application
 Name=Posko
@@ -79,26 +114,14 @@ Icon=posko-app
 Terminal=false
 Categories=Office;
 StartupWMClass=posko-app
-EOF
+DESKTOP
+pack posko "$depends" "$short" "$long"
 
-installed_kb=$(du -sk --exclude=DEBIAN "$root" | cut -f1)
-cat >"$root/DEBIAN/control" <<EOF
-Package: posko
-Version: $version
-Section: misc
-Priority: optional
-Architecture: $arch
-Maintainer: Posko developers <dev@posko.invalid>
-Installed-Size: $installed_kb
-Depends: $depends
-Homepage: https://example.invalid/posko
-Description: $short
- $long
-EOF
-
-mkdir -p "$out"
-deb="$out/posko_${version}_$arch.deb"
-dpkg-deb --root-owner-group --build -Zxz "$root" "$deb" >/dev/null
-bytes=$(stat -c %s "$deb")
-awk -v d="$deb" -v p="$profile" -v b="$bytes" -v i="$installed_kb" \
-  'BEGIN { printf "package-deb: %s (%s build): %d bytes (%.1f MB), installed %d KiB\n", d, p, b, b / 1048576, i }'
+# The admins' CLI; its keychain is the Secret Service (gnome-keyring) over D-Bus.
+root="$stage/posko-cli_${version}_$arch"
+install -d "$root/usr/bin"
+objcopy --strip-debug "$bin_dir/posko" "$root/usr/bin/posko"
+chmod 0755 "$root/usr/bin/posko"
+pack posko-cli "libdbus-1-3, gnome-keyring" \
+  "Posko command line for admins (backups, sync, reports)" \
+  "The posko command: the same encrypted store as the Posko desktop app, for backups, sync runs, reports and benchmarks from a terminal or a scheduled task."

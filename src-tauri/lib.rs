@@ -7,8 +7,8 @@ mod sync_job;
 pub mod window_state;
 
 pub use commands::{
-    AppStatus, LaporCredentialsInput, LaporSettingsView, RegisterExportInput, SyncOverview,
-    TemplateInput, ts_command_map,
+    AppStatus, LaporCredentialsInput, LaporSettingsView, MonevExportInput, RegisterExportInput,
+    SyncOverview, TemplateInput, VisitsExportInput, ts_command_map,
 };
 pub use state::Shared;
 pub use sync_job::SyncJobView;
@@ -35,6 +35,10 @@ pub fn run() {
         .plugin(tauri_plugin_dialog::init())
         // Deadline reminders, sent from Rust only (no notification permission for the window).
         .plugin(tauri_plugin_notification::init())
+        // Signature-checked updates, off: tauri.conf.json names the release
+        // public key but no endpoint, and the window has no updater permission.
+        // Turning it on is a release decision (README, "Updates").
+        .plugin(tauri_plugin_updater::Builder::new().build())
         .manage(Shared::open(data_dir.clone()))
         .setup(move |app| {
             if let Some(w) = app.get_webview_window("main") {

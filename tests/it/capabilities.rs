@@ -61,3 +61,35 @@ fn csp_forbids_inline_and_remote_scripts() {
         assert!(!s.contains("'unsafe-eval'"), "{k} allows eval");
     }
 }
+
+/// Updates are configured with signature checking and off: the release's
+/// minisign (Ed25519) public key is in tauri.conf.json, no endpoint is set,
+/// no updater artifact is built and the window holds no updater permission
+/// (the test above allows only the app's own commands).
+#[test]
+fn updater_checks_signatures_and_is_off() {
+    use base64::Engine as _;
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tauri.conf.json");
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let updater = &v["plugins"]["updater"];
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let text = b64
+        .decode(updater["pubkey"].as_str().expect("an updater public key"))
+        .expect("the public key is base64");
+    let text = String::from_utf8(text).unwrap();
+    let mut lines = text.lines();
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("untrusted comment: minisign public key")
+    );
+    let key = b64.decode(lines.next().unwrap()).unwrap();
+    assert_eq!(key.len(), 2 + 8 + 32, "algorithm, key id, Ed25519 key");
+    assert_eq!(&key[..2], b"Ed");
+    assert_eq!(updater["endpoints"], serde_json::json!([]), "off");
+    assert_eq!(v["bundle"]["createUpdaterArtifacts"], false);
+    let (perms, _) = granted();
+    assert!(perms.iter().all(|p| !p.starts_with("updater:")));
+}

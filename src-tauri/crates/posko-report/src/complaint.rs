@@ -18,19 +18,7 @@ use crate::{Rendered, fmt, pdf, qr};
 const RUNNING: f32 = 24.0;
 
 fn sign(p: &Person, heading: Vec<String>) -> Sign {
-    Sign {
-        heading,
-        name: if p.name.trim().is_empty() {
-            "(..................................)".into()
-        } else {
-            p.name.clone()
-        },
-        nip: if p.nip.trim().is_empty() {
-            "..................................".into()
-        } else {
-            p.nip.clone()
-        },
-    }
+    Sign::new(heading, &p.name, &p.nip)
 }
 
 type Composed = (Vec<Page>, PageSetup, Outline, Vec<char>);

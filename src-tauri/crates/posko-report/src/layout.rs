@@ -230,6 +230,26 @@ pub struct Sign {
     pub nip: String,
 }
 
+impl Sign {
+    /// A block for a person who may not be named yet: an empty name or NIP
+    /// becomes a dotted line to fill in by hand, so the printed page can
+    /// still be signed.
+    pub fn new(heading: Vec<String>, name: &str, nip: &str) -> Sign {
+        let or_blank = |s: &str, blank: &str| {
+            if s.trim().is_empty() {
+                blank.to_owned()
+            } else {
+                s.to_owned()
+            }
+        };
+        Sign {
+            heading,
+            name: or_blank(name, "(..................................)"),
+            nip: or_blank(nip, ".................................."),
+        }
+    }
+}
+
 /// A QR code's modules (row-major, true = dark).
 pub struct QrMatrix {
     pub width: usize,

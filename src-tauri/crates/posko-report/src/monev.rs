@@ -210,14 +210,14 @@ fn section<'a>(b: &'a MonevBody, key: &str) -> Option<&'a Section> {
 }
 
 fn sign(s: &Signer) -> Sign {
-    Sign {
-        heading: vec![
+    Sign::new(
+        vec![
             format!("{}, {}", s.place, fmt::date(s.date)),
             s.role.clone(),
         ],
-        name: s.name.clone(),
-        nip: s.nip.clone(),
-    }
+        &s.name,
+        &s.nip,
+    )
 }
 
 pub(crate) fn verification_caption(stamp: &Stamp) -> Vec<String> {

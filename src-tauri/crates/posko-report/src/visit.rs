@@ -10,11 +10,7 @@ use crate::monev::{letterhead, logo, verification_caption};
 use crate::{Rendered, pdf, qr};
 
 fn person(p: &Person, heading: Vec<String>) -> Sign {
-    Sign {
-        heading,
-        name: p.name.clone(),
-        nip: p.nip.clone(),
-    }
+    Sign::new(heading, &p.name, &p.nip)
 }
 
 pub(crate) fn render(r: &VisitReport) -> Rendered {
