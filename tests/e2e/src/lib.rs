@@ -89,8 +89,19 @@ impl App {
     /// Like [`App::launch_with`], with extra environment variables for the app
     /// (for example a D-Bus address that leads nowhere, to test an unreachable keychain).
     pub async fn launch_with_env(data_dir: &Path, args: &[&str], env: &[(&str, &str)]) -> App {
+        Self::launch_binary(&app_binary(), data_dir, args, env).await
+    }
+
+    /// Launches another Tauri program the same way (the bare window the
+    /// cold-start figure compares with: the `posko-bare-window` bin of this package).
+    pub async fn launch_binary(
+        application: &Path,
+        data_dir: &Path,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> App {
         let test_name = current_test_name();
-        let application = app_binary();
+        let application = application.to_path_buf();
         let driver_bin = tauri_driver_binary();
         fs::create_dir_all(data_dir)
             .unwrap_or_else(|e| panic!("cannot create data directory {}: {e}", data_dir.display()));
@@ -467,6 +478,37 @@ impl App {
         path
     }
 
+    /// The process of this session running `exe` (the app, not tauri-driver
+    /// or WebKitWebDriver): a member of the driver's process group.
+    pub fn process_of(&self, exe: &Path) -> Option<u32> {
+        let group = self.driver.id();
+        group_members(group)
+            .into_iter()
+            .find(|&pid| fs::read_link(format!("/proc/{pid}/exe")).ok().as_deref() == Some(exe))
+    }
+
+    /// Every process of this session's group (driver, WebKitWebDriver, the app
+    /// and the WebKit processes it started) with its command name and resident
+    /// memory in KiB.
+    pub fn processes(&self) -> Vec<(u32, String, u64)> {
+        group_members(self.driver.id())
+            .into_iter()
+            .filter_map(|pid| {
+                let status = fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+                let field = |name: &str| {
+                    status
+                        .lines()
+                        .find_map(|l| l.strip_prefix(name))
+                        .map(|v| v.trim().to_owned())
+                };
+                let rss = field("VmRSS:")
+                    .and_then(|v| v.split_whitespace().next()?.parse().ok())
+                    .unwrap_or(0);
+                Some((pid, field("Name:")?, rss))
+            })
+            .collect()
+    }
+
     /// Ends the WebDriver session (closing the window), then stops tauri-driver,
     /// WebKitWebDriver and the app, and waits until they are gone.
     pub async fn close(mut self) {
@@ -537,6 +579,46 @@ pub fn target_dir() -> PathBuf {
         Some(dir) if !dir.is_empty() => workspace_root().join(dir),
         _ => workspace_root().join("target"),
     }
+}
+
+/// The processes whose process group is `pgid` (from `/proc/*/stat`).
+fn group_members(pgid: u32) -> Vec<u32> {
+    let Ok(dir) = fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            fs::read_to_string(format!("/proc/{pid}/stat"))
+                .ok()
+                .and_then(|stat| {
+                    // The command name may hold spaces and parentheses: fields follow the last ')'.
+                    let rest = &stat[stat.rfind(')')? + 2..];
+                    rest.split(' ').nth(2)?.parse::<u32>().ok()
+                })
+                == Some(pgid)
+        })
+        .collect()
+}
+
+/// When process `pid` started, from `/proc/<pid>/stat` (clock-tick resolution,
+/// 10 ms on Linux) and the boot time in `/proc/stat`.
+pub fn process_start(pid: u32) -> Option<std::time::SystemTime> {
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let rest = &stat[stat.rfind(')')? + 2..];
+    // Field 22 of stat; `rest` starts at field 3.
+    let ticks: u64 = rest.split(' ').nth(19)?.parse().ok()?;
+    let btime: u64 = fs::read_to_string("/proc/stat")
+        .ok()?
+        .lines()
+        .find_map(|l| l.strip_prefix("btime ")?.trim().parse().ok())?;
+    // SAFETY: sysconf has no preconditions.
+    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    let hz = u64::try_from(hz).ok().filter(|&h| h > 0)?;
+    Some(
+        std::time::UNIX_EPOCH
+            + Duration::from_secs(btime)
+            + Duration::from_nanos(ticks * 1_000_000_000 / hz),
+    )
 }
 
 /// Absolute path of the debug app binary (`POSKO_APP_BIN` overrides).

@@ -1,0 +1,4 @@
+//! Tauri's build step for the bare window (bare/main.rs, tauri.conf.json).
+fn main() {
+    tauri_build::build();
+}
