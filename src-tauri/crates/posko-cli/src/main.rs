@@ -15,7 +15,7 @@ use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 use posko_core::audit::{AuditAction, AuditFilter, AuditFormat};
 use posko_core::clock::SystemClock;
-use posko_core::import::{FileFormat, ImportMode};
+use posko_core::import::{FileFormat, ImportMapping, ImportMode};
 use posko_core::keychain::OsKeychain;
 use posko_core::model::{
     AttachmentInput, ComplaintFilter, ComplaintInput, DeadlineQuery, FollowUpDecision,
@@ -397,6 +397,20 @@ enum ComplaintCmd {
         /// Check the file and report what an import would do; store nothing.
         #[arg(long)]
         check: bool,
+        /// Read FIELD from COLUMN (repeatable): FIELD is a field code
+        /// (received_date, channel, kind, topic, title, description,
+        /// reporter_name, nik, phone, address, anonymous, secret, reference)
+        /// or its template header; COLUMN is the file's header text, its
+        /// 1-based number, or - (not imported). Other fields keep the
+        /// proposed mapping, and a column mapped to no field is not imported.
+        #[arg(long = "map", value_name = "FIELD=COLUMN")]
+        map: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Undo the last import: removes the complaints it recorded, only while
+    /// none of them changed and no register number was issued after them.
+    ImportUndo {
         #[arg(long)]
         json: bool,
     },
@@ -654,7 +668,12 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 println!("({} dari {})", page.rows.len(), page.total);
             }
         }
-        Cmd::Complaint(ComplaintCmd::Import { file, check, json }) => {
+        Cmd::Complaint(ComplaintCmd::Import {
+            file,
+            check,
+            map,
+            json,
+        }) => {
             let wrap = with_json(json);
             let bytes = std::fs::read(&file).map_err(|e| wrap(CoreError::io(e)))?;
             let mut p = open(&dir, false).map_err(wrap)?;
@@ -664,9 +683,27 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 ImportMode::Apply
             };
             let name = file.to_string_lossy();
+            let mapping = if map.is_empty() {
+                ImportMapping::ByName
+            } else {
+                let header = posko_core::import::file_header(&bytes, &name).map_err(wrap)?;
+                posko_core::import::mapping_from_args(&header, &map).map_err(wrap)?
+            };
             let r = p
-                .import_complaints(&actor, &bytes, &name, mode)
+                .import_complaints_mapped(&actor, &bytes, &name, mode, &mapping)
                 .map_err(wrap)?;
+            if !json && (check || !r.errors.is_empty()) {
+                for c in &r.mapping {
+                    let field = c.field.map(|f| f.code()).unwrap_or("-");
+                    println!(
+                        "kolom {:>2}  {:<24} -> {:<14} {}",
+                        c.index + 1,
+                        c.header,
+                        field,
+                        c.samples.join(" | ")
+                    );
+                }
+            }
             if json {
                 print_json(&r);
             } else {
@@ -707,6 +744,25 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             }
             if !r.errors.is_empty() {
                 return Ok(2);
+            }
+        }
+        Cmd::Complaint(ComplaintCmd::ImportUndo { json }) => {
+            let wrap = with_json(json);
+            let mut p = open(&dir, false).map_err(wrap)?;
+            let r = p.undo_last_import(&actor).map_err(wrap)?;
+            if json {
+                print_json(&r);
+            } else {
+                println!(
+                    "Impor {} ({}) diurungkan: {} laporan dihapus: {}",
+                    r.batch.file_name,
+                    r.batch.at.format("%Y-%m-%d %H:%M UTC"),
+                    r.removed,
+                    r.register_nos.join(", ")
+                );
+                for c in &r.counters {
+                    println!("nomor register {} kembali ke {}", c.year, c.last);
+                }
             }
         }
         Cmd::Complaint(ComplaintCmd::Export { out, filter, json }) => {
