@@ -99,6 +99,9 @@ pub enum CoreError {
     ImportInvalid {
         errors: Vec<posko_domain::import::RowError>,
     },
+    /// An export stopped by the user: no file was written.
+    #[error("export cancelled")]
+    Cancelled,
 }
 
 pub type CoreResult<T> = Result<T, CoreError>;
@@ -140,6 +143,7 @@ impl CoreError {
             CoreError::RecoveryNotConfigured => "RECOVERY_NOT_CONFIGURED",
             CoreError::PassphraseWrong => "PASSPHRASE_WRONG",
             CoreError::ExportDamaged { .. } => "EXPORT_DAMAGED",
+            CoreError::Cancelled => "CANCELLED",
             CoreError::StoreExists => "STORE_EXISTS",
             CoreError::ImportInvalid { .. } => "IMPORT_INVALID",
             CoreError::ImportUndoNothing => "IMPORT_UNDO_NOTHING",

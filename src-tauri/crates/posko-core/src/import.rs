@@ -31,6 +31,7 @@ use ts_rs::TS;
 use crate::app::{Posko, now_text, require};
 use crate::complaints::{Intake, insert_complaint};
 use crate::error::{CoreError, CoreResult};
+use crate::export::ExportControl;
 use crate::i18n::{Lang, t, t_with};
 use crate::model::*;
 use crate::validate;
@@ -823,6 +824,18 @@ impl Posko {
         filter: &ComplaintFilter,
         format: FileFormat,
     ) -> CoreResult<ExportFile> {
+        self.export_register_with(actor, filter, format, &mut ExportControl::none())
+    }
+
+    /// [`Posko::export_register`] with progress (rows of the register made)
+    /// and a cancel flag read every `PROGRESS_EVERY` rows.
+    pub fn export_register_with(
+        &self,
+        actor: &Actor,
+        filter: &ComplaintFilter,
+        format: FileFormat,
+        ctl: &mut ExportControl<'_>,
+    ) -> CoreResult<ExportFile> {
         require(actor, Permission::ViewRegister)?;
         let mut ids = Vec::new();
         let mut f = filter.clone();
@@ -836,7 +849,10 @@ impl Posko {
                 break;
             }
             f.offset += 500;
+            ctl.check()?;
         }
+        let total = ids.len() as u64;
+        ctl.tick(0, total)?;
         let can_identity = actor.role.can(Permission::ViewIdentity);
         let can_secret = actor.role.can(Permission::ViewSecret);
         let mut table = vec![export_header()];
@@ -849,7 +865,8 @@ impl Posko {
              WHERE c.id = ?1",
         )?;
         let lang = self.lang();
-        for (id, next_due) in ids {
+        for (done, (id, next_due)) in ids.into_iter().enumerate() {
+            ctl.tick(done as u64, total)?;
             let row = stmt.query_row([id], |r| {
                 let is_anonymous: bool = r.get(12)?;
                 let is_secret: bool = r.get(13)?;
@@ -910,6 +927,7 @@ impl Posko {
             }
             table.push(cells);
         }
+        ctl.tick(total, total)?;
         let rows = (table.len() - 1) as u64;
         let bytes = match format {
             FileFormat::Csv => csv_bytes(&table),

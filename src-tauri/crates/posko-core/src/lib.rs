@@ -15,6 +15,7 @@ pub mod db;
 mod deadlines;
 pub mod demo;
 pub mod error;
+pub mod export;
 pub mod i18n;
 pub mod import;
 pub mod keychain;
