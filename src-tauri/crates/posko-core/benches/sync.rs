@@ -120,7 +120,14 @@ fn best_and_spread(v: &[f64]) -> (f64, f64, f64) {
     let max = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let mut sorted = v.to_vec();
     sorted.sort_by(f64::total_cmp);
-    (min, sorted[sorted.len() / 2], max)
+    // The middle run; the mean of the two middle ones for an even count.
+    let mid = sorted.len() / 2;
+    let median = if sorted.len().is_multiple_of(2) {
+        (sorted[mid - 1] + sorted[mid]) / 2.0
+    } else {
+        sorted[mid]
+    };
+    (min, median, max)
 }
 
 fn main() {
@@ -136,6 +143,8 @@ fn main() {
         .unwrap_or(3)
         .max(1);
     let json = args.iter().any(|a| a == "--json");
+    // CPUs the scheduler may give this process (follows `taskset`).
+    let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
     // Server-side delay per request on both sides, to see the overhead
     // against a service far away rather than on this machine.
     let latency_ms: u64 = arg_value(&args, "--latency-ms")
@@ -308,6 +317,7 @@ fn main() {
                 "cpu_overhead_pct": cpu_overhead,
                 "cpu_overhead_pct_median": cpu_overhead_median,
                 "cpu_overhead_pct_per_run": cpu_per_run,
+                "cpus": cpus,
             })
         );
     } else {
@@ -317,6 +327,9 @@ fn main() {
             db_bytes as f64 / 1e6
         );
         println!("  requests per side and run: {requests:?}");
+        println!(
+            "  CPUs this process may use: {cpus} (taskset -c N: one CPU for both sides, the steadiest comparison on a shared machine)"
+        );
         println!(
             "  engine: best {e_best:>6.2} s  {:>6.0} reports/s  (median {e_median:.2} s, worst {e_worst:.2} s; CPU {e_cpu_best:.2} ms per report, of which pre-sync backup {backup_secs:.2} s per run)",
             sent as f64 / e_best,
