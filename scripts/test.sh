@@ -16,7 +16,10 @@
 #                 docs/panduan was made by this run)
 #   7 deb         scripts/deb-check.sh: package the debug build as a .deb (scripts/package-deb.sh),
 #                 dpkg -i, start the installed posko-app under Xvfb, wait for its window, dpkg -r
-#   8 windows     cargo check --workspace --exclude posko-e2e --target x86_64-pc-windows-gnu
+#   8 windows     cargo build --workspace --exclude posko-e2e --target x86_64-pc-windows-gnu
+#                 --profile wincheck --bins: the Windows build compiles AND links with mingw
+#                 (posko-app.exe, posko.exe, lapor-sim.exe; profile without optimisation or
+#                 debug info, Cargo.toml), so a missing Windows symbol fails here
 #   9 fuzz        scripts/fuzz.sh 12: build the cargo-fuzz targets once, ~12 s of libFuzzer
 #                 on each parser (a crash is kept in fuzz/regressions and fails the step)
 #
@@ -134,8 +137,15 @@ fi
 if [[ ${POSKO_SKIP_WINDOWS:-0} == 1 ]]; then
   skip windows "POSKO_SKIP_WINDOWS=1"
 else
-  begin windows "cargo check --workspace --target x86_64-pc-windows-gnu"
-  cargo check --workspace --exclude posko-e2e --target x86_64-pc-windows-gnu
+  begin windows "cargo build --target x86_64-pc-windows-gnu (compile and link with mingw)"
+  cargo build --workspace --exclude posko-e2e --target x86_64-pc-windows-gnu --profile wincheck --bins
+  for exe in posko-app posko lapor-sim; do
+    f="${CARGO_TARGET_DIR:-target}/x86_64-pc-windows-gnu/wincheck/$exe.exe"
+    file "$f" | grep -q 'PE32+ executable' || {
+      echo "windows: $f is not a Windows x86-64 executable" >&2
+      exit 1
+    }
+  done
   end
 fi
 
