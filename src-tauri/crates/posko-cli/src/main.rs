@@ -26,6 +26,7 @@ use posko_core::{Actor, CoreError, Lang, Posko};
 use posko_domain::{Action, Channel, Kind, OfficeZone, Status};
 
 mod bench_cmd;
+mod export_cmd;
 mod monev_cmd;
 
 #[derive(Parser)]
@@ -771,8 +772,10 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 .ok_or_else(|| wrap(bad("--out must end in .csv or .xlsx")))?;
             let f = filter_from(filter).map_err(wrap)?;
             let p = open(&dir, false).map_err(wrap)?;
-            let file = p.export_register(&actor, &f, format).map_err(wrap)?;
-            std::fs::write(&out, &file.bytes).map_err(|e| wrap(CoreError::io(e)))?;
+            let file = export_cmd::write_export(&out, "Ekspor register", |ctl| {
+                p.export_register_with(&actor, &f, format, ctl)
+            })
+            .map_err(wrap)?;
             if json {
                 print_json(&serde_json::json!({
                     "out": out,

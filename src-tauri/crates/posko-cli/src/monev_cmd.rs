@@ -104,6 +104,20 @@ pub enum MonevCmd {
         #[arg(long)]
         json: bool,
     },
+    /// The indicators of a period as Excel (.xlsx: one sheet per table) or
+    /// CSV (one section per table): counts only, labels in the store's language.
+    Export {
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        from: NaiveDate,
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        to: NaiveDate,
+        #[arg(long = "unit", value_name = "CODE")]
+        units: Vec<String>,
+        #[arg(long, value_name = "FILE.xlsx|FILE.csv")]
+        out: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
     /// The complaints behind one number: --cell is a cell as JSON, e.g.
     /// '{"metric":"late","key":"penyelesaian"}' or '{"metric":"kind","key":"aspirasi"}'.
     Complaints {
@@ -223,6 +237,20 @@ pub enum VisitCmd {
         to: Option<NaiveDate>,
         #[arg(long = "unit", value_name = "CODE")]
         unit: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The visits of a period (drafts and finished) as Excel or CSV: one row
+    /// per visit (scores per section, zone, team) and one per answer.
+    Export {
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        from: NaiveDate,
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        to: NaiveDate,
+        #[arg(long = "unit", value_name = "CODE")]
+        unit: Option<String>,
+        #[arg(long, value_name = "FILE.xlsx|FILE.csv")]
+        out: PathBuf,
         #[arg(long)]
         json: bool,
     },
@@ -499,6 +527,21 @@ pub fn monev(dir: &Path, actor: &Actor, cmd: MonevCmd) -> Result<u8, Failed> {
                 );
             }
         }
+        MonevCmd::Export {
+            from,
+            to,
+            units,
+            out,
+            json,
+        } => {
+            return crate::export_cmd::monev_export(
+                dir,
+                actor,
+                MonevQuery { from, to, units },
+                out,
+                json,
+            );
+        }
         MonevCmd::Complaints {
             from,
             to,
@@ -738,6 +781,15 @@ pub fn visit(dir: &Path, actor: &Actor, cmd: VisitCmd) -> Result<u8, Failed> {
                     );
                 }
             }
+        }
+        VisitCmd::Export {
+            from,
+            to,
+            unit,
+            out,
+            json,
+        } => {
+            return crate::export_cmd::visits_export(dir, actor, from, to, unit, out, json);
         }
         VisitCmd::List {
             from,

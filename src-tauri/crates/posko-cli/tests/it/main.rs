@@ -6,6 +6,7 @@ mod cli;
 mod common;
 mod complaint_sheet;
 mod crash;
+mod export;
 mod import;
 mod monev;
 mod security;
