@@ -17,7 +17,9 @@ use crate::state::Shared;
 use crate::sync_job::{SyncJobView, SyncJobs};
 use posko_core::audit::{AuditEntry, AuditExport, AuditExportInput, AuditFilter, AuditVerify};
 use posko_core::backup::{BackupCheck, BackupInfo, BackupName, RestoreReport};
-use posko_core::import::{FileFormat, ImportMode, ImportReport};
+use posko_core::import::{
+    FileFormat, ImportMapping, ImportMode, ImportReport, ImportUndoReport, LastImport,
+};
 use posko_core::keychain::OsKeychain;
 use posko_core::monev::{
     ActionItemInput, ActionItemView, ActionPlanQuery, Drilldown, DrilldownInput, MonevIndicators,
@@ -762,6 +764,15 @@ pub struct RegisterExportInput {
     pub format: FileFormat,
 }
 
+/// The import's column mapping as the window shows it: each field's 0-based
+/// column; absent (`null`) = the proposal.
+#[derive(Debug, Clone, Default, serde::Deserialize, TS)]
+pub struct ImportMappingInput {
+    #[serde(default)]
+    #[ts(optional)]
+    pub mapping: Option<Vec<posko_domain::import::FieldMapping>>,
+}
+
 /// The import template's format.
 #[derive(Debug, Clone, serde::Deserialize, TS)]
 pub struct TemplateInput {
@@ -823,30 +834,80 @@ async fn import_pick(app: tauri::AppHandle, s: State<'_, Shared>) -> Res<Option<
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let report = p.import_complaints(a, &bytes, &name, ImportMode::Check)?;
+        // The proposed mapping, shown in the dialog's mapping table: a
+        // column no field matched is not imported, and the user sees it.
+        let report = p.import_complaints_mapped(
+            a,
+            &bytes,
+            &name,
+            ImportMode::Check,
+            &ImportMapping::Proposed,
+        )?;
         *shared.pending_import() = Some((name, bytes));
         Ok(Some(report))
     })
     .await
 }
 
-/// Import, step 2: store the file picked in step 1 (all or nothing, one
-/// transaction). `NOT_FOUND` when no file waits (picked again, or the app
-/// restarted).
+/// The file picked in step 1 (a copy; it stays until stored or replaced).
+fn pending_file(shared: &Shared) -> CoreResult<(String, Vec<u8>)> {
+    shared
+        .pending_import()
+        .clone()
+        .ok_or_else(|| CoreError::NotFound {
+            entity: "import_file",
+            id: String::new(),
+        })
+}
+
+fn mapping_of(i: ImportMappingInput) -> ImportMapping {
+    match i.mapping {
+        Some(m) => ImportMapping::Explicit(m),
+        None => ImportMapping::Proposed,
+    }
+}
+
+/// Import, step 1b: the preview again with the mapping the user edited.
 #[tauri::command]
-async fn import_apply(s: State<'_, Shared>) -> Res<ImportReport> {
+async fn import_remap(s: State<'_, Shared>, input: Value) -> Res<ImportReport> {
     let shared = s.inner().clone();
     as_user(&s, move |p, a| {
-        let (name, bytes) = shared
-            .pending_import()
-            .take()
-            .ok_or_else(|| CoreError::NotFound {
-                entity: "import_file",
-                id: String::new(),
-            })?;
-        p.import_complaints(a, &bytes, &name, ImportMode::Apply)
+        let i: ImportMappingInput = parse(input)?;
+        let (name, bytes) = pending_file(&shared)?;
+        p.import_complaints_mapped(a, &bytes, &name, ImportMode::Check, &mapping_of(i))
     })
     .await
+}
+
+/// Import, step 2: store the file picked in step 1 with the mapping shown
+/// (all or nothing, one transaction). `NOT_FOUND` when no file waits
+/// (stored already, or the app restarted). A refused file stays, so the
+/// mapping can be corrected.
+#[tauri::command]
+async fn import_apply(s: State<'_, Shared>, input: Value) -> Res<ImportReport> {
+    let shared = s.inner().clone();
+    as_user(&s, move |p, a| {
+        let i: ImportMappingInput = parse(input)?;
+        let (name, bytes) = pending_file(&shared)?;
+        let r = p.import_complaints_mapped(a, &bytes, &name, ImportMode::Apply, &mapping_of(i))?;
+        *shared.pending_import() = None;
+        Ok(r)
+    })
+    .await
+}
+
+/// The last import that can be undone (file, when, how many), and why an
+/// undo would be refused now; `None` when there is nothing to undo.
+#[tauri::command]
+async fn last_import(s: State<'_, Shared>) -> Res<Option<LastImport>> {
+    as_user(&s, move |p, a| p.last_import(a)).await
+}
+
+/// "Urungkan impor terakhir": remove what the last import recorded (one
+/// transaction), or the typed refusal.
+#[tauri::command]
+async fn import_undo(s: State<'_, Shared>) -> Res<ImportUndoReport> {
+    as_user(&s, move |p, a| p.undo_last_import(a)).await
 }
 
 /// The register (the list's filters) saved as CSV or Excel where the user
@@ -1224,7 +1285,10 @@ commands![
     rotate_key: () => RotationReport,
     open_with_recovery_key: RecoveryInput => AppStatus,
     import_pick: () => Option<ImportReport>,
-    import_apply: () => ImportReport,
+    import_remap: ImportMappingInput => ImportReport,
+    import_apply: ImportMappingInput => ImportReport,
+    last_import: () => Option<LastImport>,
+    import_undo: () => ImportUndoReport,
     save_register_export: RegisterExportInput => Option<String>,
     save_import_template: TemplateInput => Option<String>,
 ];

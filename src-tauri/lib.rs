@@ -6,6 +6,7 @@ mod state;
 mod sync_job;
 pub mod window_state;
 
+pub use commands::ImportMappingInput;
 pub use commands::{
     AppStatus, LaporCredentialsInput, LaporSettingsView, MonevExportInput, RegisterExportInput,
     SyncOverview, TemplateInput, VisitsExportInput, ts_command_map,

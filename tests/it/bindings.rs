@@ -60,6 +60,9 @@ fn generate() -> String {
         posko_core::recovery::RecoveryKey, posko_core::recovery::RecoveryStatus, posko_core::recovery::RotationReport, posko_core::recovery::RecoveryInput,
         posko_core::import::FileFormat, posko_core::import::ImportMode, posko_core::import::ImportProblemView,
         posko_core::import::ImportItem, posko_core::import::ImportReport, posko_app::RegisterExportInput, posko_app::TemplateInput,
+        posko_core::import::MappedColumn, posko_core::import::ImportField, posko_domain::import::Column, posko_domain::import::MatchKind,
+        posko_domain::import::FieldMapping, posko_app::ImportMappingInput, posko_core::import::ImportBatchView, posko_core::import::LastImport,
+        posko_core::import::ImportUndoReport, posko_core::import::RegisterCounter,
     ];
     decls.push(posko_app::ts_command_map(cfg));
     decls.sort();

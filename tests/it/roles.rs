@@ -494,8 +494,30 @@ fn rows() -> Vec<(&'static str, Need, Call)> {
         ("import_pick", Perm(CreateComplaint), |p, a, _| {
             ok(p.import_complaints(a, IMPORT_CSV, "a.csv", ImportMode::Check))
         }),
+        ("import_remap", Perm(CreateComplaint), |p, a, _| {
+            ok(p.import_complaints_mapped(
+                a,
+                IMPORT_CSV,
+                "a.csv",
+                ImportMode::Check,
+                &posko_core::import::ImportMapping::Proposed,
+            ))
+        }),
         ("import_apply", Perm(CreateComplaint), |p, a, _| {
             ok(p.import_complaints(a, IMPORT_CSV, "a.csv", ImportMode::Apply))
+        }),
+        ("last_import", Perm(CreateComplaint), |p, a, _| {
+            ok(p.last_import(a))
+        }),
+        // Nothing to undo (or the import above, changed since) is no refusal
+        // by role; a role that may not import is refused first.
+        ("import_undo", Perm(CreateComplaint), |p, a, _| {
+            match p.undo_last_import(a) {
+                Err(CoreError::ImportUndoNothing)
+                | Err(CoreError::ImportUndoTouched { .. })
+                | Err(CoreError::ImportUndoNumbersUsed { .. }) => Ok(()),
+                r => ok(r),
+            }
         }),
         ("save_register_export", Perm(ViewRegister), |p, a, _| {
             ok(p.export_register(a, &ComplaintFilter::default(), FileFormat::Xlsx))

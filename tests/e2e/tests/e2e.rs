@@ -1760,9 +1760,9 @@ async fn a_csv_is_imported_from_the_register() {
     let file = dir.path().join("buku-pengaduan.csv");
     std::fs::write(
         &file,
-        "tanggal diterima;saluran;jenis;judul;isi\n\
-         05/01/2026;WA;pengaduan;Impor obat habis;Obat hipertensi habis.\n\
-         06/01/2026;kotak saran;aspirasi;Impor parkir sempit;Parkir motor sempit.\n",
+        "Tgl Diterima;Kanal;Jenis;Judul;Isi;Pokok Masalah\n\
+         05/01/2026;WA;pengaduan;Impor obat habis;Obat hipertensi habis.;Obat\n\
+         06/01/2026;kotak saran;aspirasi;Impor parkir sempit;Parkir motor sempit.;Parkir\n",
     )
     .unwrap();
     app.click(&tid("nav-register")).await;
@@ -1770,8 +1770,25 @@ async fn a_csv_is_imported_from_the_register() {
     open_in_native_dialog("Pilih berkas laporan untuk diimpor (CSV atau Excel)", &file).await;
     app.wait_for_within(&tid("import-preview"), Duration::from_secs(20))
         .await;
+    // The mapping table: synonyms found, the unknown column not imported.
+    app.wait_count(&tid("import-map-row"), 6).await;
+    app.wait_text(&tid("import-mapping"), "Pokok Masalah").await;
     app.wait_text(&tid("import-summary"), "2 laporan baru")
         .await;
+    // Title from "Pokok Masalah": the preview is made again.
+    app.select(
+        "[data-testid=import-map-row][data-index='5'] select",
+        "title",
+    )
+    .await;
+    app.wait_text(&tid("import-item"), "Obat").await;
+    // "Judul" not imported now; back to it.
+    app.select(
+        "[data-testid=import-map-row][data-index='3'] select",
+        "title",
+    )
+    .await;
+    app.wait_text(&tid("import-item"), "Impor obat habis").await;
     app.wait_count(&tid("import-item"), 2).await;
     app.screenshot("import-preview").await;
     app.click(&tid("import-confirm")).await;
@@ -1785,6 +1802,17 @@ async fn a_csv_is_imported_from_the_register() {
     app.wait_text(&tid("import-summary"), "0 laporan baru")
         .await;
     app.screenshot("import-again").await;
+    app.click(&tid("import-cancel")).await;
+    app.wait_count(&tid("import-preview"), 0).await;
+
+    // Undo the last import: the confirm dialog names it, the rows go.
+    app.click(&tid("import-undo-open")).await;
+    app.wait_text(&tid("import-undo-batch"), "buku-pengaduan.csv")
+        .await;
+    app.screenshot("import-undo").await;
+    app.click(&tid("import-undo-confirm")).await;
+    app.wait_text(&tid("toast"), "2 laporan dihapus").await;
+    app.wait_count(&tid("import-undo-open"), 0).await;
     app.close().await;
 }
 

@@ -102,7 +102,10 @@ export interface Commands {
   rotate_key: { input: null; output: RotationReport };
   open_with_recovery_key: { input: RecoveryInput; output: AppStatus };
   import_pick: { input: null; output: ImportReport | null };
-  import_apply: { input: null; output: ImportReport };
+  import_remap: { input: ImportMappingInput; output: ImportReport };
+  import_apply: { input: ImportMappingInput; output: ImportReport };
+  last_import: { input: null; output: LastImport | null };
+  import_undo: { input: null; output: ImportUndoReport };
   save_register_export: { input: RegisterExportInput; output: string | null };
   save_import_template: { input: TemplateInput; output: string | null };
 }
@@ -228,6 +231,8 @@ export type Channel = "tatap_muka" | "telepon" | "sms" | "whatsapp" | "surat" | 
 export type ChoiceOption = { value: string, label: string, score?: number, };
 
 export type CodeInput = { code: string, };
+
+export type Column = "received_date" | "channel" | "kind" | "topic" | "title" | "description" | "reporter_name" | "nik" | "phone" | "address" | "anonymous" | "secret" | "reference";
 
 export type ComplaintDetail = { id: number, uid: string, register_no: string, unit_name: string, received_at: string, received_date: string, channel: Channel, kind: Kind, topic_id: number | null, topic: string | null, title: string, description: string, incident_place: string | null, incident_date: string | null, reporter: Reporter, is_secret: boolean, is_anonymous: boolean, status: Status, assigned_to: string | null, lapor_complaint_id: string | null, lapor_tracking_id: string | null, lapor_status_code: string | null, lapor_status_name: string | null, deadlines: Array<DeadlineView>, events: Array<EventView>, follow_ups: Array<FollowUpView>, attachments: Array<AttachmentMeta>, available_actions: Array<Action>, can_approve: boolean, version: number, };
 
@@ -396,6 +401,8 @@ export type FieldError = { field: string, code: FieldErrorCode, limit?: number, 
 
 export type FieldErrorCode = "required" | "too_long" | "too_short" | "invalid_choice" | "nik_length" | "nik_not_digits" | "nik_birth_date" | "phone_format" | "email_format" | "date_in_future" | "date_too_old" | "date_format" | "control_characters" | "attachment_too_large" | "attachment_type" | "nip_format" | "logo_type" | "base64" | "tracking_id_format" | "insecure_url" | "below_minimum" | "above_maximum";
 
+export type FieldMapping = { field: Column, column?: number, };
+
 export type FieldMessage = { field: string, code: string, message: string, };
 
 export type FileFormat = "csv" | "xlsx";
@@ -428,6 +435,26 @@ export type HolidayList = { holidays: Array<Holiday>, };
 
 export type IdInput = { id: number, };
 
+export type ImportBatchView = { id: number, at: string, actor_name: string, file_name: string, format: FileFormat, 
+/**
+ * Data rows of the file.
+ */
+rows: number, 
+/**
+ * Complaints the import recorded.
+ */
+created: number, 
+/**
+ * Rows skipped as imported before.
+ */
+skipped: number, };
+
+export type ImportField = { field: Column, 
+/**
+ * The template's header for it (`tanggal diterima`).
+ */
+header: string, required: boolean, };
+
 export type ImportItem = { row: number, received_date: string, channel: Channel, kind: Kind, title: string, 
 /**
  * Imported before: the register number it got then (not imported again).
@@ -441,6 +468,8 @@ register_no?: string,
  * Open complaints of the last 30 days that may be the same case.
  */
 duplicates: Array<DuplicateHint>, };
+
+export type ImportMappingInput = { mapping?: Array<FieldMapping>, };
 
 export type ImportMode = "check" | "apply";
 
@@ -474,7 +503,26 @@ applied: boolean, items: Array<ImportItem>,
 /**
  * Every problem; when not empty nothing was (or would be) stored.
  */
-errors: Array<ImportProblemView>, };
+errors: Array<ImportProblemView>, 
+/**
+ * The file's columns and the field each one is read into (empty when
+ * the file could not be read).
+ */
+mapping: Array<MappedColumn>, 
+/**
+ * The fields a column can be mapped to.
+ */
+fields: Array<ImportField>, };
+
+export type ImportUndoReport = { batch: ImportBatchView, 
+/**
+ * Complaints removed.
+ */
+removed: number, 
+/**
+ * Their register numbers (issued again by the next intakes).
+ */
+register_nos: Array<string>, counters: Array<RegisterCounter>, };
 
 export type Instrument = { id: string, version: number, title: string, description: string, 
 /**
@@ -574,6 +622,13 @@ preview_confirmed_at: string | null, };
 
 export type LaporSettingsView = { settings: LaporSettings, has_credentials: boolean, };
 
+export type LastImport = { batch: ImportBatchView, 
+/**
+ * Why an undo would be refused now (the error it would answer);
+ * absent when it can be undone.
+ */
+refused?: ErrorPayload, };
+
 export type ManualForm = { complaint_id: number, register_no: string, title: string, content: string, kind: Kind, channel: Channel, 
 /**
  * Topic path as shown in Posko ("Kesehatan › Pelayanan Puskesmas").
@@ -585,6 +640,34 @@ topic: string | null, incident_place: string | null, date_of_incident: string | 
 reporter_name: string | null, reporter_phone: string | null, reporter_email: string | null, attachments: Array<string>, lapor_tracking_id: string | null, lapor_status_name: string | null, outbox_state: OutboxState | null, };
 
 export type ManualSendInput = { complaint_id: number, tracking_id: string, note?: string, };
+
+export type MappedColumn = { 
+/**
+ * 0-based position in the file (the CLI's `--map` numbers from 1).
+ */
+index: number, 
+/**
+ * The header cell as written (one line, at most 40 characters).
+ */
+header: string, 
+/**
+ * Up to 3 of the first non-empty values under it (at most 60 characters each).
+ */
+samples: Array<string>, 
+/**
+ * The field it is read into, `None` when not imported.
+ */
+field?: Column, 
+/**
+ * The field the proposal gave it.
+ */
+proposed?: Column, 
+/**
+ * How the proposal matched the header.
+ */
+how: MatchKind, };
+
+export type MatchKind = "exact" | "normalized" | "synonym" | "export_only" | "none";
 
 export type MonevIndicators = { query: MonevQuery, units: Array<UnitView>, complaints: ComplaintIndicators, 
 /**
@@ -691,6 +774,12 @@ fingerprint: string, store_id: string, };
 export type RecoverySheetSaved = { path: string, fingerprint: string, created_at: string, };
 
 export type RecoveryStatus = { configured: boolean, created_at: string | null, fingerprint: string | null, };
+
+export type RegisterCounter = { unit_id: number, year: number, 
+/**
+ * The last number issued (0: none that year).
+ */
+last: number, };
 
 export type RegisterExportInput = { filter: ComplaintFilter, format: FileFormat, };
 

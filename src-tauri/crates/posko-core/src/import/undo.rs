@@ -19,6 +19,9 @@
 //!   year after the import, the import can no longer be undone.
 //!
 //! Otherwise the undo is refused with a typed error and nothing is removed.
+//! Whoever may import (`CreateComplaint`) may undo the last import, theirs or
+//! another user's: what it can remove is only what nobody worked on yet, and
+//! the audit row says who removed it.
 //! The undo removes, in one transaction, the complaints with their timeline,
 //! deadlines, kept monev facts, outbox entry, search-index rows (word,
 //! identifier and tracking indexes) and the batch's import fingerprints (so
@@ -96,7 +99,6 @@ pub struct ImportUndoReport {
 /// What the undo would remove.
 struct Plan {
     batch: ImportBatchView,
-    actor_id: Option<i64>,
     ids: Vec<i64>,
     register_nos: Vec<String>,
     /// (unit, year, lowest number of the batch).
@@ -106,35 +108,32 @@ struct Plan {
 const UNDONE: &str = "undo_import";
 
 /// The last batch, unless there is none, it recorded nothing, or it was undone.
-fn last_batch(conn: &rusqlite::Connection) -> CoreResult<Option<(ImportBatchView, Option<i64>)>> {
+fn last_batch(conn: &rusqlite::Connection) -> CoreResult<Option<ImportBatchView>> {
     let row = conn
         .query_row(
-            "SELECT id, at, actor_name, file_name, format, rows, created, skipped, actor_id
+            "SELECT id, at, actor_name, file_name, format, rows, created, skipped
              FROM import_batches ORDER BY id DESC LIMIT 1",
             [],
             |r| {
                 let format: String = r.get(4)?;
-                Ok((
-                    ImportBatchView {
-                        id: r.get(0)?,
-                        at: parse_instant(&r.get::<_, String>(1)?),
-                        actor_name: r.get(2)?,
-                        file_name: r.get(3)?,
-                        format: if format == "xlsx" {
-                            FileFormat::Xlsx
-                        } else {
-                            FileFormat::Csv
-                        },
-                        rows: r.get(5)?,
-                        created: r.get(6)?,
-                        skipped: r.get(7)?,
+                Ok(ImportBatchView {
+                    id: r.get(0)?,
+                    at: parse_instant(&r.get::<_, String>(1)?),
+                    actor_name: r.get(2)?,
+                    file_name: r.get(3)?,
+                    format: if format == "xlsx" {
+                        FileFormat::Xlsx
+                    } else {
+                        FileFormat::Csv
                     },
-                    r.get::<_, Option<i64>>(8)?,
-                ))
+                    rows: r.get(5)?,
+                    created: r.get(6)?,
+                    skipped: r.get(7)?,
+                })
             },
         )
         .optional()?;
-    let Some((batch, actor_id)) = row else {
+    let Some(batch) = row else {
         return Ok(None);
     };
     if batch.created == 0 {
@@ -146,7 +145,7 @@ fn last_batch(conn: &rusqlite::Connection) -> CoreResult<Option<(ImportBatchView
         params![batch.id.to_string(), UNDONE],
         |r| r.get(0),
     )?;
-    Ok((!undone).then_some((batch, actor_id)))
+    Ok((!undone).then_some(batch))
 }
 
 /// The batch's complaints that changed since the import (see the module).
@@ -169,7 +168,7 @@ const TOUCHED: &str = "SELECT count(*) FROM complaints c
         OR EXISTS (SELECT 1 FROM sync_pull_log s WHERE s.complaint_id = c.id))";
 
 fn plan(conn: &rusqlite::Connection) -> CoreResult<Plan> {
-    let Some((batch, actor_id)) = last_batch(conn)? else {
+    let Some(batch) = last_batch(conn)? else {
         return Err(CoreError::ImportUndoNothing);
     };
     let mut ids = Vec::new();
@@ -240,21 +239,10 @@ fn plan(conn: &rusqlite::Connection) -> CoreResult<Plan> {
     }
     Ok(Plan {
         batch,
-        actor_id,
         ids,
         register_nos,
         counters,
     })
-}
-
-/// Who may undo: whoever may import, for their own import; another user's
-/// import only with the store's management (admin).
-fn may_undo(actor: &Actor, importer: Option<i64>) -> CoreResult<()> {
-    require(actor, Permission::CreateComplaint)?;
-    if actor.user_id.is_some() && actor.user_id == importer {
-        return Ok(());
-    }
-    require(actor, Permission::ManageStore)
 }
 
 impl Posko {
@@ -263,10 +251,10 @@ impl Posko {
     pub fn last_import(&self, actor: &Actor) -> CoreResult<Option<LastImport>> {
         require(actor, Permission::CreateComplaint)?;
         let conn = &self.db.conn;
-        let Some((batch, importer)) = last_batch(conn)? else {
+        let Some(batch) = last_batch(conn)? else {
             return Ok(None);
         };
-        let refused = match may_undo(actor, importer).and_then(|_| plan(conn)) {
+        let refused = match plan(conn) {
             Ok(_) => None,
             Err(e) => Some(e.payload(self.lang())),
         };
@@ -286,7 +274,6 @@ impl Posko {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let plan = plan(&tx)?;
-        may_undo(actor, plan.actor_id)?;
         let batch_id = plan.batch.id;
         let in_batch = "(SELECT complaint_id FROM import_rows WHERE batch_id = ?1)";
         for &id in &plan.ids {
