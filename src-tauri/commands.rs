@@ -17,6 +17,8 @@ use crate::state::Shared;
 use crate::sync_job::{SyncJobView, SyncJobs};
 use posko_core::audit::{AuditEntry, AuditExport, AuditExportInput, AuditFilter, AuditVerify};
 use posko_core::backup::{BackupCheck, BackupInfo, BackupName, RestoreReport};
+use posko_core::export::{ExportControl, ExportProgress, VisitExportQuery, export_to_path};
+use posko_core::import::ExportFile;
 use posko_core::import::{
     FileFormat, ImportMapping, ImportMode, ImportReport, ImportUndoReport, LastImport,
 };
@@ -47,6 +49,10 @@ use posko_core::visits::{
     VisitCorrection, VisitFilter, VisitInput, VisitPhotoData, VisitPhotoInput, VisitPhotoMeta,
     VisitRow, VisitView,
 };
+use posko_domain::role::Permission;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use tauri::ipc::Channel;
 
 type Res<T> = Result<T, ErrorPayload>;
 
@@ -911,12 +917,14 @@ async fn import_undo(s: State<'_, Shared>) -> Res<ImportUndoReport> {
 }
 
 /// The register (the list's filters) saved as CSV or Excel where the user
-/// picks; the core records the export in the audit log.
+/// picks; the core records the export in the audit log. Runs as an export
+/// job (progress on `on_progress`, `cancel_export` stops it).
 #[tauri::command]
 async fn save_register_export(
     app: tauri::AppHandle,
     s: State<'_, Shared>,
     input: Value,
+    on_progress: Channel<ExportProgress>,
 ) -> Res<Option<String>> {
     let lang = s.lang();
     let i: RegisterExportInput = parse(input).map_err(|e| e.payload(lang))?;
@@ -944,10 +952,8 @@ async fn save_register_export(
     else {
         return Ok(None);
     };
-    as_user(&s, move |p, a| {
-        let file = p.export_register(a, &i.filter, i.format)?;
-        std::fs::write(&dest, &file.bytes)?;
-        Ok(Some(dest.display().to_string()))
+    export_job(&s, on_progress, dest, move |p, a, ctl| {
+        p.export_register_with(a, &i.filter, i.format, ctl)
     })
     .await
 }
@@ -1155,6 +1161,150 @@ async fn open_with_recovery_key(s: State<'_, Shared>, input: Value) -> Res<AppSt
     .await
 }
 
+// ---- Exports with progress (issue 8) ----------------------------------
+
+/// The cancel flags of the exports running now (`cancel_export` sets them all).
+static EXPORTS: std::sync::Mutex<Vec<Arc<AtomicBool>>> = std::sync::Mutex::new(Vec::new());
+
+fn exports() -> std::sync::MutexGuard<'static, Vec<Arc<AtomicBool>>> {
+    EXPORTS.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Run an export on the blocking pool (never the async runtime or the UI
+/// thread) on a connection of its own, so the window keeps working on its
+/// connection while 100 000 rows are written (WAL). Progress goes to the
+/// window through `progress` (rows done / total, every few hundred rows);
+/// `cancel_export` stops it between rows and no file is left (the core
+/// writes a temporary file next to `dest` and renames it at the end).
+/// A cancelled export answers `CANCELLED`.
+async fn export_job(
+    s: &Shared,
+    progress: Channel<ExportProgress>,
+    dest: std::path::PathBuf,
+    build: impl FnOnce(&Posko, &Actor, &mut ExportControl<'_>) -> CoreResult<ExportFile>
+    + Send
+    + 'static,
+) -> Res<Option<String>> {
+    let cancel = Arc::new(AtomicBool::new(false));
+    exports().push(cancel.clone());
+    let flag = cancel.clone();
+    let r = blocking(s, move |s| {
+        let actor = s.session().ok_or(CoreError::NotSignedIn)?;
+        let p = Posko::open(
+            &s.0.dir,
+            &posko_core::keychain::OsKeychain::new(),
+            Arc::new(posko_core::clock::SystemClock),
+            false,
+        )?;
+        let mut ctl = ExportControl::new(
+            |x| {
+                let _ = progress.send(x);
+            },
+            Some(&flag),
+        );
+        export_to_path(&dest, &mut ctl, |ctl| build(&p, &actor, ctl))?;
+        Ok(Some(dest.display().to_string()))
+    })
+    .await;
+    exports().retain(|c| !Arc::ptr_eq(c, &cancel));
+    r
+}
+
+/// The role's permission, checked before a dialog opens (the core checks again).
+fn allowed(a: &Actor, permission: Permission) -> CoreResult<()> {
+    if a.role.can(permission) {
+        Ok(())
+    } else {
+        Err(CoreError::Forbidden { permission })
+    }
+}
+
+/// Stop every running export (its file is not written).
+#[tauri::command]
+async fn cancel_export() -> Res<()> {
+    for c in exports().iter() {
+        c.store(true, Ordering::Relaxed);
+    }
+    Ok(())
+}
+
+/// The monev dashboard's export: its period and units, as Excel or CSV.
+#[derive(Debug, Clone, serde::Deserialize, TS)]
+pub struct MonevExportInput {
+    pub query: MonevQuery,
+    pub format: FileFormat,
+}
+
+/// The visits list's export: a period (and a unit), as Excel or CSV.
+#[derive(Debug, Clone, serde::Deserialize, TS)]
+pub struct VisitsExportInput {
+    pub query: VisitExportQuery,
+    pub format: FileFormat,
+}
+
+/// The monev indicators of a period saved (Excel or CSV) where the user
+/// picks; an export job as the register's. Refused roles never see the dialog.
+#[tauri::command]
+async fn save_monev_export(
+    app: tauri::AppHandle,
+    s: State<'_, Shared>,
+    input: Value,
+    on_progress: Channel<ExportProgress>,
+) -> Res<Option<String>> {
+    let lang = s.lang();
+    let i: MonevExportInput = parse(input).map_err(|e| e.payload(lang))?;
+    as_user(&s, |_, a| allowed(a, Permission::RunReports)).await?;
+    let ext = i.format.code();
+    let name = format!("indikator-monev-{}-{}.{ext}", i.query.from, i.query.to);
+    let Some(dest) = pick_save_path(
+        app,
+        lang,
+        "save.monev_export_title",
+        name,
+        "save.filter",
+        ext,
+    )
+    .await?
+    else {
+        return Ok(None);
+    };
+    export_job(&s, on_progress, dest, move |p, a, ctl| {
+        p.monev_export(a, &i.query, i.format, ctl)
+    })
+    .await
+}
+
+/// The visits of a period saved (Excel or CSV) where the user picks.
+#[tauri::command]
+async fn save_visits_export(
+    app: tauri::AppHandle,
+    s: State<'_, Shared>,
+    input: Value,
+    on_progress: Channel<ExportProgress>,
+) -> Res<Option<String>> {
+    let lang = s.lang();
+    let i: VisitsExportInput = parse(input).map_err(|e| e.payload(lang))?;
+    as_user(&s, |_, a| allowed(a, Permission::RunReports)).await?;
+    let ext = i.format.code();
+    let name = format!("hasil-kunjungan-{}-{}.{ext}", i.query.from, i.query.to);
+    let Some(dest) = pick_save_path(
+        app,
+        lang,
+        "save.visits_export_title",
+        name,
+        "save.filter",
+        ext,
+    )
+    .await?
+    else {
+        return Ok(None);
+    };
+    export_job(&s, on_progress, dest, move |p, a, ctl| {
+        p.visits_export(a, &i.query, i.format, ctl)
+    })
+    .await
+}
+
 macro_rules! commands {
     ($($name:ident : $input:ty => $output:ty),* $(,)?) => {
         /// Every command's name, for the capability test and build.rs.
@@ -1290,5 +1440,8 @@ commands![
     last_import: () => Option<LastImport>,
     import_undo: () => ImportUndoReport,
     save_register_export: RegisterExportInput => Option<String>,
+    save_monev_export: MonevExportInput => Option<String>,
+    save_visits_export: VisitsExportInput => Option<String>,
+    cancel_export: () => (),
     save_import_template: TemplateInput => Option<String>,
 ];

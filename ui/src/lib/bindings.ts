@@ -107,6 +107,9 @@ export interface Commands {
   last_import: { input: null; output: LastImport | null };
   import_undo: { input: null; output: ImportUndoReport };
   save_register_export: { input: RegisterExportInput; output: string | null };
+  save_monev_export: { input: MonevExportInput; output: string | null };
+  save_visits_export: { input: VisitsExportInput; output: string | null };
+  cancel_export: { input: null; output: null };
   save_import_template: { input: TemplateInput; output: string | null };
 }
 
@@ -397,6 +400,8 @@ export type ErrorPayload = { code: string, message: string, fields: Array<FieldM
 
 export type EventView = { id: number, at: string, actor_name: string, kind: string, from_status: Status | null, to_status: Status | null, note: string | null, };
 
+export type ExportProgress = { done: number, total: number, };
+
 export type FieldError = { field: string, code: FieldErrorCode, limit?: number, };
 
 export type FieldErrorCode = "required" | "too_long" | "too_short" | "invalid_choice" | "nik_length" | "nik_not_digits" | "nik_birth_date" | "phone_format" | "email_format" | "date_in_future" | "date_too_old" | "date_format" | "control_characters" | "attachment_too_large" | "attachment_type" | "nip_format" | "logo_type" | "base64" | "tracking_id_format" | "insecure_url" | "below_minimum" | "above_maximum";
@@ -668,6 +673,8 @@ proposed?: Column,
 how: MatchKind, };
 
 export type MatchKind = "exact" | "normalized" | "synonym" | "export_only" | "none";
+
+export type MonevExportInput = { query: MonevQuery, format: FileFormat, };
 
 export type MonevIndicators = { query: MonevQuery, units: Array<UnitView>, complaints: ComplaintIndicators, 
 /**
@@ -1125,6 +1132,12 @@ export type UserView = { id: number, username: string, display_name: string, rol
 
 export type VisitCorrection = { visit: VisitInput, reason: string, };
 
+export type VisitExportQuery = { from: string, to: string, 
+/**
+ * Only this unit (code); none = every unit.
+ */
+unit_code?: string, };
+
 export type VisitFilter = { from?: string, to?: string, unit_code?: string, instrument_id?: string, state?: VisitState, };
 
 export type VisitInput = { 
@@ -1188,6 +1201,8 @@ export type VisitView = { id: number, uid: string, unit: UnitView,
  * The instrument exactly as the visit was filled with.
  */
 instrument: Instrument, visit_date: string, place: string, state: VisitState, answers: Array<AnswerInput>, findings: Array<string>, recommendations: Array<string>, plan: Array<PlanItem>, team: Array<Signatory>, head: Signatory, score: VisitScore, photos: Array<VisitPhotoMeta>, corrections: Array<CorrectionView>, created_by: string, created_at: string, updated_at: string, finished_at: string | null, finished_by: string | null, version: number, };
+
+export type VisitsExportInput = { query: VisitExportQuery, format: FileFormat, };
 
 export type Vocabulary = { kinds: Array<Kind>, channels: Array<Channel>, statuses: Array<Status>, zones: Array<OfficeZone>, roles: Array<Role>, };
 

@@ -1,7 +1,7 @@
 // The only module that talks to the Rust core. Every command takes its argument
 // as one parameter named `input`; commands without input are invoked with `{}`.
-import { invoke } from '@tauri-apps/api/core';
-import type { Commands, FieldMessage } from './bindings';
+import { Channel, invoke } from '@tauri-apps/api/core';
+import type { Commands, ExportProgress, FieldMessage } from './bindings';
 
 export type Command = keyof Commands;
 export type Input<K extends Command> = Commands[K]['input'];
@@ -45,6 +45,27 @@ export function toIpcError(e: unknown): IpcError {
 export async function call<K extends Command>(cmd: K, ...args: Args<K>): Promise<Output<K>> {
   try {
     return await invoke<Output<K>>(cmd, args.length > 0 ? { input: args[0] } : {});
+  } catch (e) {
+    throw toIpcError(e);
+  }
+}
+
+/** The exports that report progress (rows done / total) on a channel while they run. */
+export type ExportCommand = 'save_register_export' | 'save_monev_export' | 'save_visits_export';
+
+/**
+ * An export with progress: the shell runs it off the UI thread and sends `{done, total}` every few
+ * hundred rows; `call('cancel_export')` stops it (answered with code CANCELLED, no file written).
+ */
+export async function callExport<K extends ExportCommand>(
+  cmd: K,
+  input: Input<K>,
+  onProgress: (p: ExportProgress) => void,
+): Promise<Output<K>> {
+  const channel = new Channel<ExportProgress>();
+  channel.onmessage = onProgress;
+  try {
+    return await invoke<Output<K>>(cmd, { input, onProgress: channel });
   } catch (e) {
     throw toIpcError(e);
   }
