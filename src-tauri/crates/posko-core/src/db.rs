@@ -64,6 +64,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0008_performance.sql",
         include_str!("../migrations/0008_performance.sql"),
     ),
+    (
+        9,
+        "0009_monev_cache.sql",
+        include_str!("../migrations/0009_monev_cache.sql"),
+    ),
 ];
 
 pub fn schema_version() -> i64 {

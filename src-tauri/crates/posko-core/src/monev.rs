@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::{Datelike, Duration, NaiveDate, TimeZone, Utc};
 use posko_domain::deadline::DeadlineStep;
 use posko_domain::monev::{
-    self, Cell, ComplaintFact, ComplaintIndicators, DeadlineFact, Period, TimelineStep,
+    self, Cell, ComplaintFact, ComplaintIndicators, DeadlineFact, Partial, Period, TimelineStep,
 };
 use posko_domain::role::{Permission, Role};
 use posko_domain::validation::{FieldError, FieldErrorCode};
@@ -247,6 +247,20 @@ fn date_of(s: &str) -> NaiveDate {
     parse_date(s)
 }
 
+/// `YYYY-MM-DD` with digits, as the core writes dates (what `date_of`
+/// reads without chrono's parser).
+fn is_plain_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        })
+}
+
 /// A text column without copying it.
 fn text<'a>(r: &'a rusqlite::Row<'_>, i: usize) -> rusqlite::Result<&'a str> {
     r.get_ref(i)?.as_str().map_err(|e| {
@@ -258,6 +272,74 @@ fn text<'a>(r: &'a rusqlite::Row<'_>, i: usize) -> rusqlite::Result<&'a str> {
 fn text_or_null<'a>(r: &'a rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<&'a str>> {
     r.get_ref(i)?.as_str_or_null().map_err(|e| {
         rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
+/// What [`Posko::load_facts_at`] read.
+struct Loaded {
+    facts: Vec<ComplaintFact>,
+    /// The rule versions of all their deadlines.
+    versions: BTreeSet<String>,
+    /// Per fact: the latest of its date received, status steps (office-local
+    /// date of `last_at`), deadline starts and deadline met dates. Only with
+    /// the kept facts.
+    changed: Vec<NaiveDate>,
+    /// The versions seen, and per fact the bits of its deadlines' versions.
+    version_list: Vec<String>,
+    version_bits: Vec<u64>,
+}
+
+/// A row of `monev_month_cache` (migration 0009): the counts of one unit's
+/// complaints received in one month, and their deadlines' rule versions.
+#[derive(Serialize, Deserialize, Default)]
+struct CachedMonth {
+    partial: Partial,
+    versions: BTreeSet<String>,
+    /// `Posko::calendar_mark` when it was made.
+    calendar: String,
+}
+
+/// How the indicators count: through the month cache, or row by row.
+#[derive(Clone, Copy)]
+enum Counting {
+    Cached {
+        with_facts: bool,
+    },
+    #[cfg_attr(not(test), allow(dead_code))]
+    Rows,
+}
+
+/// A month lying wholly inside a period: its key and its days.
+struct InnerMonths {
+    keys: Vec<String>,
+    first: NaiveDate,
+    last: NaiveDate,
+}
+
+/// The months lying wholly inside the period, if any.
+fn inner_months(from: NaiveDate, to: NaiveDate) -> Option<InnerMonths> {
+    let first = if from.day() == 1 {
+        from
+    } else {
+        from.checked_add_months(chrono::Months::new(1))?
+            .with_day(1)?
+    };
+    let after = to.succ_opt()?;
+    let last = if after.day() == 1 {
+        to
+    } else {
+        to.with_day(1)?.pred_opt()?
+    };
+    if last < first {
+        return None;
+    }
+    Some(InnerMonths {
+        keys: monev::months_of(Period {
+            from: first,
+            to: last,
+        }),
+        first,
+        last,
     })
 }
 
@@ -365,11 +447,23 @@ impl Posko {
         units: &[UnitView],
         kept: bool,
     ) -> CoreResult<(Vec<ComplaintFact>, BTreeSet<String>)> {
+        let l = self.load_facts_at(q.from, q.to, q.to, units, kept)?;
+        Ok((l.facts, l.versions))
+    }
+
+    /// The facts of the complaints received from `from` to `to` by the
+    /// units, as of the end of the day `as_of`, with (kept facts only) the
+    /// date each last changed and the rule versions of its deadlines.
+    fn load_facts_at(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        as_of: NaiveDate,
+        units: &[UnitView],
+        kept: bool,
+    ) -> CoreResult<Loaded> {
         let conn = &self.db.conn;
-        let mut args: Vec<Value> = vec![
-            Value::Text(q.from.to_string()),
-            Value::Text(q.to.to_string()),
-        ];
+        let mut args: Vec<Value> = vec![Value::Text(from.to_string()), Value::Text(to.to_string())];
         args.extend(units.iter().map(|u| Value::Integer(u.id)));
         if units.is_empty() {
             args.push(Value::Integer(-1));
@@ -381,10 +475,11 @@ impl Posko {
              WHERE c.received_date BETWEEN ?1 AND ?2 AND c.unit_id IN ({marks})"
         );
         let zone = self.zone();
-        let end = self.end_instant(q.to);
+        let end = self.end_instant(as_of);
         let local = |s: &str| zone.local_date(parse_instant(s));
         let code_of: HashMap<i64, &str> = units.iter().map(|u| (u.id, u.code.as_str())).collect();
         let mut facts = Vec::new();
+        let mut odd: Vec<i64> = Vec::new();
         {
             let mut stmt = conn.prepare(&format!(
                 "SELECT c.id, c.unit_id, c.received_date, c.kind, c.channel, c.topic_id, c.is_secret, c.is_anonymous
@@ -394,6 +489,11 @@ impl Posko {
             let mut rows = stmt.query(rusqlite::params_from_iter(args.iter()))?;
             while let Some(r) = rows.next()? {
                 let unit_id: i64 = r.get(1)?;
+                if !is_plain_date(text(r, 2)?) {
+                    // Its cache key (`substr(received_date, 1, 7)` in the
+                    // triggers) might not be its month: never cached.
+                    odd.push(r.get(0)?);
+                }
                 facts.push(ComplaintFact {
                     id: r.get(0)?,
                     unit_code: code_of
@@ -426,6 +526,13 @@ impl Posko {
         // every page of `complaint_facts` is read (and decrypted) at most
         // once, not once per complaint in received-date order.
         let mut moved = vec![!kept; facts.len()];
+        // The latest date anything the facts hold happened (kept facts only).
+        let mut changed: Vec<NaiveDate> = facts.iter().map(|f| f.received_date).collect();
+        for id in odd {
+            if let Some(i) = place(&facts, id) {
+                changed[i] = NaiveDate::MAX;
+            }
+        }
         if kept {
             let mut stmt = conn.prepare(&format!(
                 "SELECT f.complaint_id, f.last_at, f.status, f.status_at, f.verified_at, f.routed_at,
@@ -438,6 +545,7 @@ impl Posko {
                     continue;
                 };
                 let last: &str = text(r, 1)?;
+                changed[i] = changed[i].max(local(last));
                 if last >= end.as_str() {
                     // Moved after the end of the period: replayed below.
                     moved[i] = true;
@@ -495,6 +603,9 @@ impl Posko {
         // order; a smaller one looks its complaints' deadlines up in id order
         // (`IN (…)` is a sorted list), so no page is read twice either way.
         let mut versions = BTreeSet::new();
+        // Each fact's rule versions, as bits of `version_list`.
+        let mut version_list: Vec<String> = Vec::new();
+        let mut version_bits = vec![0u64; facts.len()];
         {
             let in_store: i64 =
                 conn.query_row("SELECT coalesce(max(id), 0) FROM complaints", [], |r| {
@@ -521,22 +632,39 @@ impl Posko {
                 let Some(step) = DeadlineStep::from_code(text(r, 1)?) else {
                     continue;
                 };
-                facts[i].deadlines.push(DeadlineFact {
+                let d = DeadlineFact {
                     step,
                     start: date_of(text(r, 5)?),
                     due: date_of(text(r, 2)?),
                     met: text_or_null(r, 3)?.map(date_of),
-                });
+                };
+                changed[i] = changed[i].max(d.start).max(d.met.unwrap_or(d.start));
+                facts[i].deadlines.push(d);
                 let version = text(r, 4)?;
                 if !versions.contains(version) {
                     versions.insert(version.to_owned());
                 }
+                let bit = match version_list.iter().position(|v| v == version) {
+                    Some(b) => b,
+                    None => {
+                        version_list.push(version.to_owned());
+                        version_list.len() - 1
+                    }
+                };
+                // More than 64 versions: the bits say nothing (never cached).
+                version_bits[i] |= 1u64.checked_shl(bit as u32).unwrap_or(0);
             }
         }
         for f in &mut facts {
             f.deadlines.sort_by_key(|d| d.step);
         }
-        Ok((facts, versions))
+        Ok(Loaded {
+            facts,
+            versions,
+            changed,
+            version_list,
+            version_bits,
+        })
     }
 
     fn topic_labels(&self, ids: impl Iterator<Item = i64>) -> CoreResult<Vec<TopicLabel>> {
@@ -693,24 +821,49 @@ impl Posko {
     /// and the numbers of the period report.
     pub fn monev_indicators(&self, actor: &Actor, q: &MonevQuery) -> CoreResult<MonevIndicators> {
         require(actor, Permission::RunReports)?;
-        Ok(self.monev_compute(q)?.0)
+        Ok(self.monev_compute(q, false)?.0)
     }
 
-    /// The indicators and the facts they were computed from (the report
-    /// lists its examples and appendix from the same facts).
+    /// The indicators, and with `with_facts` the facts of the period (the
+    /// report lists its examples and appendix from them; without, the list
+    /// is empty). The counts come from the month cache where it can
+    /// ([`Self::cached_partial`]).
     pub(crate) fn monev_compute(
         &self,
         q: &MonevQuery,
+        with_facts: bool,
+    ) -> CoreResult<(MonevIndicators, Vec<ComplaintFact>)> {
+        self.monev_compute_by(q, Counting::Cached { with_facts })
+    }
+
+    /// The indicators counted row by row, without the month cache (the
+    /// reference the cache is checked against).
+    #[cfg(test)]
+    pub(crate) fn monev_compute_rows(&self, q: &MonevQuery) -> CoreResult<MonevIndicators> {
+        Ok(self.monev_compute_by(q, Counting::Rows)?.0)
+    }
+
+    fn monev_compute_by(
+        &self,
+        q: &MonevQuery,
+        how: Counting,
     ) -> CoreResult<(MonevIndicators, Vec<ComplaintFact>)> {
         let units = self.monev_units(q)?;
-        let (facts, versions) = self.complaint_facts(q, &units)?;
+        let cal = &self.cache.calendar;
+        let (partial, versions, facts) = match how {
+            Counting::Rows => {
+                let (facts, versions) = self.complaint_facts(q, &units)?;
+                (Partial::from_facts(&facts, cal, q.to), versions, facts)
+            }
+            Counting::Cached { with_facts } => self.cached_partial(q, &units, with_facts)?,
+        };
         let period = Period {
             from: q.from,
             to: q.to,
         };
         let codes: Vec<String> = units.iter().map(|u| u.code.clone()).collect();
-        let complaints = monev::compute(&facts, &self.cache.calendar, period, &codes);
-        let topic_ids: BTreeSet<i64> = facts.iter().filter_map(|f| f.topic_id).collect();
+        let complaints = monev::finish(&partial, period, &codes);
+        let topic_ids: BTreeSet<i64> = partial.by_topic.keys().filter_map(|t| *t).collect();
         let topics = self.topic_labels(topic_ids.into_iter())?;
         let mut rankings = Vec::new();
         let mut instrument_ids: BTreeSet<String> = BTreeSet::new();
@@ -755,6 +908,225 @@ impl Posko {
             units,
         };
         Ok((indicators, facts))
+    }
+
+    /// A fingerprint of what the cached counts depend on beyond the
+    /// complaints: the calendar (durations in working days) and the zone
+    /// (office-local dates). A row made under another calendar is not used,
+    /// even if this connection's calendar is older than the store's.
+    fn calendar_mark(&self) -> String {
+        use sha2::Digest;
+        let text = format!("{:?}|{:?}", self.cache.calendar, self.zone());
+        hex::encode(&sha2::Sha256::digest(text.as_bytes())[..8])
+    }
+
+    /// The partial counts of the period's complaints, as of its end: for
+    /// each unit and each month lying wholly inside the period, the kept row
+    /// of `monev_month_cache` (migration 0009) when there is one made under
+    /// this calendar whose complaints last changed on or before the end of
+    /// the period; the rest read row by row (`load_facts_at`, the same facts
+    /// as the dashboard always used). A unit-month read row by row whose
+    /// complaints all last changed on or before the end is kept for the next
+    /// time: its counts are then what they are now, for any later end.
+    ///
+    /// The cache rows and the complaints are read in one transaction, and the
+    /// new rows written in it: if another connection wrote in between, the
+    /// write fails (WAL: a stale snapshot cannot become a writer) and nothing
+    /// is kept, so a row can never hold counts older than the triggers'
+    /// last drop. The result is the same whether the write succeeds or not.
+    fn cached_partial(
+        &self,
+        q: &MonevQuery,
+        units: &[UnitView],
+        with_facts: bool,
+    ) -> CoreResult<(Partial, BTreeSet<String>, Vec<ComplaintFact>)> {
+        let conn = &self.db.conn;
+        let cal = &self.cache.calendar;
+        let mark = self.calendar_mark();
+        // None inside a caller's transaction: read there, keep nothing.
+        let tx = conn.unchecked_transaction().ok();
+        let inner = inner_months(q.from, q.to);
+        let mut cached: HashMap<(i64, String), CachedMonth> = HashMap::new();
+        if let Some(m) = &inner
+            && !units.is_empty()
+        {
+            let marks = vec!["?"; units.len()].join(",");
+            let mut stmt = conn.prepare(&format!(
+                "SELECT unit_id, month, partial FROM monev_month_cache
+                 WHERE month BETWEEN ?1 AND ?2 AND last_change_date <= ?3 AND unit_id IN ({marks})"
+            ))?;
+            let mut args: Vec<Value> = vec![
+                Value::Text(m.keys.first().cloned().unwrap_or_default()),
+                Value::Text(m.keys.last().cloned().unwrap_or_default()),
+                Value::Text(q.to.to_string()),
+            ];
+            args.extend(units.iter().map(|u| Value::Integer(u.id)));
+            let mut rows = stmt.query(rusqlite::params_from_iter(args.iter()))?;
+            while let Some(r) = rows.next()? {
+                let unit_id: i64 = r.get(0)?;
+                let Some(unit) = units.iter().find(|u| u.id == unit_id) else {
+                    continue;
+                };
+                let Ok(mut c) = serde_json::from_str::<CachedMonth>(text(r, 2)?) else {
+                    continue;
+                };
+                if c.calendar != mark {
+                    continue;
+                }
+                // One unit's counts: keyed by its code of today.
+                let statuses = std::mem::take(&mut c.partial.by_unit_status);
+                for (_, by_status) in statuses {
+                    let mine = c
+                        .partial
+                        .by_unit_status
+                        .entry(unit.code.clone())
+                        .or_default();
+                    for (s, n) in by_status {
+                        *mine.entry(s).or_default() += n;
+                    }
+                }
+                cached.insert((unit_id, r.get(1)?), c);
+            }
+        }
+        let missing_units: Vec<UnitView> = match &inner {
+            Some(m) => units
+                .iter()
+                .filter(|u| {
+                    m.keys
+                        .iter()
+                        .any(|k| !cached.contains_key(&(u.id, k.clone())))
+                })
+                .cloned()
+                .collect(),
+            None => Vec::new(),
+        };
+        let mut loads: Vec<Loaded> = Vec::new();
+        match &inner {
+            Some(m) if !with_facts => {
+                if let Some(before) = m.first.pred_opt().filter(|d| q.from <= *d) {
+                    loads.push(self.load_facts_at(q.from, before, q.to, units, true)?);
+                }
+                if let Some(after) = m.last.succ_opt().filter(|d| *d <= q.to) {
+                    loads.push(self.load_facts_at(after, q.to, q.to, units, true)?);
+                }
+                if !missing_units.is_empty() {
+                    loads.push(self.load_facts_at(m.first, m.last, q.to, &missing_units, true)?);
+                }
+            }
+            _ => loads.push(self.load_facts_at(q.from, q.to, q.to, units, true)?),
+        }
+        // The unit-months read row by row (also those without a complaint).
+        struct Group {
+            partial: Partial,
+            changed: NaiveDate,
+            bits: u64,
+            load: Option<usize>,
+        }
+        let mut groups: HashMap<(i64, String), Group> = HashMap::new();
+        if let Some(m) = &inner {
+            for u in &missing_units {
+                for k in &m.keys {
+                    let key = (u.id, k.clone());
+                    if !cached.contains_key(&key) {
+                        groups.insert(
+                            key,
+                            Group {
+                                partial: Partial::default(),
+                                changed: date_of(&format!("{k}-01")),
+                                bits: 0,
+                                load: None,
+                            },
+                        );
+                    }
+                }
+            }
+        }
+        let id_of: HashMap<&str, i64> = units.iter().map(|u| (u.code.as_str(), u.id)).collect();
+        let mut total = Partial::default();
+        let mut versions: BTreeSet<String> = BTreeSet::new();
+        for (li, l) in loads.iter().enumerate() {
+            versions.extend(l.versions.iter().cloned());
+            for (i, f) in l.facts.iter().enumerate() {
+                let inside = inner
+                    .as_ref()
+                    .is_some_and(|m| m.first <= f.received_date && f.received_date <= m.last);
+                let key = id_of
+                    .get(f.unit_code.as_str())
+                    .map(|id| (*id, monev::month_key(f.received_date)));
+                match key {
+                    Some(key) if inside => {
+                        if cached.contains_key(&key) {
+                            continue;
+                        }
+                        let Some(g) = groups.get_mut(&key) else {
+                            // Not a month of the period's cache (cannot be): counted here.
+                            total.add(f, cal, q.to);
+                            continue;
+                        };
+                        g.partial.add(f, cal, q.to);
+                        g.changed = g.changed.max(l.changed[i]);
+                        g.bits |= l.version_bits[i];
+                        g.load = Some(li);
+                    }
+                    _ => total.add(f, cal, q.to),
+                }
+            }
+        }
+        for c in cached.values() {
+            total.merge(&c.partial);
+            versions.extend(c.versions.iter().cloned());
+        }
+        let mut keep: Vec<(i64, String, NaiveDate, String)> = Vec::new();
+        for ((unit_id, month), g) in groups {
+            total.merge(&g.partial);
+            if g.changed > q.to {
+                continue;
+            }
+            let versions = match g.load {
+                None => BTreeSet::new(),
+                Some(li) if loads[li].version_list.len() <= 64 => loads[li]
+                    .version_list
+                    .iter()
+                    .enumerate()
+                    .filter(|(b, _)| g.bits >> b & 1 == 1)
+                    .map(|(_, v)| v.clone())
+                    .collect(),
+                Some(_) => continue,
+            };
+            let row = CachedMonth {
+                partial: g.partial,
+                versions,
+                calendar: mark.clone(),
+            };
+            if let Ok(json) = serde_json::to_string(&row) {
+                keep.push((unit_id, month, g.changed, json));
+            }
+        }
+        if let Some(tx) = tx
+            && !keep.is_empty()
+        {
+            let written = (|| -> rusqlite::Result<()> {
+                let mut stmt = tx.prepare_cached(
+                    "INSERT OR REPLACE INTO monev_month_cache (unit_id, month, last_change_date, partial)
+                     VALUES (?1, ?2, ?3, ?4)",
+                )?;
+                for (unit_id, month, changed, json) in &keep {
+                    stmt.execute(params![unit_id, month, changed.to_string(), json])?;
+                }
+                Ok(())
+            })();
+            // A failed write (another writer came first, a read-only store)
+            // keeps nothing; the counts above do not depend on it.
+            if written.is_ok() {
+                let _ = tx.commit();
+            }
+        }
+        let facts = if with_facts {
+            loads.pop().map(|l| l.facts).unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        Ok((total, versions, facts))
     }
 
     /// The complaints behind one number of the dashboard. Rahasia complaints
@@ -1157,5 +1529,384 @@ mod tests {
         // Both ways are exercised: complaints read from the kept facts and
         // complaints that moved after the end of a period (replayed).
         assert!(moved_after > 10, "{moved_after}");
+    }
+
+    fn cache_rows(p: &Posko) -> i64 {
+        p.connection()
+            .query_row("SELECT count(*) FROM monev_month_cache", [], |r| r.get(0))
+            .unwrap()
+    }
+
+    /// Compare the indicators through the month cache (first query, and
+    /// again from the rows it kept, with and without the report's facts)
+    /// with the row-by-row count; the facts given with them must be the
+    /// period's. Counts the disagreements (the test without triggers expects
+    /// some) in `wrong`, or panics when `strict`.
+    fn checked(p: &Posko, q: &MonevQuery, what: &str, strict: bool, wrong: &mut usize) {
+        let rows = serde_json::to_string(&p.monev_compute_rows(q).unwrap()).unwrap();
+        let (first, none) = p.monev_compute(q, false).unwrap();
+        assert!(none.is_empty());
+        let again = p.monev_compute(q, false).unwrap().0;
+        let (with, facts) = p.monev_compute(q, true).unwrap();
+        for (how, got) in [("first", first), ("again", again), ("with facts", with)] {
+            let got = serde_json::to_string(&got).unwrap();
+            if got != rows {
+                assert!(
+                    !strict,
+                    "{what} ({how}): {}..{} {:?}\n{got}\n{rows}",
+                    q.from, q.to, q.units
+                );
+                *wrong += 1;
+            }
+        }
+        let units = p.monev_units(q).unwrap();
+        assert_eq!(
+            facts,
+            p.complaint_facts(q, &units).unwrap().0,
+            "{what} (facts)"
+        );
+    }
+
+    fn monev_store(
+        now: chrono::DateTime<Utc>,
+    ) -> (tempfile::TempDir, Posko, Arc<crate::clock::FixedClock>) {
+        let dir = tempfile::tempdir().unwrap();
+        let secrets = crate::keychain::MemorySecrets::default();
+        let clock = Arc::new(crate::clock::FixedClock::new(now));
+        let mut p = Posko::open(dir.path(), &secrets, clock.clone(), true).unwrap();
+        p.init_office("Puskesmas Uji", "PKM-UJI", posko_domain::OfficeZone::Wita)
+            .unwrap();
+        p.connection()
+            .execute_batch(
+                "INSERT INTO units (code, name, register_prefix, created_at)
+                 VALUES ('PKM-DUA', 'Puskesmas Dua', 'PKM-DUA', '2026-01-01T00:00:00.000Z');",
+            )
+            .unwrap();
+        (dir, p, clock)
+    }
+
+    /// The month cache (migration 0009) gives exactly the row-by-row
+    /// indicators through random operations on a real store: intake and
+    /// workflow steps (demo generator, transitions of old complaints, so
+    /// past periods' complaints move later), holidays added and removed, the
+    /// work week and the zone changed, edits of the vocabulary, flags, unit
+    /// and date received, deadlines and kept facts removed; queried for whole
+    /// years, single months, mid-month to mid-month and past periods.
+    #[test]
+    fn the_month_cache_gives_what_the_rows_give() {
+        assert_eq!(random_operations(&[]), 0);
+    }
+
+    /// The comparison above can fail: without the triggers that drop rows
+    /// on a status step or a deadline change, the kept rows go stale and it
+    /// finds them. (A calendar change is guarded twice: its triggers, and
+    /// the calendar mark each row carries.)
+    #[test]
+    fn without_its_triggers_the_month_cache_goes_stale() {
+        let wrong = random_operations(&[
+            "monev_cache_facts_insert",
+            "monev_cache_facts_update",
+            "monev_cache_deadline_update",
+        ]);
+        assert!(wrong > 0);
+    }
+
+    /// Random operations interleaved with queries compared by [`checked`];
+    /// with `drop_triggers` dropped first, the disagreements found.
+    fn random_operations(drop_triggers: &[&str]) -> usize {
+        use rand::rngs::StdRng;
+        use rand::{Rng, SeedableRng};
+        let now = Utc.with_ymd_and_hms(2026, 3, 20, 3, 0, 0).unwrap();
+        let (_dir, mut p, clock) = monev_store(now);
+        for t in drop_triggers {
+            p.connection()
+                .execute_batch(&format!("DROP TRIGGER {t}"))
+                .unwrap();
+        }
+        let strict = drop_triggers.is_empty();
+        let mut wrong = 0;
+        crate::demo::generate(&mut p, 300, 5, 420, |_| {}).unwrap();
+        p.connection()
+            .execute_batch(
+                "UPDATE complaints SET unit_id = (SELECT id FROM units WHERE code = 'PKM-DUA')
+                 WHERE id % 3 = 0;",
+            )
+            .unwrap();
+        let admin = Actor {
+            user_id: None,
+            username: "uji-admin".into(),
+            display_name: "Admin Uji".into(),
+            role: Role::Admin,
+        };
+        let mut rng = StdRng::seed_from_u64(2026);
+        let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let mut queries = 0;
+        let mut hits_checked = 0;
+        for round in 0..14 {
+            // Queries: the fixed periods and some random ones.
+            let today = p.today();
+            let mut periods = vec![
+                (d(2025, 1, 1), d(2025, 12, 31)),
+                (d(2026, 1, 1), d(2026, 12, 31)),
+                (today - Duration::days(365), today),
+                (d(2025, 11, 1), d(2025, 11, 30)),
+                (d(2025, 10, 15), d(2026, 1, 14)),
+                (d(2026, 2, 1), d(2026, 2, 28)),
+            ];
+            for _ in 0..3 {
+                let from = d(2025, 1, 1) + Duration::days(rng.random_range(0..500));
+                periods.push((from, from + Duration::days(rng.random_range(0..200))));
+            }
+            let unit_sets: [Vec<String>; 3] =
+                [vec![], vec!["PKM-UJI".into()], vec!["PKM-DUA".into()]];
+            for (from, to) in periods {
+                let units = unit_sets[rng.random_range(0..3)].clone();
+                let q = MonevQuery { from, to, units };
+                checked(&p, &q, &format!("round {round}"), strict, &mut wrong);
+                queries += 1;
+            }
+            if cache_rows(&p) > 0 {
+                hits_checked += 1;
+            }
+            // Operations, each through its own path.
+            clock.advance(Duration::days(rng.random_range(1..25)));
+            match round % 7 {
+                0 => {
+                    crate::demo::generate(&mut p, 25, 100 + round, 60, |_| {}).unwrap();
+                }
+                1 => {
+                    // Old complaints move on (after the end of past periods).
+                    let open: Vec<i64> = {
+                        let mut stmt = p
+                            .connection()
+                            .prepare("SELECT id FROM complaints WHERE is_open = 1 ORDER BY id")
+                            .unwrap();
+                        stmt.query_map([], |r| r.get(0))
+                            .unwrap()
+                            .collect::<Result<_, _>>()
+                            .unwrap()
+                    };
+                    for id in &open {
+                        if !rng.random_bool(0.3) {
+                            continue;
+                        }
+                        let status: String = p
+                            .connection()
+                            .query_row("SELECT status FROM complaints WHERE id = ?1", [id], |r| {
+                                r.get(0)
+                            })
+                            .unwrap();
+                        let acts = posko_domain::workflow::available_actions(
+                            Status::from_code(&status).unwrap(),
+                        );
+                        if acts.is_empty() {
+                            continue;
+                        }
+                        let action = acts[rng.random_range(0..acts.len())];
+                        let _ = p.transition(
+                            &admin,
+                            &crate::model::TransitionInput {
+                                complaint_id: *id,
+                                action,
+                                note: Some("Ditindaklanjuti oleh tim.".into()),
+                                assigned_to: Some("Tim Pengaduan".into()),
+                            },
+                        );
+                    }
+                }
+                2 => {
+                    let date = p.today() - Duration::days(rng.random_range(0..300));
+                    let h = posko_domain::calendar::Holiday {
+                        date,
+                        name: "Libur uji".into(),
+                        kind: posko_domain::calendar::HolidayKind::Daerah,
+                        source: String::new(),
+                    };
+                    p.edit_holidays(&admin, std::slice::from_ref(&h), &[])
+                        .unwrap();
+                    checked(
+                        &p,
+                        &MonevQuery {
+                            from: d(2025, 1, 1),
+                            to: d(2025, 12, 31),
+                            units: vec![],
+                        },
+                        "holiday added",
+                        strict,
+                        &mut wrong,
+                    );
+                    p.edit_holidays(&admin, &[], &[date]).unwrap();
+                }
+                3 => {
+                    let mut s = p.office_settings().unwrap();
+                    s.work_week = match s.work_week {
+                        posko_domain::calendar::WorkWeek::FiveDay => {
+                            posko_domain::calendar::WorkWeek::SixDay
+                        }
+                        posko_domain::calendar::WorkWeek::SixDay => {
+                            posko_domain::calendar::WorkWeek::FiveDay
+                        }
+                    };
+                    if rng.random_bool(0.5) {
+                        s.zone = match s.zone {
+                            posko_domain::OfficeZone::Wita => posko_domain::OfficeZone::Wib,
+                            _ => posko_domain::OfficeZone::Wita,
+                        };
+                    }
+                    p.update_office_settings(&admin, s).unwrap();
+                }
+                4 => {
+                    // Edits no screen makes yet: the triggers still see them.
+                    let c = p.connection();
+                    for sql in [
+                        "UPDATE complaints SET kind = 'aspirasi' WHERE id % 17 = ?1",
+                        "UPDATE complaints SET channel = 'email' WHERE id % 19 = ?1",
+                        "UPDATE complaints SET topic_id = NULL WHERE id % 23 = ?1",
+                        "UPDATE complaints SET is_secret = 1 - is_secret WHERE id % 29 = ?1",
+                        "UPDATE complaints SET is_anonymous = 1 - is_anonymous WHERE id % 31 = ?1",
+                        "UPDATE complaints SET unit_id = (SELECT id FROM units WHERE code = 'PKM-DUA') WHERE id % 37 = ?1",
+                        "UPDATE complaints SET received_date = date(received_date, '-40 days') WHERE id % 41 = ?1",
+                    ] {
+                        c.execute(sql, [rng.random_range(0..17i64)]).unwrap();
+                    }
+                }
+                5 => {
+                    let c = p.connection();
+                    c.execute(
+                        "DELETE FROM deadlines WHERE complaint_id % 43 = ?1",
+                        [rng.random_range(0..43i64)],
+                    )
+                    .unwrap();
+                    c.execute(
+                        "UPDATE deadlines SET met_date = NULL WHERE complaint_id % 47 = ?1",
+                        [rng.random_range(0..47i64)],
+                    )
+                    .unwrap();
+                    c.execute(
+                        "DELETE FROM complaint_facts WHERE complaint_id % 53 = ?1",
+                        [rng.random_range(0..53i64)],
+                    )
+                    .unwrap();
+                    // Complaints removed (as undoing an import does; the
+                    // rows that name them are left, the reads skip them).
+                    c.execute_batch("PRAGMA foreign_keys = OFF").unwrap();
+                    c.execute(
+                        "DELETE FROM complaints WHERE id % 59 = ?1",
+                        [rng.random_range(0..59i64)],
+                    )
+                    .unwrap();
+                    c.execute_batch("PRAGMA foreign_keys = ON").unwrap();
+                }
+                _ => {
+                    // A unit renamed.
+                    p.connection()
+                        .execute(
+                            "UPDATE units SET code = CASE code WHEN 'PKM-DUA' THEN 'PKM-DUO' ELSE 'PKM-DUA' END
+                             WHERE code IN ('PKM-DUA', 'PKM-DUO')",
+                            [],
+                        )
+                        .unwrap();
+                    p.connection()
+                        .execute(
+                            "UPDATE units SET code = 'PKM-DUA' WHERE code = 'PKM-DUO'",
+                            [],
+                        )
+                        .unwrap();
+                }
+            }
+        }
+        assert!(queries > 100, "{queries}");
+        assert!(hits_checked > 5, "{hits_checked}");
+        wrong
+    }
+
+    /// A second query reads the kept rows (a doctored row shows through),
+    /// a write to one of its complaints drops exactly that row, and a
+    /// holiday edit drops them all.
+    #[test]
+    fn the_month_cache_is_read_and_dropped_by_the_triggers() {
+        let now = Utc.with_ymd_and_hms(2026, 6, 15, 3, 0, 0).unwrap();
+        let (_dir, mut p, _clock) = monev_store(now);
+        crate::demo::generate(&mut p, 200, 3, 300, |_| {}).unwrap();
+        let q = MonevQuery {
+            from: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+            to: p.today(),
+            units: vec![],
+        };
+        assert_eq!(cache_rows(&p), 0);
+        let first = p.monev_compute(&q, false).unwrap().0;
+        // Five months × two units, also the unit without a complaint.
+        assert_eq!(cache_rows(&p), 10);
+        p.connection()
+            .execute(
+                "UPDATE monev_month_cache SET partial = replace(partial, '\"received\":', '\"received\":1000+')
+                 WHERE month = '2026-03'",
+                [],
+            )
+            .unwrap();
+        // Not valid JSON any more: read as missing, made again.
+        let again = p.monev_compute(&q, false).unwrap().0;
+        assert_eq!(again.complaints, first.complaints);
+        let doctored: String = p
+            .connection()
+            .query_row(
+                "SELECT partial FROM monev_month_cache m JOIN units u ON u.id = m.unit_id
+                 WHERE m.month = '2026-03' AND u.code = 'PKM-UJI'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let mut row: serde_json::Value = serde_json::from_str(&doctored).unwrap();
+        let n = row["partial"]["received"].as_u64().unwrap();
+        row["partial"]["received"] = (n + 1000).into();
+        p.connection()
+            .execute(
+                "UPDATE monev_month_cache SET partial = ?1 WHERE month = '2026-03'
+                 AND unit_id = (SELECT id FROM units WHERE code = 'PKM-UJI')",
+                [row.to_string()],
+            )
+            .unwrap();
+        let read = p.monev_compute(&q, false).unwrap().0;
+        assert_eq!(
+            read.complaints.received.value,
+            first.complaints.received.value + 1000
+        );
+        // A later end uses the row too; an end before its last change does not.
+        let id: i64 = p
+            .connection()
+            .query_row(
+                "SELECT id FROM complaints WHERE received_date LIKE '2026-03%' ORDER BY id LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        p.connection()
+            .execute("UPDATE complaints SET kind = kind WHERE id = ?1", [id])
+            .unwrap();
+        assert_eq!(
+            cache_rows(&p),
+            9,
+            "the row of its unit and month is dropped"
+        );
+        assert_eq!(
+            p.monev_compute(&q, false).unwrap().0.complaints,
+            first.complaints
+        );
+        assert_eq!(cache_rows(&p), 10);
+        let admin = Actor {
+            user_id: None,
+            username: "uji-admin".into(),
+            display_name: "Admin Uji".into(),
+            role: Role::Admin,
+        };
+        let h = posko_domain::calendar::Holiday {
+            date: NaiveDate::from_ymd_opt(2026, 3, 10).unwrap(),
+            name: "Libur uji".into(),
+            kind: posko_domain::calendar::HolidayKind::Daerah,
+            source: String::new(),
+        };
+        p.edit_holidays(&admin, std::slice::from_ref(&h), &[])
+            .unwrap();
+        assert_eq!(cache_rows(&p), 0, "a holiday drops every row");
     }
 }

@@ -409,7 +409,7 @@ impl Posko {
             to: p.to,
             units: p.units.clone(),
         };
-        let (ind, facts) = self.monev_compute(&q)?;
+        let (ind, facts) = self.monev_compute(&q, true)?;
         let c = &ind.complaints;
         let cal = &self.cache.calendar;
         let as_of = p.to;
