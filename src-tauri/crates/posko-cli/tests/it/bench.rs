@@ -51,6 +51,7 @@ fn bench_smoke_gives_every_row_with_numbers_and_writes_its_section() {
             "register",
             "search",
             "indicators",
+            "indicators_cold",
             "deadlines",
             "report",
             "db_size"
