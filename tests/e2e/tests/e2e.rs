@@ -2094,3 +2094,31 @@ async fn cold_start_and_memory_against_a_bare_window() {
     assert!(report["posko_app_rss_kib"].as_u64() > Some(0), "{report}");
     assert!(bare_med > 0.0 && posko_med > 0.0, "{report}");
 }
+
+/// "Ekspor Excel" on the monev dashboard: the native save dialog, the
+/// workbook written whole (an .xlsx is a zip: `PK`), no temporary file left,
+/// the toast naming the path; the progress bar is gone when it is done.
+#[tokio::test]
+#[ignore = "real window (Xvfb, tauri-driver): scripts/test.sh runs these with --ignored"]
+async fn the_monev_dashboard_exports_to_excel() {
+    let mut app = App::launch_fresh().await;
+    first_run_setup(&mut app).await;
+    record(&mut app, "Antrean loket lama", "/0001").await;
+    app.click(&tid("nav-monev")).await;
+    app.wait_for(r#"[data-testid="monev-tile-received"][data-value="1"]"#)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("indikator.xlsx");
+    app.click(&tid("monev-export")).await;
+    save_in_native_dialog("Simpan indikator monev", &dest).await;
+    app.wait_text(&tid("toast"), "Indikator disimpan").await;
+    app.wait_count(&tid("export-progress"), 0).await;
+    let bytes = std::fs::read(&dest).unwrap();
+    assert!(bytes.starts_with(b"PK"), "not an .xlsx");
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["indikator.xlsx"]);
+    app.close().await;
+}
