@@ -10,6 +10,7 @@
 use std::collections::BTreeSet;
 
 use posko_core::audit::{AuditFilter, AuditFormat};
+use posko_core::export::ExportControl;
 use posko_core::import::{FileFormat, ImportMode};
 use posko_core::keychain::OsKeychain;
 use posko_core::model::*;
@@ -525,6 +526,24 @@ fn rows() -> Vec<(&'static str, Need, Call)> {
         ("save_import_template", Any, |p, _, _| {
             ok(p.import_template(FileFormat::Csv))
         }),
+        ("save_monev_export", Perm(RunReports), |p, a, _| {
+            ok(p.monev_export(
+                a,
+                &v(json!({"from": "2026-01-01", "to": "2026-03-31"})),
+                FileFormat::Csv,
+                &mut ExportControl::none(),
+            ))
+        }),
+        ("save_visits_export", Perm(RunReports), |p, a, _| {
+            ok(p.visits_export(
+                a,
+                &v(json!({"from": "2026-01-01", "to": "2026-03-31"})),
+                FileFormat::Xlsx,
+                &mut ExportControl::none(),
+            ))
+        }),
+        // Only sets the flags of exports this window started.
+        ("cancel_export", Public, |_, _, _| Ok(())),
     ]
 }
 
