@@ -309,38 +309,45 @@ enum Counting {
     Rows,
 }
 
-/// A month lying wholly inside a period: its key and its days.
-struct InnerMonths {
-    keys: Vec<String>,
+/// A part of a period the month cache keeps apart: a month lying wholly
+/// inside it (key `YYYY-MM`), or one day of a month it only partly covers
+/// (key `YYYY-MM-DD`).
+struct Bucket {
+    key: String,
     first: NaiveDate,
     last: NaiveDate,
 }
 
-/// The months lying wholly inside the period, if any.
-fn inner_months(from: NaiveDate, to: NaiveDate) -> Option<InnerMonths> {
-    let first = if from.day() == 1 {
-        from
-    } else {
-        from.checked_add_months(chrono::Months::new(1))?
-            .with_day(1)?
-    };
-    let after = to.succ_opt()?;
-    let last = if after.day() == 1 {
-        to
-    } else {
-        to.with_day(1)?.pred_opt()?
-    };
-    if last < first {
-        return None;
+/// The period cut into buckets, in date order: every day in exactly one.
+fn buckets(from: NaiveDate, to: NaiveDate) -> Vec<Bucket> {
+    let mut out = Vec::new();
+    let mut d = from;
+    while d <= to {
+        let month_first = d.with_day(1).unwrap_or(d);
+        let month_last = month_first
+            .checked_add_months(chrono::Months::new(1))
+            .and_then(|n| n.pred_opt())
+            .unwrap_or(d);
+        if d == month_first && month_last <= to {
+            out.push(Bucket {
+                key: monev::month_key(d),
+                first: d,
+                last: month_last,
+            });
+            d = month_last;
+        } else {
+            out.push(Bucket {
+                key: d.to_string(),
+                first: d,
+                last: d,
+            });
+        }
+        match d.succ_opt() {
+            Some(next) => d = next,
+            None => break,
+        }
     }
-    Some(InnerMonths {
-        keys: monev::months_of(Period {
-            from: first,
-            to: last,
-        }),
-        first,
-        last,
-    })
+    out
 }
 
 fn invalid(field: &str, code: FieldErrorCode) -> CoreError {
@@ -945,9 +952,11 @@ impl Posko {
         let mark = self.calendar_mark();
         // None inside a caller's transaction: read there, keep nothing.
         let tx = conn.unchecked_transaction().ok();
-        let inner = inner_months(q.from, q.to);
+        let buckets = buckets(q.from, q.to);
+        let bucket_keys: std::collections::HashSet<&str> =
+            buckets.iter().map(|b| b.key.as_str()).collect();
         let mut cached: HashMap<(i64, String), CachedMonth> = HashMap::new();
-        if let Some(m) = &inner
+        if let (Some(first), Some(last)) = (buckets.first(), buckets.last())
             && !units.is_empty()
         {
             let marks = vec!["?"; units.len()].join(",");
@@ -956,14 +965,18 @@ impl Posko {
                  WHERE month BETWEEN ?1 AND ?2 AND last_change_date <= ?3 AND unit_id IN ({marks})"
             ))?;
             let mut args: Vec<Value> = vec![
-                Value::Text(m.keys.first().cloned().unwrap_or_default()),
-                Value::Text(m.keys.last().cloned().unwrap_or_default()),
+                Value::Text(first.key.clone()),
+                Value::Text(last.key.clone()),
                 Value::Text(q.to.to_string()),
             ];
             args.extend(units.iter().map(|u| Value::Integer(u.id)));
             let mut rows = stmt.query(rusqlite::params_from_iter(args.iter()))?;
             while let Some(r) = rows.next()? {
                 let unit_id: i64 = r.get(0)?;
+                let key = text(r, 1)?;
+                if !bucket_keys.contains(key) {
+                    continue;
+                }
                 let Some(unit) = units.iter().find(|u| u.id == unit_id) else {
                     continue;
                 };
@@ -985,37 +998,51 @@ impl Posko {
                         *mine.entry(s).or_default() += n;
                     }
                 }
-                cached.insert((unit_id, r.get(1)?), c);
+                cached.insert((unit_id, key.to_owned()), c);
             }
         }
-        let missing_units: Vec<UnitView> = match &inner {
-            Some(m) => units
-                .iter()
-                .filter(|u| {
-                    m.keys
-                        .iter()
-                        .any(|k| !cached.contains_key(&(u.id, k.clone())))
-                })
-                .cloned()
-                .collect(),
-            None => Vec::new(),
-        };
+        // The buckets read row by row, for the units whose row is missing:
+        // consecutive buckets missing for the same units are one read.
         let mut loads: Vec<Loaded> = Vec::new();
-        match &inner {
-            Some(m) if !with_facts => {
-                if let Some(before) = m.first.pred_opt().filter(|d| q.from <= *d) {
-                    loads.push(self.load_facts_at(q.from, before, q.to, units, true)?);
-                }
-                if let Some(after) = m.last.succ_opt().filter(|d| *d <= q.to) {
-                    loads.push(self.load_facts_at(after, q.to, q.to, units, true)?);
-                }
-                if !missing_units.is_empty() {
-                    loads.push(self.load_facts_at(m.first, m.last, q.to, &missing_units, true)?);
+        if with_facts {
+            loads.push(self.load_facts_at(q.from, q.to, q.to, units, true)?);
+        } else {
+            let mut run: Option<(NaiveDate, NaiveDate, Vec<i64>)> = None;
+            for b in &buckets {
+                let missing: Vec<i64> = units
+                    .iter()
+                    .filter(|u| !cached.contains_key(&(u.id, b.key.clone())))
+                    .map(|u| u.id)
+                    .collect();
+                match &mut run {
+                    Some((_, last, ids)) if *ids == missing => *last = b.last,
+                    _ => {
+                        if let Some((from, to, ids)) = run.take()
+                            && !ids.is_empty()
+                        {
+                            let us: Vec<UnitView> = units
+                                .iter()
+                                .filter(|u| ids.contains(&u.id))
+                                .cloned()
+                                .collect();
+                            loads.push(self.load_facts_at(from, to, q.to, &us, true)?);
+                        }
+                        run = Some((b.first, b.last, missing));
+                    }
                 }
             }
-            _ => loads.push(self.load_facts_at(q.from, q.to, q.to, units, true)?),
+            if let Some((from, to, ids)) = run
+                && !ids.is_empty()
+            {
+                let us: Vec<UnitView> = units
+                    .iter()
+                    .filter(|u| ids.contains(&u.id))
+                    .cloned()
+                    .collect();
+                loads.push(self.load_facts_at(from, to, q.to, &us, true)?);
+            }
         }
-        // The unit-months read row by row (also those without a complaint).
+        // The unit-buckets read row by row (also those without a complaint).
         struct Group {
             partial: Partial,
             changed: NaiveDate,
@@ -1023,53 +1050,56 @@ impl Posko {
             load: Option<usize>,
         }
         let mut groups: HashMap<(i64, String), Group> = HashMap::new();
-        if let Some(m) = &inner {
-            for u in &missing_units {
-                for k in &m.keys {
-                    let key = (u.id, k.clone());
-                    if !cached.contains_key(&key) {
-                        groups.insert(
-                            key,
-                            Group {
-                                partial: Partial::default(),
-                                changed: date_of(&format!("{k}-01")),
-                                bits: 0,
-                                load: None,
-                            },
-                        );
-                    }
+        for u in units {
+            for b in &buckets {
+                let key = (u.id, b.key.clone());
+                if !cached.contains_key(&key) {
+                    groups.insert(
+                        key,
+                        Group {
+                            partial: Partial::default(),
+                            changed: b.first,
+                            bits: 0,
+                            load: None,
+                        },
+                    );
                 }
             }
         }
+        let whole_months: std::collections::HashSet<&str> = buckets
+            .iter()
+            .filter(|b| b.key.len() == 7)
+            .map(|b| b.key.as_str())
+            .collect();
         let id_of: HashMap<&str, i64> = units.iter().map(|u| (u.code.as_str(), u.id)).collect();
         let mut total = Partial::default();
         let mut versions: BTreeSet<String> = BTreeSet::new();
         for (li, l) in loads.iter().enumerate() {
             versions.extend(l.versions.iter().cloned());
             for (i, f) in l.facts.iter().enumerate() {
-                let inside = inner
-                    .as_ref()
-                    .is_some_and(|m| m.first <= f.received_date && f.received_date <= m.last);
-                let key = id_of
-                    .get(f.unit_code.as_str())
-                    .map(|id| (*id, monev::month_key(f.received_date)));
-                match key {
-                    Some(key) if inside => {
-                        if cached.contains_key(&key) {
-                            continue;
-                        }
-                        let Some(g) = groups.get_mut(&key) else {
-                            // Not a month of the period's cache (cannot be): counted here.
-                            total.add(f, cal, q.to);
-                            continue;
-                        };
-                        g.partial.add(f, cal, q.to);
-                        g.changed = g.changed.max(l.changed[i]);
-                        g.bits |= l.version_bits[i];
-                        g.load = Some(li);
-                    }
-                    _ => total.add(f, cal, q.to),
+                let month = monev::month_key(f.received_date);
+                let bucket = if whole_months.contains(month.as_str()) {
+                    month
+                } else {
+                    f.received_date.to_string()
+                };
+                let key = id_of.get(f.unit_code.as_str()).map(|id| (*id, bucket));
+                let Some(key) = key else {
+                    total.add(f, cal, q.to);
+                    continue;
+                };
+                if cached.contains_key(&key) {
+                    continue;
                 }
+                let Some(g) = groups.get_mut(&key) else {
+                    // Outside every bucket (cannot be): counted, not kept.
+                    total.add(f, cal, q.to);
+                    continue;
+                };
+                g.partial.add(f, cal, q.to);
+                g.changed = g.changed.max(l.changed[i]);
+                g.bits |= l.version_bits[i];
+                g.load = Some(li);
             }
         }
         for c in cached.values() {
@@ -1835,8 +1865,9 @@ mod tests {
         };
         assert_eq!(cache_rows(&p), 0);
         let first = p.monev_compute(&q, false).unwrap().0;
-        // Five months × two units, also the unit without a complaint.
-        assert_eq!(cache_rows(&p), 10);
+        // Five months and the 15 days of June × two units, also the unit
+        // without a complaint.
+        assert_eq!(cache_rows(&p), 40);
         p.connection()
             .execute(
                 "UPDATE monev_month_cache SET partial = replace(partial, '\"received\":', '\"received\":1000+')
@@ -1885,14 +1916,33 @@ mod tests {
             .unwrap();
         assert_eq!(
             cache_rows(&p),
-            9,
+            39,
             "the row of its unit and month is dropped"
         );
         assert_eq!(
             p.monev_compute(&q, false).unwrap().0.complaints,
             first.complaints
         );
-        assert_eq!(cache_rows(&p), 10);
+        assert_eq!(cache_rows(&p), 40);
+        // A day at the period's edge is dropped the same way.
+        let id: i64 = p
+            .connection()
+            .query_row(
+                "SELECT id FROM complaints WHERE received_date LIKE '2026-06%' ORDER BY id LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        p.connection()
+            .execute("UPDATE complaints SET topic_id = NULL WHERE id = ?1", [id])
+            .unwrap();
+        assert_eq!(cache_rows(&p), 39, "the row of its unit and day is dropped");
+        let rows = p.monev_compute_rows(&q).unwrap();
+        assert_eq!(
+            p.monev_compute(&q, false).unwrap().0.complaints,
+            rows.complaints
+        );
+        assert_eq!(cache_rows(&p), 40);
         let admin = Actor {
             user_id: None,
             username: "uji-admin".into(),
