@@ -627,6 +627,16 @@ fn undo_removes_exactly_the_last_import_and_sets_the_counter_back() {
     assert!(s.p.last_import(&admin()).unwrap().is_none());
     let e = s.p.undo_last_import(&admin()).unwrap_err();
     assert_eq!(e.code(), "IMPORT_UNDO_NOTHING");
+    // The monev indicators of February (the file's month), before the import.
+    let february = posko_core::monev::MonevQuery {
+        from: chrono::NaiveDate::from_ymd_opt(2026, 2, 1).unwrap(),
+        to: chrono::NaiveDate::from_ymd_opt(2026, 2, 28).unwrap(),
+        units: vec![],
+    };
+    let indicators = |s: &Store| {
+        serde_json::to_value(s.p.monev_indicators(&admin(), &february).unwrap()).unwrap()
+    };
+    let monev_before = indicators(&s);
 
     let r = import(
         &mut s,
@@ -643,6 +653,7 @@ fn undo_removes_exactly_the_last_import_and_sets_the_counter_back() {
         .collect();
     assert_eq!(regs.len(), 3);
     assert_eq!(found(&s, "hipertensi"), 1);
+    assert_ne!(indicators(&s), monev_before);
     let complaints = count(&s, "SELECT count(*) FROM complaints");
     assert_eq!(complaints, 4);
 
@@ -683,6 +694,7 @@ fn undo_removes_exactly_the_last_import_and_sets_the_counter_back() {
     }
     assert_eq!(found(&s, "hipertensi"), 0);
     assert_eq!(found(&s, "Diketik"), 1);
+    assert_eq!(indicators(&s), monev_before, "monev as before the import");
     assert_eq!(detail(&s, &typed.register_no).title, "Diketik di loket");
     // The audit row names what was removed.
     let detail_json: String =
