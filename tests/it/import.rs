@@ -807,3 +807,81 @@ fn undo_is_refused_once_a_later_register_number_was_issued() {
     assert!(matches!(e, CoreError::ImportUndoNumbersUsed { later: 1 }));
     assert_eq!(s.fingerprint(), before);
 }
+
+#[test]
+fn undo_sets_back_the_counter_of_each_year_and_counts_a_sent_report_as_changed() {
+    let mut s = new_store();
+    let two_years = "tanggal;saluran;jenis;judul;isi\n\
+        2025-12-30;sms;aspirasi;Akhir tahun;Antrean akhir tahun.\n\
+        2026-01-02;sms;aspirasi;Awal tahun;Antrean awal tahun.\n\
+        2026-01-03;sms;aspirasi;Awal tahun lagi;Antrean awal tahun lagi.\n";
+    let r = import(
+        &mut s,
+        &clerk(),
+        two_years.as_bytes(),
+        "dua-tahun.csv",
+        ImportMode::Apply,
+    )
+    .unwrap();
+    let regs: Vec<String> = r
+        .items
+        .iter()
+        .map(|i| i.register_no.clone().unwrap())
+        .collect();
+    assert_eq!(
+        regs,
+        [
+            "PKM-SENDANA/2025/0001",
+            "PKM-SENDANA/2026/0001",
+            "PKM-SENDANA/2026/0002"
+        ]
+    );
+    // Found by its register number (the identifier index) before, not after.
+    assert_eq!(found(&s, "PKM-SENDANA/2026/0002"), 1);
+
+    // A report of the batch sent to SP4N-LAPOR!: changed, nothing removed.
+    s.p.connection()
+        .execute(
+            "UPDATE outbox SET state = 'sent', attempts = 1 WHERE id = (SELECT min(id) FROM outbox)",
+            [],
+        )
+        .unwrap();
+    let before = s.fingerprint();
+    let e = s.p.undo_last_import(&clerk()).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            CoreError::ImportUndoTouched {
+                touched: 1,
+                total: 3
+            }
+        ),
+        "{e:?}"
+    );
+    assert_eq!(s.fingerprint(), before);
+    s.p.connection()
+        .execute("UPDATE outbox SET state = 'pending', attempts = 0", [])
+        .unwrap();
+
+    let u = s.p.undo_last_import(&clerk()).unwrap();
+    let counters: Vec<(i32, i64)> = u.counters.iter().map(|c| (c.year, c.last)).collect();
+    assert_eq!(counters, [(2025, 0), (2026, 0)]);
+    assert_eq!(count(&s, "SELECT count(*) FROM register_counters"), 0);
+    assert_eq!(found(&s, "PKM-SENDANA/2026/0002"), 0);
+    assert_eq!(found(&s, "antrean"), 0);
+    // The next complaint of 2026 gets number 1 again.
+    let typed =
+        s.p.create_complaint(
+            &clerk(),
+            ComplaintInput {
+                received_at: Some(
+                    chrono::DateTime::parse_from_rfc3339("2026-01-05T08:00:00+07:00")
+                        .unwrap()
+                        .into(),
+                ),
+                ..complaint("Sesudah urung")
+            },
+        )
+        .unwrap();
+    assert_eq!(typed.register_no, "PKM-SENDANA/2026/0001");
+}
