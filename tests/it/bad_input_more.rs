@@ -979,6 +979,45 @@ pub fn cases(fx: &Fixtures) -> Vec<Row> {
             "FORBIDDEN",
             None,
         ),
+        (
+            IMP,
+            "import: a required field mapped to no column (--map title=-)",
+            c(|s, _| {
+                let text = "tanggal,saluran,jenis,judul,isi\n2026-02-10,sms,aspirasi,A,B\n";
+                let header = posko_core::import::file_header(text.as_bytes(), "a.csv")?;
+                let m = posko_core::import::mapping_from_args(&header, &["title=-".to_owned()])?;
+                ok(s.p.import_complaints_mapped(
+                    &clerk(),
+                    text.as_bytes(),
+                    "a.csv",
+                    posko_core::import::ImportMode::Apply,
+                    &m,
+                ))
+            }),
+            "IMPORT_INVALID",
+            Some("1:title"),
+        ),
+        (
+            IMP,
+            "import: --map to a column the file does not have",
+            c(|_, _| {
+                let header =
+                    posko_core::import::file_header(b"tanggal,saluran,jenis,judul,isi\n", "a.csv")?;
+                ok(posko_core::import::mapping_from_args(
+                    &header,
+                    &["title=9".to_owned()],
+                ))
+            }),
+            "IMPORT_INVALID",
+            Some("1:title"),
+        ),
+        (
+            IMP,
+            "undo of the last import when there is none",
+            c(|s, _| ok(s.p.undo_last_import(&clerk()))),
+            "IMPORT_UNDO_NOTHING",
+            None,
+        ),
     ]
 }
 
