@@ -110,4 +110,31 @@ pub fn import_csv(data: &[u8]) {
             }
         }
     }
+    // The proposed mapping: one field per column at most, each field once,
+    // and parsing with it names existing rows or gives rows in file order.
+    if let Ok(table) = posko_domain::import::split_csv(s)
+        && let Some((_, header)) = posko_domain::import::header_of(&table)
+    {
+        let proposal = posko_domain::import::propose_mapping(header);
+        assert_eq!(proposal.len(), header.len());
+        let mut fields = std::collections::HashSet::new();
+        for (f, _) in &proposal {
+            if let Some(f) = f {
+                assert!(fields.insert(*f), "{f:?} proposed twice");
+            }
+        }
+        let mapping = posko_domain::import::proposed_mapping(header);
+        match posko_domain::import::parse_table_mapped(&table, Some(&mapping), today) {
+            Err(errors) => {
+                assert!(!errors.is_empty());
+                for e in &errors {
+                    assert!(e.row >= 1 && e.row <= lines, "{e:?}");
+                }
+            }
+            Ok(rows) => {
+                assert!(!rows.is_empty());
+                assert!(rows.windows(2).all(|w| w[0].row < w[1].row));
+            }
+        }
+    }
 }
