@@ -299,6 +299,41 @@ fn monev_export_matches_the_indicators() {
     );
     assert_eq!(o.status.code(), Some(2));
     assert!(!bad.exists());
+
+    // A folder that does not exist: refused, nothing written anywhere.
+    let nowhere = out_dir.join("tidak-ada").join("indikator.xlsx");
+    let o = posko(
+        d,
+        &[
+            &["monev", "export"][..],
+            &period,
+            &["--out", nowhere.to_str().unwrap(), "--json"],
+        ]
+        .concat(),
+    );
+    assert!(!o.status.success());
+    let e: Value = serde_json::from_slice(&o.stderr).unwrap();
+    assert_eq!(e["error"]["code"], "IO", "{e}");
+    assert!(!nowhere.parent().unwrap().exists());
+
+    // The register export goes through the same path: whole file, no leftovers.
+    let reg = out_dir.join("register.xlsx");
+    let r = ok_json(posko(
+        d,
+        &[
+            "complaint",
+            "export",
+            "--out",
+            reg.to_str().unwrap(),
+            "--json",
+        ],
+    ));
+    assert_eq!(r["rows"], 400);
+    assert_eq!(
+        std::fs::metadata(&reg).unwrap().len(),
+        r["bytes"].as_u64().unwrap()
+    );
+    no_part_files(&out_dir);
 }
 
 #[test]
