@@ -794,16 +794,7 @@ async fn import_pick(app: tauri::AppHandle, s: State<'_, Shared>) -> Res<Option<
     use tauri_plugin_dialog::DialogExt;
     let lang = s.lang();
     // Refused roles never see the dialog.
-    as_user(&s, |_, a| {
-        if a.role.can(posko_domain::role::Permission::CreateComplaint) {
-            Ok(())
-        } else {
-            Err(CoreError::Forbidden {
-                permission: posko_domain::role::Permission::CreateComplaint,
-            })
-        }
-    })
-    .await?;
+    as_user(&s, |_, a| allowed(a, Permission::CreateComplaint)).await?;
     let Some(path) = run_dialog(lang, move || {
         let d = app
             .dialog()
@@ -928,31 +919,15 @@ async fn save_register_export(
 ) -> Res<Option<String>> {
     let lang = s.lang();
     let i: RegisterExportInput = parse(input).map_err(|e| e.payload(lang))?;
-    // Refused roles never see the dialog.
-    as_user(&s, |_, a| {
-        if a.role.can(posko_domain::role::Permission::ViewRegister) {
-            Ok(())
-        } else {
-            Err(CoreError::Forbidden {
-                permission: posko_domain::role::Permission::ViewRegister,
-            })
-        }
-    })
-    .await?;
     let ext = i.format.code();
-    let Some(dest) = pick_save_path(
+    let dialog = SaveDialog {
         app,
-        lang,
-        "save.register_title",
-        format!("register-pengaduan.{ext}"),
-        "save.filter",
+        permission: Permission::ViewRegister,
+        title_key: "save.register_title",
+        file_name: format!("register-pengaduan.{ext}"),
         ext,
-    )
-    .await?
-    else {
-        return Ok(None);
     };
-    export_job(&s, on_progress, dest, move |p, a, ctl| {
+    save_export(&s, dialog, on_progress, move |p, a, ctl| {
         p.export_register_with(a, &i.filter, i.format, ctl)
     })
     .await
@@ -1210,6 +1185,44 @@ async fn export_job(
     r
 }
 
+/// Where an export is saved: the native dialog's title, proposed name and
+/// extension, and the permission the user's role needs to see it at all.
+struct SaveDialog {
+    app: tauri::AppHandle,
+    permission: Permission,
+    title_key: &'static str,
+    file_name: String,
+    ext: &'static str,
+}
+
+/// An export saved where the user picks: the role's permission first (a
+/// refused role never sees the dialog), the native save dialog (cancel ->
+/// None), then the export job with its progress.
+async fn save_export(
+    s: &Shared,
+    dialog: SaveDialog,
+    progress: Channel<ExportProgress>,
+    build: impl FnOnce(&Posko, &Actor, &mut ExportControl<'_>) -> CoreResult<ExportFile>
+    + Send
+    + 'static,
+) -> Res<Option<String>> {
+    let permission = dialog.permission;
+    as_user(s, move |_, a| allowed(a, permission)).await?;
+    let dest = pick_save_path(
+        dialog.app,
+        s.lang(),
+        dialog.title_key,
+        dialog.file_name,
+        "save.filter",
+        dialog.ext,
+    )
+    .await?;
+    match dest {
+        Some(dest) => export_job(s, progress, dest, build).await,
+        None => Ok(None),
+    }
+}
+
 /// The role's permission, checked before a dialog opens (the core checks again).
 fn allowed(a: &Actor, permission: Permission) -> CoreResult<()> {
     if a.role.can(permission) {
@@ -1253,22 +1266,15 @@ async fn save_monev_export(
 ) -> Res<Option<String>> {
     let lang = s.lang();
     let i: MonevExportInput = parse(input).map_err(|e| e.payload(lang))?;
-    as_user(&s, |_, a| allowed(a, Permission::RunReports)).await?;
     let ext = i.format.code();
-    let name = format!("indikator-monev-{}-{}.{ext}", i.query.from, i.query.to);
-    let Some(dest) = pick_save_path(
+    let dialog = SaveDialog {
         app,
-        lang,
-        "save.monev_export_title",
-        name,
-        "save.filter",
+        permission: Permission::RunReports,
+        title_key: "save.monev_export_title",
+        file_name: format!("indikator-monev-{}-{}.{ext}", i.query.from, i.query.to),
         ext,
-    )
-    .await?
-    else {
-        return Ok(None);
     };
-    export_job(&s, on_progress, dest, move |p, a, ctl| {
+    save_export(&s, dialog, on_progress, move |p, a, ctl| {
         p.monev_export(a, &i.query, i.format, ctl)
     })
     .await
@@ -1284,22 +1290,15 @@ async fn save_visits_export(
 ) -> Res<Option<String>> {
     let lang = s.lang();
     let i: VisitsExportInput = parse(input).map_err(|e| e.payload(lang))?;
-    as_user(&s, |_, a| allowed(a, Permission::RunReports)).await?;
     let ext = i.format.code();
-    let name = format!("hasil-kunjungan-{}-{}.{ext}", i.query.from, i.query.to);
-    let Some(dest) = pick_save_path(
+    let dialog = SaveDialog {
         app,
-        lang,
-        "save.visits_export_title",
-        name,
-        "save.filter",
+        permission: Permission::RunReports,
+        title_key: "save.visits_export_title",
+        file_name: format!("hasil-kunjungan-{}-{}.{ext}", i.query.from, i.query.to),
         ext,
-    )
-    .await?
-    else {
-        return Ok(None);
     };
-    export_job(&s, on_progress, dest, move |p, a, ctl| {
+    save_export(&s, dialog, on_progress, move |p, a, ctl| {
         p.visits_export(a, &i.query, i.format, ctl)
     })
     .await
