@@ -247,6 +247,35 @@ fn date_of(s: &str) -> NaiveDate {
     parse_date(s)
 }
 
+/// The office-local date of an instant as the core writes it
+/// (`now_text`: `YYYY-MM-DDTHH:MM:SS.mmmZ`) without chrono's RFC 3339
+/// parser (the indicators read several instants per complaint): the zones
+/// are whole hours east of UTC, so the date moves on when the hour plus the
+/// offset reaches 24. Anything else goes through `parse_instant`, so the
+/// result is the same.
+fn local_date_of(s: &str, zone: posko_domain::OfficeZone) -> NaiveDate {
+    let b = s.as_bytes();
+    if b.len() == 24
+        && b[10] == b'T'
+        && b[13] == b':'
+        && b[23] == b'Z'
+        && is_plain_date(&s[..10])
+        && b[11].is_ascii_digit()
+        && b[12].is_ascii_digit()
+    {
+        let hour = i32::from(b[11] - b'0') * 10 + i32::from(b[12] - b'0');
+        let date = date_of(&s[..10]);
+        if hour < 24 && date != NaiveDate::default() {
+            return if hour + zone.offset_hours() >= 24 {
+                date.succ_opt().unwrap_or(date)
+            } else {
+                date
+            };
+        }
+    }
+    zone.local_date(parse_instant(s))
+}
+
 /// `YYYY-MM-DD` with digits, as the core writes dates (what `date_of`
 /// reads without chrono's parser).
 fn is_plain_date(s: &str) -> bool {
@@ -483,7 +512,7 @@ impl Posko {
         );
         let zone = self.zone();
         let end = self.end_instant(as_of);
-        let local = |s: &str| zone.local_date(parse_instant(s));
+        let local = |s: &str| local_date_of(s, zone);
         let code_of: HashMap<i64, &str> = units.iter().map(|u| (u.id, u.code.as_str())).collect();
         let mut facts = Vec::new();
         let mut odd: Vec<i64> = Vec::new();
@@ -953,9 +982,10 @@ impl Posko {
         // None inside a caller's transaction: read there, keep nothing.
         let tx = conn.unchecked_transaction().ok();
         let buckets = buckets(q.from, q.to);
-        let bucket_keys: std::collections::HashSet<&str> =
-            buckets.iter().map(|b| b.key.as_str()).collect();
-        let mut cached: HashMap<(i64, String), CachedMonth> = HashMap::new();
+        // A bucket is named by its first day here, by its key in the table.
+        let bucket_of: HashMap<&str, NaiveDate> =
+            buckets.iter().map(|b| (b.key.as_str(), b.first)).collect();
+        let mut cached: HashMap<(i64, NaiveDate), CachedMonth> = HashMap::new();
         if let (Some(first), Some(last)) = (buckets.first(), buckets.last())
             && !units.is_empty()
         {
@@ -974,9 +1004,9 @@ impl Posko {
             while let Some(r) = rows.next()? {
                 let unit_id: i64 = r.get(0)?;
                 let key = text(r, 1)?;
-                if !bucket_keys.contains(key) {
+                let Some(&first) = bucket_of.get(key) else {
                     continue;
-                }
+                };
                 let Some(unit) = units.iter().find(|u| u.id == unit_id) else {
                     continue;
                 };
@@ -998,7 +1028,7 @@ impl Posko {
                         *mine.entry(s).or_default() += n;
                     }
                 }
-                cached.insert((unit_id, key.to_owned()), c);
+                cached.insert((unit_id, first), c);
             }
         }
         // The buckets read row by row, for the units whose row is missing:
@@ -1011,7 +1041,7 @@ impl Posko {
             for b in &buckets {
                 let missing: Vec<i64> = units
                     .iter()
-                    .filter(|u| !cached.contains_key(&(u.id, b.key.clone())))
+                    .filter(|u| !cached.contains_key(&(u.id, b.first)))
                     .map(|u| u.id)
                     .collect();
                 match &mut run {
@@ -1049,10 +1079,10 @@ impl Posko {
             bits: u64,
             load: Option<usize>,
         }
-        let mut groups: HashMap<(i64, String), Group> = HashMap::new();
+        let mut groups: HashMap<(i64, NaiveDate), Group> = HashMap::new();
         for u in units {
             for b in &buckets {
-                let key = (u.id, b.key.clone());
+                let key = (u.id, b.first);
                 if !cached.contains_key(&key) {
                     groups.insert(
                         key,
@@ -1066,10 +1096,10 @@ impl Posko {
                 }
             }
         }
-        let whole_months: std::collections::HashSet<&str> = buckets
+        let whole_months: std::collections::HashSet<NaiveDate> = buckets
             .iter()
             .filter(|b| b.key.len() == 7)
-            .map(|b| b.key.as_str())
+            .map(|b| b.first)
             .collect();
         let id_of: HashMap<&str, i64> = units.iter().map(|u| (u.code.as_str(), u.id)).collect();
         let mut total = Partial::default();
@@ -1077,11 +1107,11 @@ impl Posko {
         for (li, l) in loads.iter().enumerate() {
             versions.extend(l.versions.iter().cloned());
             for (i, f) in l.facts.iter().enumerate() {
-                let month = monev::month_key(f.received_date);
-                let bucket = if whole_months.contains(month.as_str()) {
+                let month = f.received_date.with_day(1).unwrap_or(f.received_date);
+                let bucket = if whole_months.contains(&month) {
                     month
                 } else {
-                    f.received_date.to_string()
+                    f.received_date
                 };
                 let key = id_of.get(f.unit_code.as_str()).map(|id| (*id, bucket));
                 let Some(key) = key else {
@@ -1107,8 +1137,13 @@ impl Posko {
             versions.extend(c.versions.iter().cloned());
         }
         let mut keep: Vec<(i64, String, NaiveDate, String)> = Vec::new();
-        for ((unit_id, month), g) in groups {
+        let key_of: HashMap<NaiveDate, &str> =
+            buckets.iter().map(|b| (b.first, b.key.as_str())).collect();
+        for ((unit_id, first), g) in groups {
             total.merge(&g.partial);
+            let Some(month) = key_of.get(&first) else {
+                continue;
+            };
             if g.changed > q.to {
                 continue;
             }
@@ -1129,7 +1164,7 @@ impl Posko {
                 calendar: mark.clone(),
             };
             if let Ok(json) = serde_json::to_string(&row) {
-                keep.push((unit_id, month, g.changed, json));
+                keep.push((unit_id, (*month).to_owned(), g.changed, json));
             }
         }
         if let Some(tx) = tx
@@ -1478,6 +1513,33 @@ mod tests {
             codes_in(sql, "iif(from_status = 'finished' AND to_status IN"),
             open
         );
+    }
+
+    #[test]
+    fn local_dates_of_instants_match_chrono() {
+        use posko_domain::OfficeZone;
+        for s in [
+            "2026-03-05T15:59:59.999Z",
+            "2026-03-05T16:00:00.000Z",
+            "2026-03-05T17:00:00.000Z",
+            "2026-12-31T23:30:00.000Z",
+            "2026-02-28T20:00:00.000Z",
+            "2024-02-28T20:00:00.000Z",
+            "2026-03-05T00:00:00.000Z",
+            "2026-03-05T14:59:00.000Z",
+            "2026-03-05T15:00:00+00:00",
+            "2026-03-05T15:00:00Z",
+            "2026-13-05T15:00:00.000Z",
+            "garbage",
+        ] {
+            for z in [OfficeZone::Wib, OfficeZone::Wita, OfficeZone::Wit] {
+                assert_eq!(
+                    local_date_of(s, z),
+                    z.local_date(parse_instant(s)),
+                    "{s} {z:?}"
+                );
+            }
+        }
     }
 
     /// The kept facts (fast path) give the same facts and the same numbers as
