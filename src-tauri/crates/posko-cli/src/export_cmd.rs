@@ -78,7 +78,7 @@ pub fn print_exported(out: &Path, file: &ExportFile, json: bool, what: &str) {
                 out: out.display().to_string(),
                 format: file.format,
                 rows: file.rows,
-                bytes: file.bytes.len() as u64,
+                bytes: file.size(),
                 identities: file.identities,
             })
             .expect("output types serialise")

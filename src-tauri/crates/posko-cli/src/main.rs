@@ -781,7 +781,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                     "out": out,
                     "format": format,
                     "rows": file.rows,
-                    "bytes": file.bytes.len(),
+                    "bytes": file.size(),
                     "identities": file.identities,
                 }));
             } else {

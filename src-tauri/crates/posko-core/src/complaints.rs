@@ -25,6 +25,25 @@ use crate::validate;
 pub(crate) const ROW_COLUMNS: &str = "c.id, c.register_no, c.received_at, c.received_date, c.channel, c.kind,
     t.name, c.title, c.status, c.is_secret, c.is_anonymous, c.reporter_name, c.next_due, c.lapor_tracking_id";
 
+/// `WHERE a AND b` of the register's conditions (empty for none).
+pub(crate) fn where_sql(wh: &[String]) -> String {
+    if wh.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", wh.join(" AND "))
+    }
+}
+
+/// The register's order (`ORDER BY` of `complaints c`); the id last, so
+/// the order is total.
+pub(crate) fn register_order(sort: SortOrder) -> &'static str {
+    match sort {
+        SortOrder::Oldest => "c.received_at ASC, c.id ASC",
+        SortOrder::DueSoonest => "c.is_open DESC, c.next_due IS NULL, c.next_due ASC, c.id ASC",
+        _ => "c.received_date DESC, c.id DESC",
+    }
+}
+
 pub(crate) fn kind_of(s: &str) -> Kind {
     Kind::from_code(s).unwrap_or(Kind::Aspirasi)
 }
@@ -338,17 +357,19 @@ impl Posko {
         })
     }
 
-    /// The register: filters, full-text search, sort and paging.
-    pub fn list_complaints(&self, actor: &Actor, f: &ComplaintFilter) -> CoreResult<RegisterPage> {
-        require(actor, Permission::ViewRegister)?;
+    /// The register's filter as SQL over `complaints c` (the conditions,
+    /// joined with AND, and their arguments): the list, its count and the
+    /// register export use the same one. Rahasia rows are left out for a
+    /// role that may not see them. The text query is not in it (the
+    /// search answers those).
+    pub(crate) fn register_where(
+        &self,
+        actor: &Actor,
+        f: &ComplaintFilter,
+    ) -> (Vec<String>, Vec<Value>) {
         let today = self.today();
-        let limit = match f.limit {
-            0 => 50,
-            n => n.min(500),
-        };
         let mut wh: Vec<String> = Vec::new();
         let mut args: Vec<Value> = Vec::new();
-        let from_sql = "complaints c LEFT JOIN topics t ON t.id = c.topic_id";
         if !actor.role.can(Permission::ViewSecret) {
             wh.push("c.is_secret = 0".into());
         }
@@ -389,19 +410,61 @@ impl Posko {
             wh.push("c.received_date <= ?".into());
             args.push(Value::Text(d.to_string()));
         }
+        (wh, args)
+    }
+
+    /// The ids of every row of the register view `f`, in its order, with
+    /// no paging (`offset`/`limit` are ignored): one query read straight
+    /// from the register indexes, so a 100 000-row export reads no OFFSET
+    /// pages that get slower the further they go. A text query goes
+    /// through the search (its window of best matches), page by page.
+    pub(crate) fn register_ids(&self, actor: &Actor, f: &ComplaintFilter) -> CoreResult<Vec<i64>> {
+        require(actor, Permission::ViewRegister)?;
+        if f.text.as_deref().is_some_and(|t| !t.trim().is_empty()) {
+            let mut f = f.clone();
+            f.offset = 0;
+            f.limit = 500;
+            let mut ids = Vec::new();
+            loop {
+                let page = self.list_complaints(actor, &f)?;
+                let n = page.rows.len();
+                ids.extend(page.rows.into_iter().map(|r| r.id));
+                if n < 500 || ids.len() as u64 >= page.total {
+                    return Ok(ids);
+                }
+                f.offset += 500;
+            }
+        }
+        let (wh, args) = self.register_where(actor, f);
+        let sql = format!(
+            "SELECT c.id FROM complaints c {} ORDER BY {}",
+            where_sql(&wh),
+            register_order(f.sort)
+        );
+        let ids = self
+            .db
+            .conn
+            .prepare(&sql)?
+            .query_map(rusqlite::params_from_iter(args.iter()), |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(ids)
+    }
+
+    /// The register: filters, full-text search, sort and paging.
+    pub fn list_complaints(&self, actor: &Actor, f: &ComplaintFilter) -> CoreResult<RegisterPage> {
+        require(actor, Permission::ViewRegister)?;
+        let today = self.today();
+        let limit = match f.limit {
+            0 => 50,
+            n => n.min(500),
+        };
+        let from_sql = "complaints c LEFT JOIN topics t ON t.id = c.topic_id";
+        let (wh, mut args) = self.register_where(actor, f);
         if let Some(text) = f.text.as_deref().filter(|t| !t.trim().is_empty()) {
             return search::search_register(self, actor, f, text, &wh, &args, limit);
         }
-        let where_sql = if wh.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", wh.join(" AND "))
-        };
-        let order = match f.sort {
-            SortOrder::Oldest => "c.received_at ASC, c.id ASC",
-            SortOrder::DueSoonest => "c.is_open DESC, c.next_due IS NULL, c.next_due ASC, c.id ASC",
-            _ => "c.received_date DESC, c.id DESC",
-        };
+        let where_sql = where_sql(&wh);
+        let order = register_order(f.sort);
         let conn = &self.db.conn;
         // No join for the count (the filters name only complaint columns):
         // the count reads one index and no row.

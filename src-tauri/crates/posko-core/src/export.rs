@@ -45,6 +45,9 @@ pub struct ExportControl<'a> {
     on_progress: Option<Box<dyn FnMut(ExportProgress) + 'a>>,
     cancel: Option<&'a AtomicBool>,
     last: Option<u64>,
+    /// Set by [`export_to_path`] while it builds: the file the export is
+    /// for, so an export can stream into it instead of a buffer.
+    target: Option<PathBuf>,
 }
 
 impl<'a> ExportControl<'a> {
@@ -53,6 +56,7 @@ impl<'a> ExportControl<'a> {
             on_progress: None,
             cancel: None,
             last: None,
+            target: None,
         }
     }
 
@@ -64,6 +68,7 @@ impl<'a> ExportControl<'a> {
             on_progress: Some(Box::new(on_progress)),
             cancel,
             last: None,
+            target: None,
         }
     }
 
@@ -99,12 +104,31 @@ impl<'a> ExportControl<'a> {
 /// the same folder (`.NAME.part`), which is renamed onto `path` at the end
 /// and removed on any failure. The cancel flag is read once more before
 /// the rename.
+///
+/// While `build` runs, the control names `path`: the core's exports
+/// (register, monev, visits) then write the file themselves (the register
+/// streams its rows into `.NAME.part`, never the whole file in memory),
+/// rename it, and only then write their audit `export` row; the
+/// [`ExportFile`] they return has [`ExportFile::saved`] set and no bytes.
+/// A `build` that returns bytes has them written here.
 pub fn export_to_path(
     path: &Path,
     ctl: &mut ExportControl<'_>,
     build: impl FnOnce(&mut ExportControl<'_>) -> CoreResult<ExportFile>,
 ) -> CoreResult<ExportFile> {
-    let file = build(ctl)?;
+    ctl.target = Some(path.to_path_buf());
+    let built = build(ctl);
+    ctl.target = None;
+    let file = match built {
+        Ok(f) => f,
+        Err(e) => {
+            let _ = std::fs::remove_file(partial_path(path));
+            return Err(e);
+        }
+    };
+    if file.saved.is_some() {
+        return Ok(file);
+    }
     ctl.check()?;
     let tmp = partial_path(path);
     let written = (|| -> CoreResult<()> {
@@ -124,6 +148,218 @@ pub fn export_to_path(
         return Err(e);
     }
     Ok(file)
+}
+
+/// Finish an export whose content is `write`'s: to the control's target
+/// when [`export_to_path`] runs it (written to `.NAME.part`, the cancel
+/// flag read, synced, renamed; then `record` writes the audit row, so a
+/// cancelled or failed export records nothing, and a failed record removes
+/// the file again), else into memory (then `record` runs before the caller
+/// writes the bytes). `write` returns the rows it wrote.
+pub(crate) fn deliver(
+    ctl: &mut ExportControl<'_>,
+    format: FileFormat,
+    identities: bool,
+    write: impl FnOnce(Dest, &mut ExportControl<'_>) -> CoreResult<(u64, Vec<u8>)>,
+    record: impl FnOnce(u64) -> CoreResult<()>,
+) -> CoreResult<ExportFile> {
+    let Some(dest) = ctl.target.clone() else {
+        let (rows, bytes) = write(Dest::Memory, ctl)?;
+        record(rows)?;
+        return Ok(ExportFile {
+            format,
+            bytes,
+            rows,
+            identities,
+            saved: None,
+        });
+    };
+    let tmp = partial_path(&dest);
+    let written = (|| -> CoreResult<u64> {
+        let (rows, _) = write(Dest::File(tmp.clone()), ctl)?;
+        ctl.check()?;
+        std::fs::File::open(&tmp)?.sync_all()?;
+        ctl.check()?;
+        std::fs::rename(&tmp, &dest)?;
+        Ok(rows)
+    })();
+    let rows = match written {
+        Ok(rows) => rows,
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e);
+        }
+    };
+    let recorded = std::fs::metadata(&dest)
+        .map_err(CoreError::from)
+        .and_then(|m| record(rows).map(|()| m.len()));
+    match recorded {
+        Ok(size) => Ok(ExportFile {
+            format,
+            bytes: Vec::new(),
+            rows,
+            identities,
+            saved: Some(size),
+        }),
+        Err(e) => {
+            let _ = std::fs::remove_file(&dest);
+            Err(e)
+        }
+    }
+}
+
+/// Where [`deliver`]'s writer puts the file.
+pub(crate) enum Dest {
+    /// Return the bytes.
+    Memory,
+    /// Write this (temporary) file; return no bytes.
+    File(PathBuf),
+}
+
+impl Dest {
+    /// `bytes` made in memory (the small exports) to where they go.
+    fn put(self, bytes: Vec<u8>) -> CoreResult<Vec<u8>> {
+        match self {
+            Dest::Memory => Ok(bytes),
+            Dest::File(path) => {
+                std::fs::write(path, &bytes)?;
+                Ok(Vec::new())
+            }
+        }
+    }
+}
+
+/// A sheet of text cells written row by row, never held whole: CSV
+/// (UTF-8 BOM, `;`, CRLF, the cells quoted and defused as
+/// [`crate::import::csv_bytes`]) through a buffered writer, or an .xlsx in
+/// rust_xlsxwriter's constant-memory mode (each row goes to a temporary
+/// file as it is written; the bold header, column widths and frozen first
+/// row as [`crate::import::xlsx_bytes`]; every cell text, so NIK and phone
+/// numbers keep their digits and leading zero).
+pub(crate) struct TextSheet {
+    out: SheetOut,
+    dest: Dest,
+    rows: u64,
+}
+
+enum SheetOut {
+    CsvMemory(Vec<u8>),
+    CsvFile(std::io::BufWriter<std::fs::File>),
+    Xlsx {
+        book: Box<rust_xlsxwriter::Workbook>,
+        sheet: Box<rust_xlsxwriter::Worksheet>,
+        next: u32,
+    },
+}
+
+fn xlsx_err(e: rust_xlsxwriter::XlsxError) -> CoreError {
+    CoreError::Io {
+        detail: e.to_string(),
+    }
+}
+
+impl TextSheet {
+    pub(crate) fn create(
+        format: FileFormat,
+        dest: Dest,
+        sheet_name: &str,
+        header: &[String],
+    ) -> CoreResult<TextSheet> {
+        let out = match format {
+            FileFormat::Csv => {
+                let bom = "\u{feff}".as_bytes().to_vec();
+                match &dest {
+                    Dest::Memory => SheetOut::CsvMemory(bom),
+                    Dest::File(path) => {
+                        let mut w = std::io::BufWriter::with_capacity(
+                            1 << 16,
+                            std::fs::File::create(path)?,
+                        );
+                        w.write_all(&bom)?;
+                        SheetOut::CsvFile(w)
+                    }
+                }
+            }
+            FileFormat::Xlsx => {
+                let mut book = rust_xlsxwriter::Workbook::new();
+                let mut sheet = book
+                    .new_worksheet_with_constant_memory()
+                    .map_err(xlsx_err)?;
+                sheet.set_name(sheet_name).map_err(xlsx_err)?;
+                for c in 0..header.len() {
+                    sheet.set_column_width(c as u16, 18).map_err(xlsx_err)?;
+                }
+                sheet.set_freeze_panes(1, 0).map_err(xlsx_err)?;
+                SheetOut::Xlsx {
+                    book: Box::new(book),
+                    sheet: Box::new(sheet),
+                    next: 0,
+                }
+            }
+        };
+        let mut s = TextSheet { out, dest, rows: 0 };
+        s.write(header, true)?;
+        Ok(s)
+    }
+
+    /// One row of cells.
+    pub(crate) fn row(&mut self, cells: &[String]) -> CoreResult<()> {
+        self.write(cells, false)?;
+        self.rows += 1;
+        Ok(())
+    }
+
+    fn write(&mut self, cells: &[String], header: bool) -> CoreResult<()> {
+        match &mut self.out {
+            SheetOut::CsvMemory(v) => {
+                v.extend_from_slice(crate::import::csv_line(cells).as_bytes())
+            }
+            SheetOut::CsvFile(w) => w.write_all(crate::import::csv_line(cells).as_bytes())?,
+            SheetOut::Xlsx { sheet, next, .. } => {
+                let bold = header.then(|| rust_xlsxwriter::Format::new().set_bold());
+                for (c, cell) in cells.iter().enumerate() {
+                    // Excel's limit per cell is 32 767 characters.
+                    let text: std::borrow::Cow<str> = if cell.len() > 32_767 {
+                        cell.chars().take(32_767).collect::<String>().into()
+                    } else {
+                        cell.into()
+                    };
+                    if let Some(bold) = &bold {
+                        sheet.write_string_with_format(*next, c as u16, text.as_ref(), bold)
+                    } else {
+                        sheet.write_string(*next, c as u16, text.as_ref())
+                    }
+                    .map_err(xlsx_err)?;
+                }
+                *next += 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// The rows written (the header not counted) and, in memory, the bytes.
+    pub(crate) fn finish(self) -> CoreResult<(u64, Vec<u8>)> {
+        let bytes = match self.out {
+            SheetOut::CsvMemory(v) => v,
+            SheetOut::CsvFile(w) => {
+                w.into_inner().map_err(|e| e.into_error())?;
+                Vec::new()
+            }
+            SheetOut::Xlsx {
+                mut book, sheet, ..
+            } => {
+                book.push_worksheet(*sheet);
+                match &self.dest {
+                    Dest::Memory => book.save_to_buffer().map_err(xlsx_err)?,
+                    Dest::File(path) => {
+                        book.save(path).map_err(xlsx_err)?;
+                        Vec::new()
+                    }
+                }
+            }
+        };
+        Ok((self.rows, bytes))
+    }
 }
 
 /// `.NAME.part` next to `path`.
@@ -722,15 +958,18 @@ impl Posko {
         ctl.check()?;
         let ind = self.monev_indicators(actor, q)?;
         let tables = indicator_tables(&ind, self.lang(), self.today());
-        let bytes = tables_file(&tables, format, ctl)?;
-        let rows = rows_of(&tables);
-        self.record_export(actor, &format!("monev.{}", format.code()), rows, false)?;
-        Ok(ExportFile {
+        deliver(
+            ctl,
             format,
-            bytes,
-            rows,
-            identities: false,
-        })
+            false,
+            |dest, ctl| {
+                Ok((
+                    rows_of(&tables),
+                    dest.put(tables_file(&tables, format, ctl)?)?,
+                ))
+            },
+            |rows| self.record_export(actor, &format!("monev.{}", format.code()), rows, false),
+        )
     }
 
     /// The field visits of a period (drafts and finished ones): a row per
@@ -767,14 +1006,13 @@ impl Posko {
             visits.push(self.visit(actor, &IdInput { id: r.id })?);
         }
         let tables = visit_tables(&visits, self.lang());
-        let bytes = tables_file(&tables, format, ctl)?;
-        self.record_export(actor, &format!("visits.{}", format.code()), total, false)?;
-        Ok(ExportFile {
+        deliver(
+            ctl,
             format,
-            bytes,
-            rows: total,
-            identities: false,
-        })
+            false,
+            |dest, ctl| Ok((total, dest.put(tables_file(&tables, format, ctl)?)?)),
+            |rows| self.record_export(actor, &format!("visits.{}", format.code()), rows, false),
+        )
     }
 }
 
@@ -829,6 +1067,7 @@ mod tests {
                 bytes: tables_xlsx(&table(2_000), ctl)?,
                 rows: 2_000,
                 identities: false,
+                saved: None,
             })
         });
         assert!(matches!(r, Err(CoreError::Cancelled)), "{r:?}");
@@ -844,6 +1083,7 @@ mod tests {
                 bytes: vec![b'x'; 3 << 20],
                 rows: 1,
                 identities: false,
+                saved: None,
             })
         });
         assert!(matches!(r, Err(CoreError::Cancelled)), "{r:?}");
@@ -857,6 +1097,7 @@ mod tests {
                 bytes: tables_csv(&table(3), ctl)?,
                 rows: 3,
                 identities: false,
+                saved: None,
             })
         })
         .unwrap();
@@ -915,6 +1156,214 @@ mod tests {
         });
         assert!(matches!(r, Err(CoreError::Cancelled)), "{r:?}");
         assert_eq!(std::fs::read_dir(&out_dir).unwrap().count(), 0);
+    }
+
+    /// A demo register (seeded, fixed clock) of 2 000 complaints.
+    fn demo_store(dir: &Path) -> Posko {
+        use chrono::TimeZone;
+        use std::sync::Arc;
+        let secrets = crate::keychain::MemorySecrets::default();
+        let now = chrono::Utc.with_ymd_and_hms(2026, 6, 15, 3, 0, 0).unwrap();
+        let clock = Arc::new(crate::clock::FixedClock::new(now));
+        let mut p = Posko::open(&dir.join("store"), &secrets, clock, true).unwrap();
+        p.init_office("Puskesmas Uji", "PKM-UJI", posko_domain::OfficeZone::Wib)
+            .unwrap();
+        crate::demo::generate(&mut p, 2_000, 7, 200, |_| {}).unwrap();
+        p
+    }
+
+    /// The cells of an exported file as read back by the import's reader
+    /// (calamine for .xlsx): a digest and the row count.
+    fn content_digest(bytes: &[u8], name: &str) -> (usize, String) {
+        use sha2::{Digest, Sha256};
+        let (_, table) = crate::import::read_table(bytes, name).unwrap();
+        let mut h = Sha256::new();
+        for (_, cells) in &table {
+            for c in cells {
+                h.update(c.as_bytes());
+                h.update([0x1f]);
+            }
+            h.update([0x1e]);
+        }
+        (table.len(), hex::encode(h.finalize()))
+    }
+
+    /// Two filtered views of the register as made by the export before it
+    /// streamed (ids in OFFSET pages, the whole workbook in memory): a
+    /// monitor (identities masked, rahasia rows left out) with open
+    /// complaints oldest first, and an admin with one channel by due date.
+    fn views() -> Vec<(Actor, crate::model::ComplaintFilter, FileFormat)> {
+        use crate::model::{ComplaintFilter, SortOrder};
+        let monitor = Actor {
+            user_id: None,
+            username: "pemantau".into(),
+            display_name: "Pemantau".into(),
+            role: posko_domain::role::Role::Pemantau,
+        };
+        vec![
+            (
+                monitor,
+                ComplaintFilter {
+                    open_only: true,
+                    sort: SortOrder::Oldest,
+                    ..Default::default()
+                },
+                FileFormat::Xlsx,
+            ),
+            (
+                Actor::system(),
+                ComplaintFilter {
+                    channel: Some(posko_domain::Channel::Whatsapp),
+                    sort: SortOrder::DueSoonest,
+                    ..Default::default()
+                },
+                FileFormat::Csv,
+            ),
+        ]
+    }
+
+    fn audit_exports(p: &Posko) -> i64 {
+        p.connection()
+            .query_row(
+                "SELECT count(*) FROM audit_log WHERE action = 'export'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+    }
+
+    /// The streamed export (ids in one query, rows written to the file as
+    /// they are made, .xlsx in constant-memory mode) has, read back cell by
+    /// cell (calamine for the .xlsx), exactly the content the export had
+    /// when it collected OFFSET pages and built the workbook in memory
+    /// (digests taken from that version on the same seeded store), in the
+    /// register view's order; the in-memory export gives the same.
+    #[test]
+    fn streamed_register_export_has_the_content_of_the_buffered_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = demo_store(dir.path());
+        let golden = [
+            (
+                1_402,
+                "a84854efef1158c251db6896818f9aea8a573357e6b9d2ac99dcb493c538cfb2",
+            ),
+            (
+                241,
+                "f52796cabfe7de90860c4126d1bb7035f4a05c2aa505def3154d92e24517be90",
+            ),
+        ];
+        for ((actor, filter, format), (rows, digest)) in views().into_iter().zip(golden) {
+            let name = format!("register.{}", format.code());
+            let out = dir.path().join(&name);
+            let before = audit_exports(&p);
+            let mut ctl = ExportControl::none();
+            let file = export_to_path(&out, &mut ctl, |ctl| {
+                p.export_register_with(&actor, &filter, format, ctl)
+            })
+            .unwrap();
+            let bytes = std::fs::read(&out).unwrap();
+            assert_eq!(file.rows, rows);
+            assert!(file.bytes.is_empty());
+            assert_eq!(file.saved, Some(bytes.len() as u64));
+            assert_eq!(audit_exports(&p), before + 1);
+            assert_eq!(
+                content_digest(&bytes, &name),
+                (rows as usize + 1, digest.to_owned()),
+                "{format:?}"
+            );
+            // In memory: the same content.
+            let mem = p.export_register(&actor, &filter, format).unwrap();
+            assert_eq!(content_digest(&mem.bytes, &name).1, digest);
+
+            // In the register view's order, page by page as the list shows it.
+            let mut f = filter.clone();
+            f.limit = 500;
+            let mut listed = Vec::new();
+            loop {
+                let page = p.list_complaints(&actor, &f).unwrap();
+                let n = page.rows.len();
+                listed.extend(page.rows.into_iter().map(|r| r.register_no));
+                if n < 500 {
+                    break;
+                }
+                f.offset += 500;
+            }
+            let (_, table) = crate::import::read_table(&bytes, &name).unwrap();
+            let col = table[0]
+                .1
+                .iter()
+                .position(|h| h == "nomor register")
+                .unwrap();
+            let exported: Vec<&str> = table[1..].iter().map(|(_, c)| c[col].as_str()).collect();
+            assert_eq!(exported, listed);
+        }
+        // The .xlsx keeps its header bold row, frozen, and text cells.
+        let xlsx = std::fs::read(dir.path().join("register.xlsx")).unwrap();
+        let mut zip =
+            calamine::open_workbook_from_rs::<calamine::Xlsx<_>, _>(std::io::Cursor::new(xlsx))
+                .unwrap();
+        use calamine::Reader;
+        let range = zip.worksheet_range("Register").unwrap();
+        assert!(
+            range
+                .rows()
+                .skip(1)
+                .flatten()
+                .all(|c| matches!(c, calamine::Data::String(_) | calamine::Data::Empty)),
+            "every cell is text"
+        );
+    }
+
+    /// A cancelled register export leaves no file and no audit row, whether
+    /// it is cancelled among the rows or after the last one (while the file
+    /// is finished); a finished one writes its audit row once.
+    #[test]
+    fn cancelled_register_export_writes_no_audit_row() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = demo_store(dir.path());
+        let out_dir = dir.path().join("out");
+        std::fs::create_dir(&out_dir).unwrap();
+        let admin = Actor::system();
+        let filter = crate::model::ComplaintFilter::default();
+        let before = audit_exports(&p);
+        for format in [FileFormat::Xlsx, FileFormat::Csv] {
+            let out = out_dir.join(format!("register.{}", format.code()));
+            for at in [700, 2_000] {
+                let flag = AtomicBool::new(false);
+                let mut ctl = ExportControl::new(
+                    |x| {
+                        if x.done >= at {
+                            flag.store(true, Ordering::Relaxed);
+                        }
+                    },
+                    Some(&flag),
+                );
+                let r = export_to_path(&out, &mut ctl, |ctl| {
+                    p.export_register_with(&admin, &filter, format, ctl)
+                });
+                assert!(matches!(r, Err(CoreError::Cancelled)), "{at}: {r:?}");
+                assert_eq!(std::fs::read_dir(&out_dir).unwrap().count(), 0, "{at}");
+                assert_eq!(audit_exports(&p), before, "{format:?} cancelled at {at}");
+            }
+        }
+        let seen = RefCell::new(Vec::new());
+        let mut ctl = ExportControl::new(|x| seen.borrow_mut().push(x), None);
+        let out = out_dir.join("register.xlsx");
+        let file = export_to_path(&out, &mut ctl, |ctl| {
+            p.export_register_with(&admin, &filter, FileFormat::Xlsx, ctl)
+        })
+        .unwrap();
+        drop(ctl);
+        assert_eq!(audit_exports(&p), before + 1);
+        assert_eq!(file.rows, 2_000);
+        assert!(out.exists());
+        // Progress of the streamed file: increasing, to the total.
+        let seen = seen.into_inner();
+        assert!(seen.len() >= 10, "{seen:?}");
+        assert!(seen.windows(2).all(|w| w[0].done < w[1].done), "{seen:?}");
+        assert!(seen.iter().all(|x| x.total == 2_000));
+        assert_eq!(seen.first().unwrap().done, 0);
+        assert_eq!(seen.last().unwrap().done, 2_000);
     }
 
     #[test]

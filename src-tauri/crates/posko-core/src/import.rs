@@ -31,7 +31,7 @@ use ts_rs::TS;
 use crate::app::{Posko, now_text, require};
 use crate::complaints::{Intake, insert_complaint};
 use crate::error::{CoreError, CoreResult};
-use crate::export::ExportControl;
+use crate::export::{ExportControl, TextSheet, deliver};
 use crate::i18n::{Lang, t, t_with};
 use crate::model::*;
 use crate::validate;
@@ -201,6 +201,16 @@ pub struct ExportFile {
     pub rows: u64,
     /// Identities were written unmasked.
     pub identities: bool,
+    /// The file's size when the export wrote it itself (through
+    /// [`crate::export::export_to_path`]); `bytes` is empty then.
+    pub saved: Option<u64>,
+}
+
+impl ExportFile {
+    /// The file's size in bytes.
+    pub fn size(&self) -> u64 {
+        self.saved.unwrap_or(self.bytes.len() as u64)
+    }
 }
 
 /// The import's errors as sentences.
@@ -828,7 +838,12 @@ impl Posko {
     }
 
     /// [`Posko::export_register`] with progress (rows of the register made)
-    /// and a cancel flag read every `PROGRESS_EVERY` rows.
+    /// and a cancel flag read every `PROGRESS_EVERY` rows. The ids come from
+    /// one query in the register's order ([`Posko::register_ids`]), the rows
+    /// one by one; they are streamed into the file when
+    /// [`crate::export::export_to_path`] runs it (CSV through a buffered
+    /// writer, .xlsx in constant-memory mode), and the audit row is written
+    /// only once the file is complete and renamed.
     pub fn export_register_with(
         &self,
         actor: &Actor,
@@ -837,114 +852,119 @@ impl Posko {
         ctl: &mut ExportControl<'_>,
     ) -> CoreResult<ExportFile> {
         require(actor, Permission::ViewRegister)?;
-        let mut ids = Vec::new();
-        let mut f = filter.clone();
-        f.offset = 0;
-        f.limit = 500;
-        loop {
-            let page = self.list_complaints(actor, &f)?;
-            let n = page.rows.len();
-            ids.extend(page.rows.into_iter().map(|r| (r.id, r.next_due)));
-            if n < 500 || ids.len() as u64 >= page.total {
-                break;
-            }
-            f.offset += 500;
-            ctl.check()?;
-        }
+        let ids = self.register_ids(actor, filter)?;
+        ctl.check()?;
+        let can_identity = actor.role.can(Permission::ViewIdentity);
+        let write = |dest, ctl: &mut ExportControl<'_>| -> CoreResult<(u64, Vec<u8>)> {
+            let mut sheet = TextSheet::create(format, dest, "Register", &export_header())?;
+            self.register_rows(actor, &ids, ctl, |cells| sheet.row(cells))?;
+            sheet.finish()
+        };
+        let record = |rows| {
+            self.record_export(
+                actor,
+                &format!("register.{}", format.code()),
+                rows,
+                can_identity,
+            )
+        };
+        deliver(ctl, format, can_identity, write, record)
+    }
+
+    /// The export's cells of the complaints `ids`, in that order, each
+    /// handed to `row`; progress and the cancel flag through `ctl`.
+    fn register_rows(
+        &self,
+        actor: &Actor,
+        ids: &[i64],
+        ctl: &mut ExportControl<'_>,
+        mut row: impl FnMut(&[String]) -> CoreResult<()>,
+    ) -> CoreResult<()> {
         let total = ids.len() as u64;
         ctl.tick(0, total)?;
         let can_identity = actor.role.can(Permission::ViewIdentity);
         let can_secret = actor.role.can(Permission::ViewSecret);
-        let mut table = vec![export_header()];
         let mut stmt = self.db.conn.prepare_cached(
             "SELECT c.register_no, c.received_date, c.channel, c.kind, t.name, p.name, c.title, c.description,
                     c.reporter_name, c.reporter_nik, c.reporter_phone, c.reporter_address,
                     c.is_anonymous, c.is_secret, c.status, c.lapor_tracking_id,
-                    (SELECT i.reference FROM import_rows i WHERE i.complaint_id = c.id)
+                    (SELECT i.reference FROM import_rows i WHERE i.complaint_id = c.id),
+                    c.next_due
              FROM complaints c LEFT JOIN topics t ON t.id = c.topic_id LEFT JOIN topics p ON p.id = t.parent_id
              WHERE c.id = ?1",
         )?;
         let lang = self.lang();
-        for (done, (id, next_due)) in ids.into_iter().enumerate() {
+        for (done, id) in ids.iter().enumerate() {
             ctl.tick(done as u64, total)?;
-            let row = stmt.query_row([id], |r| {
-                let is_anonymous: bool = r.get(12)?;
-                let is_secret: bool = r.get(13)?;
-                let show = can_identity && !is_anonymous;
-                let ident = |v: Option<String>, mask: fn(&str) -> String| -> String {
-                    match v {
-                        None => String::new(),
-                        Some(_) if is_anonymous => String::new(),
-                        Some(s) if show => s,
-                        Some(s) => mask(&s),
-                    }
-                };
-                let topic = match (
-                    r.get::<_, Option<String>>(4)?,
-                    r.get::<_, Option<String>>(5)?,
-                ) {
-                    (Some(name), Some(parent)) => format!("{parent} › {name}"),
-                    (Some(name), None) => name,
-                    _ => String::new(),
-                };
-                let yes = |b: bool| if b { "ya" } else { "tidak" }.to_owned();
-                let status: String = r.get(14)?;
-                Ok((
-                    is_secret,
-                    vec![
-                        r.get::<_, String>(1)?,
-                        channel_label(&r.get::<_, String>(2)?),
-                        kind_label(&r.get::<_, String>(3)?),
-                        topic,
-                        r.get::<_, String>(6)?,
-                        r.get::<_, String>(7)?,
-                        ident(r.get(8)?, mask_name),
-                        ident(r.get(9)?, mask_nik),
-                        match r.get::<_, Option<String>>(10)? {
-                            Some(p) if !is_anonymous => {
-                                if show {
-                                    display_phone(&p)
-                                } else {
-                                    mask_phone(&p)
+            let found = stmt
+                .query_row([id], |r| {
+                    let is_anonymous: bool = r.get(12)?;
+                    let is_secret: bool = r.get(13)?;
+                    let show = can_identity && !is_anonymous;
+                    let ident = |v: Option<String>, mask: fn(&str) -> String| -> String {
+                        match v {
+                            None => String::new(),
+                            Some(_) if is_anonymous => String::new(),
+                            Some(s) if show => s,
+                            Some(s) => mask(&s),
+                        }
+                    };
+                    let topic = match (
+                        r.get::<_, Option<String>>(4)?,
+                        r.get::<_, Option<String>>(5)?,
+                    ) {
+                        (Some(name), Some(parent)) => format!("{parent} › {name}"),
+                        (Some(name), None) => name,
+                        _ => String::new(),
+                    };
+                    let yes = |b: bool| if b { "ya" } else { "tidak" }.to_owned();
+                    let status: String = r.get(14)?;
+                    let next_due = r
+                        .get::<_, Option<String>>(17)?
+                        .map(|s| crate::app::parse_date(&s).to_string());
+                    Ok((
+                        is_secret,
+                        vec![
+                            r.get::<_, String>(1)?,
+                            channel_label(&r.get::<_, String>(2)?),
+                            kind_label(&r.get::<_, String>(3)?),
+                            topic,
+                            r.get::<_, String>(6)?,
+                            r.get::<_, String>(7)?,
+                            ident(r.get(8)?, mask_name),
+                            ident(r.get(9)?, mask_nik),
+                            match r.get::<_, Option<String>>(10)? {
+                                Some(p) if !is_anonymous => {
+                                    if show {
+                                        display_phone(&p)
+                                    } else {
+                                        mask_phone(&p)
+                                    }
                                 }
-                            }
-                            _ => String::new(),
-                        },
-                        ident(r.get(11)?, |_| "••••".to_owned()),
-                        yes(is_anonymous),
-                        yes(is_secret),
-                        r.get::<_, Option<String>>(16)?.unwrap_or_default(),
-                        r.get::<_, String>(0)?,
-                        t(lang, &format!("status.{status}")),
-                        next_due.map(|d| d.to_string()).unwrap_or_default(),
-                        r.get::<_, Option<String>>(15)?.unwrap_or_default(),
-                    ],
-                ))
-            })?;
-            let (is_secret, cells) = row;
-            if is_secret && !can_secret {
-                continue; // the list already leaves these out; never in a file either
+                                _ => String::new(),
+                            },
+                            ident(r.get(11)?, |_| "••••".to_owned()),
+                            yes(is_anonymous),
+                            yes(is_secret),
+                            r.get::<_, Option<String>>(16)?.unwrap_or_default(),
+                            r.get::<_, String>(0)?,
+                            t(lang, &format!("status.{status}")),
+                            next_due.unwrap_or_default(),
+                            r.get::<_, Option<String>>(15)?.unwrap_or_default(),
+                        ],
+                    ))
+                })
+                .optional()?;
+            match found {
+                // Gone since the ids were read (erased meanwhile): not in the file.
+                None => continue,
+                // The ids already leave these out; never in a file either.
+                Some((true, _)) if !can_secret => continue,
+                Some((_, cells)) => row(&cells)?,
             }
-            table.push(cells);
         }
         ctl.tick(total, total)?;
-        let rows = (table.len() - 1) as u64;
-        let bytes = match format {
-            FileFormat::Csv => csv_bytes(&table),
-            FileFormat::Xlsx => xlsx_bytes(&table, "Register")?,
-        };
-        self.record_export(
-            actor,
-            &format!("register.{}", format.code()),
-            rows,
-            can_identity,
-        )?;
-        Ok(ExportFile {
-            format,
-            bytes,
-            rows,
-            identities: can_identity,
-        })
+        Ok(())
     }
 
     /// The import template: the header row and one example row.
@@ -981,6 +1001,7 @@ impl Posko {
             bytes,
             rows: 1,
             identities: false,
+            saved: None,
         })
     }
 }
@@ -1005,11 +1026,17 @@ fn kind_label(code: &str) -> String {
 pub fn csv_bytes(table: &[Vec<String>]) -> Vec<u8> {
     let mut out = String::from("\u{feff}");
     for row in table {
-        let cells: Vec<String> = row.iter().map(|c| csv_cell(c)).collect();
-        out.push_str(&cells.join(";"));
-        out.push_str("\r\n");
+        out.push_str(&csv_line(row));
     }
     out.into_bytes()
+}
+
+/// One row of [`csv_bytes`], with its CRLF.
+pub(crate) fn csv_line(row: &[String]) -> String {
+    let cells: Vec<String> = row.iter().map(|c| csv_cell(c)).collect();
+    let mut line = cells.join(";");
+    line.push_str("\r\n");
+    line
 }
 
 fn csv_cell(c: &str) -> String {
