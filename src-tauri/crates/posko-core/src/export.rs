@@ -233,9 +233,10 @@ impl Dest {
 /// (UTF-8 BOM, `;`, CRLF, the cells quoted and defused as
 /// [`crate::import::csv_bytes`]) through a buffered writer, or an .xlsx in
 /// rust_xlsxwriter's constant-memory mode (each row goes to a temporary
-/// file as it is written; the bold header, column widths and frozen first
-/// row as [`crate::import::xlsx_bytes`]; every cell text, so NIK and phone
-/// numbers keep their digits and leading zero).
+/// file as it is written, in the export's own folder; the bold header,
+/// column widths and frozen first row as [`crate::import::xlsx_bytes`];
+/// every cell text, so NIK and phone numbers keep their digits and leading
+/// zero).
 pub(crate) struct TextSheet {
     out: SheetOut,
     dest: Dest,
@@ -282,6 +283,14 @@ impl TextSheet {
             }
             FileFormat::Xlsx => {
                 let mut book = rust_xlsxwriter::Workbook::new();
+                // The rows' temporary file next to the export (the folder the
+                // user chose), not in the system's temp folder: a crash
+                // leaves no copy of the register anywhere else.
+                if let Dest::File(path) = &dest
+                    && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+                {
+                    book.set_tempdir(dir).map_err(xlsx_err)?;
+                }
                 let mut sheet = book
                     .new_worksheet_with_constant_memory()
                     .map_err(xlsx_err)?;
@@ -1356,7 +1365,12 @@ mod tests {
         drop(ctl);
         assert_eq!(audit_exports(&p), before + 1);
         assert_eq!(file.rows, 2_000);
-        assert!(out.exists());
+        // The file alone: no partial file, no rows' temporary file left.
+        let names: Vec<_> = std::fs::read_dir(&out_dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("register.xlsx")]);
         // Progress of the streamed file: increasing, to the total.
         let seen = seen.into_inner();
         assert!(seen.len() >= 10, "{seen:?}");
