@@ -319,7 +319,8 @@ struct Loaded {
 }
 
 /// A row of `monev_month_cache` (migration 0009): the counts of one unit's
-/// complaints received in one month, and their deadlines' rule versions.
+/// complaints received in one month or on one day, and their deadlines'
+/// rule versions.
 #[derive(Serialize, Deserialize, Default)]
 struct CachedMonth {
     partial: Partial,
@@ -956,14 +957,20 @@ impl Posko {
         hex::encode(&sha2::Sha256::digest(text.as_bytes())[..8])
     }
 
-    /// The partial counts of the period's complaints, as of its end: for
-    /// each unit and each month lying wholly inside the period, the kept row
-    /// of `monev_month_cache` (migration 0009) when there is one made under
-    /// this calendar whose complaints last changed on or before the end of
-    /// the period; the rest read row by row (`load_facts_at`, the same facts
-    /// as the dashboard always used). A unit-month read row by row whose
-    /// complaints all last changed on or before the end is kept for the next
-    /// time: its counts are then what they are now, for any later end.
+    /// The partial counts of the period's complaints, as of its end, from
+    /// `monev_month_cache` (migration 0009) where it can. Rows are kept per
+    /// unit and day, and per unit and month: a month lying wholly inside the
+    /// period ([`buckets`]) is taken from its month row; without one, from
+    /// its days' rows; a day without a row (and the days at the period's
+    /// edges without one) is read row by row (`load_facts_at`, the same
+    /// facts the dashboard always used; runs of consecutive days missing for
+    /// the same units are one read). A row is used only when made under this
+    /// calendar and its complaints last changed on or before the period's
+    /// end. What was read row by row is kept, day by day, when its
+    /// complaints all last changed by the period's end (its counts are then
+    /// what they are now, for any later end), and a month made again from
+    /// its days is kept as a month. So a write to one old complaint costs
+    /// the next query one day read row by row, not its month.
     ///
     /// The cache rows and the complaints are read in one transaction, and the
     /// new rows written in it: if another connection wrote in between, the
@@ -982,21 +989,28 @@ impl Posko {
         // None inside a caller's transaction: read there, keep nothing.
         let tx = conn.unchecked_transaction().ok();
         let buckets = buckets(q.from, q.to);
-        // A bucket is named by its first day here, by its key in the table.
-        let bucket_of: HashMap<&str, NaiveDate> =
-            buckets.iter().map(|b| (b.key.as_str(), b.first)).collect();
-        let mut cached: HashMap<(i64, NaiveDate), CachedMonth> = HashMap::new();
+        let whole_months: std::collections::HashSet<NaiveDate> = buckets
+            .iter()
+            .filter(|b| b.key.len() == 7)
+            .map(|b| b.first)
+            .collect();
+        let month_of = |d: NaiveDate| d.with_day(1).unwrap_or(d);
+        // Kept rows by unit and first day: whole months (`month`) and days
+        // (`day`: the edge days, and the days of whole months, used when
+        // the month's own row is missing).
+        let mut month_rows: HashMap<(i64, NaiveDate), CachedMonth> = HashMap::new();
+        let mut day_rows: HashMap<(i64, NaiveDate), (CachedMonth, NaiveDate)> = HashMap::new();
         if let (Some(first), Some(last)) = (buckets.first(), buckets.last())
             && !units.is_empty()
         {
             let marks = vec!["?"; units.len()].join(",");
             let mut stmt = conn.prepare(&format!(
-                "SELECT unit_id, month, partial FROM monev_month_cache
+                "SELECT unit_id, month, partial, last_change_date FROM monev_month_cache
                  WHERE month BETWEEN ?1 AND ?2 AND last_change_date <= ?3 AND unit_id IN ({marks})"
             ))?;
             let mut args: Vec<Value> = vec![
                 Value::Text(first.key.clone()),
-                Value::Text(last.key.clone()),
+                Value::Text(last.last.to_string()),
                 Value::Text(q.to.to_string()),
             ];
             args.extend(units.iter().map(|u| Value::Integer(u.id)));
@@ -1004,9 +1018,19 @@ impl Posko {
             while let Some(r) = rows.next()? {
                 let unit_id: i64 = r.get(0)?;
                 let key = text(r, 1)?;
-                let Some(&first) = bucket_of.get(key) else {
-                    continue;
+                let (is_month, first) = match key.len() {
+                    7 => (true, date_of(&format!("{key}-01"))),
+                    _ if is_plain_date(key) => (false, date_of(key)),
+                    _ => continue,
                 };
+                let wanted = if is_month {
+                    whole_months.contains(&first)
+                } else {
+                    q.from <= first && first <= q.to
+                };
+                if !wanted {
+                    continue;
+                }
                 let Some(unit) = units.iter().find(|u| u.id == unit_id) else {
                     continue;
                 };
@@ -1028,24 +1052,37 @@ impl Posko {
                         *mine.entry(s).or_default() += n;
                     }
                 }
-                cached.insert((unit_id, first), c);
+                if is_month {
+                    month_rows.insert((unit_id, first), c);
+                } else {
+                    let changed = date_of(text(r, 3)?);
+                    day_rows.insert((unit_id, first), (c, changed));
+                }
             }
         }
-        // The buckets read row by row, for the units whose row is missing:
-        // consecutive buckets missing for the same units are one read.
+        // What each (unit, day) comes from: its whole month's row, its own
+        // row, or the complaints (row by row).
+        let covered = |unit_id: i64, day: NaiveDate| {
+            let month = month_of(day);
+            (whole_months.contains(&month) && month_rows.contains_key(&(unit_id, month)))
+                || day_rows.contains_key(&(unit_id, day))
+        };
+        let days: Vec<NaiveDate> = q.from.iter_days().take_while(|d| *d <= q.to).collect();
+        // The days read row by row, for the units whose rows are missing:
+        // consecutive days missing for the same units are one read.
         let mut loads: Vec<Loaded> = Vec::new();
         if with_facts {
             loads.push(self.load_facts_at(q.from, q.to, q.to, units, true)?);
         } else {
             let mut run: Option<(NaiveDate, NaiveDate, Vec<i64>)> = None;
-            for b in &buckets {
+            for &d in &days {
                 let missing: Vec<i64> = units
                     .iter()
-                    .filter(|u| !cached.contains_key(&(u.id, b.first)))
+                    .filter(|u| !covered(u.id, d))
                     .map(|u| u.id)
                     .collect();
                 match &mut run {
-                    Some((_, last, ids)) if *ids == missing => *last = b.last,
+                    Some((_, last, ids)) if *ids == missing => *last = d,
                     _ => {
                         if let Some((from, to, ids)) = run.take()
                             && !ids.is_empty()
@@ -1057,7 +1094,7 @@ impl Posko {
                                 .collect();
                             loads.push(self.load_facts_at(from, to, q.to, &us, true)?);
                         }
-                        run = Some((b.first, b.last, missing));
+                        run = Some((d, d, missing));
                     }
                 }
             }
@@ -1072,7 +1109,7 @@ impl Posko {
                 loads.push(self.load_facts_at(from, to, q.to, &us, true)?);
             }
         }
-        // The unit-buckets read row by row (also those without a complaint).
+        // The unit-days read row by row (also those without a complaint).
         struct Group {
             partial: Partial,
             changed: NaiveDate,
@@ -1081,14 +1118,13 @@ impl Posko {
         }
         let mut groups: HashMap<(i64, NaiveDate), Group> = HashMap::new();
         for u in units {
-            for b in &buckets {
-                let key = (u.id, b.first);
-                if !cached.contains_key(&key) {
+            for &d in &days {
+                if !covered(u.id, d) {
                     groups.insert(
-                        key,
+                        (u.id, d),
                         Group {
                             partial: Partial::default(),
-                            changed: b.first,
+                            changed: d,
                             bits: 0,
                             load: None,
                         },
@@ -1096,33 +1132,21 @@ impl Posko {
                 }
             }
         }
-        let whole_months: std::collections::HashSet<NaiveDate> = buckets
-            .iter()
-            .filter(|b| b.key.len() == 7)
-            .map(|b| b.first)
-            .collect();
         let id_of: HashMap<&str, i64> = units.iter().map(|u| (u.code.as_str(), u.id)).collect();
         let mut total = Partial::default();
         let mut versions: BTreeSet<String> = BTreeSet::new();
         for (li, l) in loads.iter().enumerate() {
             versions.extend(l.versions.iter().cloned());
             for (i, f) in l.facts.iter().enumerate() {
-                let month = f.received_date.with_day(1).unwrap_or(f.received_date);
-                let bucket = if whole_months.contains(&month) {
-                    month
-                } else {
-                    f.received_date
-                };
-                let key = id_of.get(f.unit_code.as_str()).map(|id| (*id, bucket));
-                let Some(key) = key else {
+                let Some(&unit_id) = id_of.get(f.unit_code.as_str()) else {
                     total.add(f, cal, q.to);
                     continue;
                 };
-                if cached.contains_key(&key) {
+                if covered(unit_id, f.received_date) {
                     continue;
                 }
-                let Some(g) = groups.get_mut(&key) else {
-                    // Outside every bucket (cannot be): counted, not kept.
+                let Some(g) = groups.get_mut(&(unit_id, f.received_date)) else {
+                    // Outside the period's days (cannot be): counted, not kept.
                     total.add(f, cal, q.to);
                     continue;
                 };
@@ -1132,39 +1156,96 @@ impl Posko {
                 g.load = Some(li);
             }
         }
-        for c in cached.values() {
+        // What is merged: the month rows; the day rows not inside a month
+        // row; the days read now. A whole month without its row is made
+        // again from its days' rows and the days read now, and kept.
+        for c in month_rows.values() {
             total.merge(&c.partial);
             versions.extend(c.versions.iter().cloned());
         }
-        let mut keep: Vec<(i64, String, NaiveDate, String)> = Vec::new();
-        let key_of: HashMap<NaiveDate, &str> =
-            buckets.iter().map(|b| (b.first, b.key.as_str())).collect();
-        for ((unit_id, first), g) in groups {
-            total.merge(&g.partial);
-            let Some(month) = key_of.get(&first) else {
-                continue;
-            };
-            if g.changed > q.to {
+        struct Assembled {
+            partial: Partial,
+            versions: BTreeSet<String>,
+            changed: NaiveDate,
+            complete: bool,
+        }
+        let mut assembled: HashMap<(i64, NaiveDate), Assembled> = HashMap::new();
+        for u in units {
+            for &m in &whole_months {
+                if !month_rows.contains_key(&(u.id, m)) {
+                    assembled.insert(
+                        (u.id, m),
+                        Assembled {
+                            partial: Partial::default(),
+                            versions: BTreeSet::new(),
+                            changed: m,
+                            complete: true,
+                        },
+                    );
+                }
+            }
+        }
+        for (&(unit_id, day), (c, changed)) in &day_rows {
+            if whole_months.contains(&month_of(day))
+                && month_rows.contains_key(&(unit_id, month_of(day)))
+            {
                 continue;
             }
+            total.merge(&c.partial);
+            versions.extend(c.versions.iter().cloned());
+            if let Some(a) = assembled.get_mut(&(unit_id, month_of(day))) {
+                a.partial.merge(&c.partial);
+                a.versions.extend(c.versions.iter().cloned());
+                a.changed = a.changed.max(*changed);
+            }
+        }
+        let mut keep: Vec<(i64, String, NaiveDate, String)> = Vec::new();
+        for ((unit_id, day), g) in groups {
+            total.merge(&g.partial);
             let versions = match g.load {
-                None => BTreeSet::new(),
-                Some(li) if loads[li].version_list.len() <= 64 => loads[li]
-                    .version_list
-                    .iter()
-                    .enumerate()
-                    .filter(|(b, _)| g.bits >> b & 1 == 1)
-                    .map(|(_, v)| v.clone())
-                    .collect(),
-                Some(_) => continue,
+                None => Some(BTreeSet::new()),
+                Some(li) if loads[li].version_list.len() <= 64 => Some(
+                    loads[li]
+                        .version_list
+                        .iter()
+                        .enumerate()
+                        .filter(|(b, _)| g.bits >> b & 1 == 1)
+                        .map(|(_, v)| v.clone())
+                        .collect::<BTreeSet<String>>(),
+                ),
+                Some(_) => None,
             };
+            let keepable = g.changed <= q.to && versions.is_some();
+            let versions = versions.unwrap_or_default();
+            if let Some(a) = assembled.get_mut(&(unit_id, month_of(day))) {
+                a.partial.merge(&g.partial);
+                a.versions.extend(versions.iter().cloned());
+                a.changed = a.changed.max(g.changed);
+                a.complete &= keepable;
+            }
+            if !keepable {
+                continue;
+            }
             let row = CachedMonth {
                 partial: g.partial,
                 versions,
                 calendar: mark.clone(),
             };
             if let Ok(json) = serde_json::to_string(&row) {
-                keep.push((unit_id, (*month).to_owned(), g.changed, json));
+                keep.push((unit_id, day.to_string(), g.changed, json));
+            }
+        }
+        for ((unit_id, month), a) in assembled {
+            if !a.complete || a.changed > q.to {
+                continue;
+            }
+            let row = CachedMonth {
+                partial: a.partial,
+                versions: a.versions,
+                calendar: mark.clone(),
+            };
+            if let Ok(json) = serde_json::to_string(&row) {
+                keep.push((unit_id, monev::month_key(month), a.changed, json));
             }
         }
         if let Some(tx) = tx
@@ -1927,9 +2008,10 @@ mod tests {
         };
         assert_eq!(cache_rows(&p), 0);
         let first = p.monev_compute(&q, false).unwrap().0;
-        // Five months and the 15 days of June × two units, also the unit
-        // without a complaint.
-        assert_eq!(cache_rows(&p), 40);
+        // Every day (166) and the five whole months, × two units (also the
+        // unit without a complaint).
+        let kept = 2 * (166 + 5);
+        assert_eq!(cache_rows(&p), kept);
         p.connection()
             .execute(
                 "UPDATE monev_month_cache SET partial = replace(partial, '\"received\":', '\"received\":1000+')
@@ -1978,14 +2060,15 @@ mod tests {
             .unwrap();
         assert_eq!(
             cache_rows(&p),
-            39,
-            "the row of its unit and month is dropped"
+            kept - 2,
+            "the rows of its unit and month and of its unit and day are dropped"
         );
+        // The month made again from its other days' rows and that day.
         assert_eq!(
             p.monev_compute(&q, false).unwrap().0.complaints,
             first.complaints
         );
-        assert_eq!(cache_rows(&p), 40);
+        assert_eq!(cache_rows(&p), kept);
         // A day at the period's edge is dropped the same way.
         let id: i64 = p
             .connection()
@@ -1998,13 +2081,17 @@ mod tests {
         p.connection()
             .execute("UPDATE complaints SET topic_id = NULL WHERE id = ?1", [id])
             .unwrap();
-        assert_eq!(cache_rows(&p), 39, "the row of its unit and day is dropped");
+        assert_eq!(
+            cache_rows(&p),
+            kept - 1,
+            "the row of its unit and day is dropped"
+        );
         let rows = p.monev_compute_rows(&q).unwrap();
         assert_eq!(
             p.monev_compute(&q, false).unwrap().0.complaints,
             rows.complaints
         );
-        assert_eq!(cache_rows(&p), 40);
+        assert_eq!(cache_rows(&p), kept);
         let admin = Actor {
             user_id: None,
             username: "uji-admin".into(),
