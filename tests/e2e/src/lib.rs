@@ -283,6 +283,17 @@ impl App {
         }
     }
 
+    /// The current `value` of the input `css` (what a form would submit).
+    pub async fn value(&mut self, css: &str) -> String {
+        let element = self.wait_for(css).await;
+        element
+            .prop("value")
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_default()
+    }
+
     /// Waits for the input `css`, clears it and types `text`.
     pub async fn fill(&mut self, css: &str, text: &str) {
         let element = self.wait_for(css).await;

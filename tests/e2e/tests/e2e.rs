@@ -55,8 +55,21 @@ async fn setup_form(app: &mut App) {
 async fn sign_in(app: &mut App) {
     app.wait_for_within(&tid("signin-username"), Duration::from_secs(20))
         .await;
-    app.fill(&tid("signin-username"), ADMIN_USER).await;
-    app.fill(&tid("signin-password"), ADMIN_PASSWORD).await;
+    // The form may be drawn again just after it appears (the store opening
+    // behind it) and take the focus back to the first field, so keys meant
+    // for the password land in the user name: type until both hold what was
+    // typed, as a user would who sees the fields.
+    for attempt in 0.. {
+        app.fill(&tid("signin-username"), ADMIN_USER).await;
+        app.fill(&tid("signin-password"), ADMIN_PASSWORD).await;
+        if app.value(&tid("signin-username")).await == ADMIN_USER
+            && app.value(&tid("signin-password")).await == ADMIN_PASSWORD
+        {
+            break;
+        }
+        assert!(attempt < 3, "the sign-in fields do not keep what is typed");
+        tokio::time::sleep(posko_e2e::SETTLE).await;
+    }
     app.click(&tid("signin-submit")).await;
     app.wait_for_within(&tid("nav-today"), Duration::from_secs(20))
         .await;
