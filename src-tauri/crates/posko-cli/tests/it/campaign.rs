@@ -859,9 +859,13 @@ fn retry_now_follow_up_decide_and_attach_commands() {
     assert_eq!(out.status.code(), Some(2), "only scans, photos and PDFs");
 
     // Nobody listens on this port: the request never left, so it backs off.
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let dead = format!("http://{}", closed.local_addr().unwrap());
-    drop(closed);
+    // A privileged port (discard, 9) rather than one taken and let go: an
+    // ephemeral port could be handed to another test's server in between.
+    assert!(
+        std::net::TcpStream::connect("127.0.0.1:9").is_err(),
+        "port 9 must be closed for this test"
+    );
+    let dead = "http://127.0.0.1:9".to_owned();
     ok_json(
         "configure",
         posko(d, &["lapor", "configure", "--base-url", &dead, "--json"]),
