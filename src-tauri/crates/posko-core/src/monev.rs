@@ -1014,6 +1014,9 @@ impl Posko {
                 Value::Text(q.to.to_string()),
             ];
             args.extend(units.iter().map(|u| Value::Integer(u.id)));
+            // The rows' text first; a day's JSON is parsed only when its
+            // month has no row.
+            let mut raw: Vec<(i64, bool, NaiveDate, String, NaiveDate)> = Vec::new();
             let mut rows = stmt.query(rusqlite::params_from_iter(args.iter()))?;
             while let Some(r) = rows.next()? {
                 let unit_id: i64 = r.get(0)?;
@@ -1028,17 +1031,16 @@ impl Posko {
                 } else {
                     q.from <= first && first <= q.to
                 };
-                if !wanted {
-                    continue;
+                if wanted {
+                    let changed = date_of(text(r, 3)?);
+                    raw.push((unit_id, is_month, first, text(r, 2)?.to_owned(), changed));
                 }
-                let Some(unit) = units.iter().find(|u| u.id == unit_id) else {
-                    continue;
-                };
-                let Ok(mut c) = serde_json::from_str::<CachedMonth>(text(r, 2)?) else {
-                    continue;
-                };
+            }
+            let parse = |unit_id: i64, json: &str| -> Option<CachedMonth> {
+                let unit = units.iter().find(|u| u.id == unit_id)?;
+                let mut c = serde_json::from_str::<CachedMonth>(json).ok()?;
                 if c.calendar != mark {
-                    continue;
+                    return None;
                 }
                 // One unit's counts: keyed by its code of today.
                 let statuses = std::mem::take(&mut c.partial.by_unit_status);
@@ -1052,11 +1054,19 @@ impl Posko {
                         *mine.entry(s).or_default() += n;
                     }
                 }
-                if is_month {
-                    month_rows.insert((unit_id, first), c);
-                } else {
-                    let changed = date_of(text(r, 3)?);
-                    day_rows.insert((unit_id, first), (c, changed));
+                Some(c)
+            };
+            for (unit_id, is_month, first, json, _) in &raw {
+                if *is_month && let Some(c) = parse(*unit_id, json) {
+                    month_rows.insert((*unit_id, *first), c);
+                }
+            }
+            for (unit_id, is_month, first, json, changed) in &raw {
+                if *is_month || month_rows.contains_key(&(*unit_id, month_of(*first))) {
+                    continue;
+                }
+                if let Some(c) = parse(*unit_id, json) {
+                    day_rows.insert((*unit_id, *first), (c, *changed));
                 }
             }
         }
