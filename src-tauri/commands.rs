@@ -13,6 +13,7 @@ use serde_json::Value;
 use tauri::State;
 use ts_rs::TS;
 
+use crate::display::TextScale;
 use crate::state::Shared;
 use crate::sync_job::{SyncJobView, SyncJobs};
 use posko_core::audit::{AuditEntry, AuditExport, AuditExportInput, AuditFilter, AuditVerify};
@@ -157,6 +158,30 @@ async fn set_lang(s: State<'_, Shared>, input: Value) -> Res<Lang> {
         let l: Lang = parse(input)?;
         s.set_lang(l);
         Ok(l)
+    })
+    .await
+}
+
+/// The text size kept on this machine (display.json in the data directory).
+#[tauri::command]
+async fn text_scale(s: State<'_, Shared>) -> Res<TextScale> {
+    blocking(&s, |s| Ok(crate::display::load(&s.0.dir))).await
+}
+
+/// Zoom the page to the chosen text size and keep it for the next start.
+#[tauri::command]
+async fn set_text_scale(
+    window: tauri::WebviewWindow,
+    s: State<'_, Shared>,
+    input: Value,
+) -> Res<TextScale> {
+    blocking(&s, move |s| {
+        let scale: TextScale = parse(input)?;
+        crate::display::apply(&window, scale);
+        crate::display::save(&s.0.dir, scale).map_err(|e| CoreError::Io {
+            detail: e.to_string(),
+        })?;
+        Ok(scale)
     })
     .await
 }
@@ -1336,6 +1361,8 @@ commands![
     app_status: () => AppStatus,
     retry_open: () => AppStatus,
     set_lang: Lang => Lang,
+    text_scale: () => TextScale,
+    set_text_scale: TextScale => TextScale,
     setup: SetupInput => Actor,
     sign_in: SignInInput => Actor,
     sign_out: () => (),

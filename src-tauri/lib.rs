@@ -2,6 +2,7 @@
 //! they do is a call into posko-core.
 
 mod commands;
+pub mod display;
 mod state;
 mod sync_job;
 pub mod window_state;
@@ -44,6 +45,7 @@ pub fn run() {
         .setup(move |app| {
             if let Some(w) = app.get_webview_window("main") {
                 window_state::restore(&w, &data_dir);
+                display::apply(&w, display::load(&data_dir));
             }
             sync_job::spawn_timer(app.state::<Shared>().inner().clone());
             spawn_daily_backup(app.state::<Shared>().inner().clone());

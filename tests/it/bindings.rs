@@ -63,7 +63,7 @@ fn generate() -> String {
         posko_core::import::MappedColumn, posko_core::import::ImportField, posko_domain::import::Column, posko_domain::import::MatchKind,
         posko_domain::import::FieldMapping, posko_app::ImportMappingInput, posko_core::import::ImportBatchView, posko_core::import::LastImport,
         posko_core::import::ImportUndoReport, posko_core::import::RegisterCounter,
-        posko_app::MonevExportInput, posko_app::VisitsExportInput, posko_core::export::ExportProgress, posko_core::export::VisitExportQuery,
+        posko_app::display::TextScale, posko_app::MonevExportInput, posko_app::VisitsExportInput, posko_core::export::ExportProgress, posko_core::export::VisitExportQuery,
     ];
     decls.push(posko_app::ts_command_map(cfg));
     decls.sort();

@@ -86,6 +86,9 @@ fn rows() -> Vec<(&'static str, Need, Call)> {
         ("app_status", Public, |p, _, _| ok(p.setup_state())),
         ("retry_open", Public, |p, _, _| ok(p.setup_state())),
         ("set_lang", Public, |_, _, _| Ok(())),
+        // The text size is a display setting of the machine (display.json), like the language.
+        ("text_scale", Public, |_, _, _| Ok(())),
+        ("set_text_scale", Public, |_, _, _| Ok(())),
         ("setup", Public, |p, _, _| {
             ok(p.setup(v(json!({"unit_name": "X", "unit_code": "X", "zone": "WIB",
                 "admin_username": "a", "admin_display_name": "A", "admin_password": "kata-sandi-1"}))))

@@ -4,6 +4,8 @@ export interface Commands {
   app_status: { input: null; output: AppStatus };
   retry_open: { input: null; output: AppStatus };
   set_lang: { input: Lang; output: Lang };
+  text_scale: { input: null; output: TextScale };
+  set_text_scale: { input: TextScale; output: TextScale };
   setup: { input: SetupInput; output: Actor };
   sign_in: { input: SignInInput; output: Actor };
   sign_out: { input: null; output: null };
@@ -1081,6 +1083,8 @@ export type TemplateInput = { format: FileFormat, };
 export type TextInput = { text: string, };
 
 export type TextPart = { text: string, hit: boolean, };
+
+export type TextScale = "normal" | "large" | "larger";
 
 export type TodaySummary = { today: string, zone: OfficeZone, open_total: number, overdue_total: number, due_today_total: number, received_today: number, counts: Array<StatusCount>, overdue: Array<ComplaintRow>, due_soon: Array<ComplaintRow>, awaiting_approval: Array<FollowUpQueueItem>, };
 
