@@ -2020,7 +2020,12 @@ async fn cold_start_and_memory_against_a_bare_window() {
         String::from_utf8_lossy(&out.stderr)
     );
 
-    let bare = Path::new(env!("CARGO_BIN_EXE_posko-bare-window"));
+    // POSKO_BARE_BIN (with POSKO_APP_BIN) compares release builds.
+    let bare = std::env::var_os("POSKO_BARE_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_posko-bare-window")));
+    let bare = bare.canonicalize().expect("the bare window's binary");
+    let bare = bare.as_path();
     let posko = posko_e2e::app_binary();
     let (mut bare_ms, mut posko_ms, mut register_ms) = (vec![], vec![], vec![]);
     let (mut bare_mem, mut posko_mem) = (vec![], vec![]);
