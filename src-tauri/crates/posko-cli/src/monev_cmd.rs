@@ -372,6 +372,22 @@ fn written(out: &Path, file: &ReportFile, json: bool) {
     }
 }
 
+/// Open the store, make one PDF with `make`, write it to `out` whole, print
+/// what was written (the three PDF subcommands differ only in `make`).
+fn save_pdf(
+    dir: &Path,
+    out: &Path,
+    json: bool,
+    make: impl FnOnce(&Posko) -> Result<(ReportFile, Vec<u8>), CoreError>,
+) -> Result<(), Failed> {
+    let wrap = |e| (e, json);
+    let p = open(dir, false).map_err(wrap)?;
+    let (file, bytes) = make(&p).map_err(wrap)?;
+    write_file(out, &bytes).map_err(wrap)?;
+    written(out, &file, json);
+    Ok(())
+}
+
 pub fn report(dir: &Path, actor: &Actor, cmd: ReportCmd) -> Result<u8, Failed> {
     match cmd {
         ReportCmd::Monev {
@@ -383,22 +399,14 @@ pub fn report(dir: &Path, actor: &Actor, cmd: ReportCmd) -> Result<u8, Failed> {
             place,
             json,
         } => {
-            let wrap = |e| (e, json);
-            let p = open(dir, false).map_err(wrap)?;
-            let (file, bytes) = p
-                .monev_report(
-                    actor,
-                    &MonevReportInput {
-                        from,
-                        to,
-                        units,
-                        doc_date: date,
-                        place,
-                    },
-                )
-                .map_err(wrap)?;
-            write_file(&out, &bytes).map_err(wrap)?;
-            written(&out, &file, json);
+            let input = MonevReportInput {
+                from,
+                to,
+                units,
+                doc_date: date,
+                place,
+            };
+            save_pdf(dir, &out, json, |p| p.monev_report(actor, &input))?;
         }
         ReportCmd::Visit {
             id,
@@ -407,20 +415,12 @@ pub fn report(dir: &Path, actor: &Actor, cmd: ReportCmd) -> Result<u8, Failed> {
             place,
             json,
         } => {
-            let wrap = |e| (e, json);
-            let p = open(dir, false).map_err(wrap)?;
-            let (file, bytes) = p
-                .visit_report(
-                    actor,
-                    &VisitReportInput {
-                        id,
-                        doc_date: date,
-                        place,
-                    },
-                )
-                .map_err(wrap)?;
-            write_file(&out, &bytes).map_err(wrap)?;
-            written(&out, &file, json);
+            let input = VisitReportInput {
+                id,
+                doc_date: date,
+                place,
+            };
+            save_pdf(dir, &out, json, |p| p.visit_report(actor, &input))?;
         }
         ReportCmd::Complaint {
             id,
@@ -429,20 +429,12 @@ pub fn report(dir: &Path, actor: &Actor, cmd: ReportCmd) -> Result<u8, Failed> {
             place,
             json,
         } => {
-            let wrap = |e| (e, json);
-            let p = open(dir, false).map_err(wrap)?;
-            let (file, bytes) = p
-                .complaint_sheet(
-                    actor,
-                    &ComplaintSheetInput {
-                        id,
-                        doc_date: date,
-                        place,
-                    },
-                )
-                .map_err(wrap)?;
-            write_file(&out, &bytes).map_err(wrap)?;
-            written(&out, &file, json);
+            let input = ComplaintSheetInput {
+                id,
+                doc_date: date,
+                place,
+            };
+            save_pdf(dir, &out, json, |p| p.complaint_sheet(actor, &input))?;
         }
         ReportCmd::Verify { file, json } => {
             let wrap = |e| (e, json);
