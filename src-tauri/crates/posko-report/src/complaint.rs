@@ -238,18 +238,7 @@ pub(crate) fn render(r: &ComplaintSheet) -> Rendered {
     let mut images = Vec::new();
     let (pages, base, outline, missing) = compose(r, &mut images, &mut warnings);
     let payload = r.stamp.encode();
-    if !missing.is_empty() {
-        let list: Vec<String> = missing
-            .iter()
-            .take(20)
-            .map(|c| format!("U+{:04X}", *c as u32))
-            .collect();
-        warnings.push(format!(
-            "{} karakter di luar huruf (font) laporan diganti dengan \"?\": {}.",
-            missing.len(),
-            list.join(", ")
-        ));
-    }
+    warnings.extend(crate::missing_glyphs_warning(&missing));
     let meta = pdf::Meta {
         title: format!("{} {}", b.title, b.register_no),
         author: b.letterhead.name.clone(),

@@ -166,6 +166,24 @@ pub fn read_stamp(bytes: &[u8]) -> Option<Stamp> {
 }
 
 /// The period monev report.
+/// The warning for characters the embedded fonts lack (drawn as "?"), naming
+/// the first 20 code points; None when every character was drawn.
+pub(crate) fn missing_glyphs_warning(missing: &[char]) -> Option<String> {
+    if missing.is_empty() {
+        return None;
+    }
+    let list = missing
+        .iter()
+        .take(20)
+        .map(|c| format!("U+{:04X}", *c as u32))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Some(format!(
+        "{} karakter di luar huruf (font) laporan diganti dengan \"?\": {list}.",
+        missing.len()
+    ))
+}
+
 pub fn render_monev(r: &MonevReport) -> Rendered {
     monev::render(r)
 }

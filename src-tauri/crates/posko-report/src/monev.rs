@@ -730,18 +730,7 @@ pub(crate) fn render(r: &MonevReport) -> Rendered {
     let w = compose(&r.body, &r.stamp, qr.as_ref(), logo.as_ref(), &toc);
     let setup = w.setup;
     let (pages, missing, outline) = w.finish(&format!("{} · {}", r.stamp.doc_no, r.body.title));
-    if !missing.is_empty() {
-        let list = missing
-            .iter()
-            .take(20)
-            .map(|c| format!("U+{:04X}", *c as u32))
-            .collect::<Vec<_>>()
-            .join(", ");
-        warnings.push(format!(
-            "{} karakter di luar huruf (font) laporan diganti dengan \"?\": {list}.",
-            missing.len()
-        ));
-    }
+    warnings.extend(crate::missing_glyphs_warning(&missing));
     let meta = pdf::Meta {
         title: format!("{} — {}", r.body.title, r.body.units_label),
         author: r.body.letterhead.name.clone(),

@@ -354,18 +354,7 @@ pub(crate) fn render(r: &VisitReport) -> Rendered {
     }
     let setup = w.setup;
     let (pages, missing, outline) = w.finish(&format!("{} · {}", r.stamp.doc_no, b.unit_name));
-    if !missing.is_empty() {
-        let list: Vec<String> = missing
-            .iter()
-            .take(20)
-            .map(|c| format!("U+{:04X}", *c as u32))
-            .collect();
-        warnings.push(format!(
-            "{} karakter di luar huruf (font) laporan diganti dengan \"?\": {}.",
-            missing.len(),
-            list.join(", ")
-        ));
-    }
+    warnings.extend(crate::missing_glyphs_warning(&missing));
     let meta = pdf::Meta {
         title: format!("{} — {}", b.title, b.unit_name),
         author: b.letterhead.name.clone(),
