@@ -18,7 +18,6 @@
 #![cfg(unix)]
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -26,6 +25,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use lapor_sim::{Sim, SimConfig, SimHandle};
+
+use crate::common::{posko, posko_stdin};
 use posko_core::Posko;
 use posko_core::clock::SystemClock;
 use posko_core::keychain::OsKeychain;
@@ -116,15 +117,6 @@ const KINDS: &[&str] = &[
 /// A tiny PNG (the signature is what the store checks).
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0\x90wS\xde";
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
-
-fn posko(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_posko"))
-        .arg("--data-dir")
-        .arg(dir)
-        .args(args)
-        .output()
-        .unwrap()
-}
 
 fn ok_json(what: &str, out: Output) -> Value {
     assert!(
@@ -257,22 +249,14 @@ impl Campaign {
                 "description": format!("Uraian laporan kampanye nomor {} dari meja pengaduan.", self.seq),
                 "reporter": {"name": "Pelapor Kampanye", "phone": "0812 3456 7890"}
             });
-            let mut child = Command::new(env!("CARGO_BIN_EXE_posko"))
-                .arg("--data-dir")
-                .arg(self.dir())
-                .args(["complaint", "add", "--json", "-"])
-                .stdin(Stdio::piped())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap();
-            child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(input.to_string().as_bytes())
-                .unwrap();
-            let v = ok_json("complaint add", child.wait_with_output().unwrap());
+            let v = ok_json(
+                "complaint add",
+                posko_stdin(
+                    self.dir(),
+                    &["complaint", "add", "--json", "-"],
+                    &input.to_string(),
+                ),
+            );
             self.t.created += 1;
             let id = v["id"].as_i64().unwrap().to_string();
             if self.rng.random_bool(0.5) {
@@ -490,21 +474,12 @@ fn campaign_with_faults_and_sigkill_loses_and_duplicates_nothing() {
             ],
         ),
     );
-    let mut child = Command::new(env!("CARGO_BIN_EXE_posko"))
-        .arg("--data-dir")
-        .arg(dir.path())
-        .args(["lapor", "credentials"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(format!("{KEY}\n{TOKEN}\n").as_bytes())
-        .unwrap();
-    assert!(child.wait().unwrap().success());
+    let creds = posko_stdin(
+        dir.path(),
+        &["lapor", "credentials"],
+        &format!("{KEY}\n{TOKEN}\n"),
+    );
+    assert!(creds.status.success());
 
     let mut c = Campaign {
         dir,
@@ -797,21 +772,8 @@ fn retry_now_follow_up_decide_and_attach_commands() {
             ],
         ),
     );
-    let mut child = Command::new(env!("CARGO_BIN_EXE_posko"))
-        .arg("--data-dir")
-        .arg(d)
-        .args(["lapor", "credentials"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(format!("{KEY}\n{TOKEN}\n").as_bytes())
-        .unwrap();
-    assert!(child.wait().unwrap().success());
+    let creds = posko_stdin(d, &["lapor", "credentials"], &format!("{KEY}\n{TOKEN}\n"));
+    assert!(creds.status.success());
     let add = |title: &str| -> String {
         let file = d.join("in.json");
         std::fs::write(
