@@ -46,20 +46,14 @@ pub fn file(data_dir: &Path) -> PathBuf {
 /// The saved size; a missing or broken file is the normal size (it only
 /// affects how large the page is drawn).
 pub fn load(data_dir: &Path) -> TextScale {
-    std::fs::read(file(data_dir))
-        .ok()
-        .and_then(|b| serde_json::from_slice::<DisplayFile>(&b).ok())
+    crate::window_state::load_json::<DisplayFile>(&file(data_dir))
         .map(|f| f.text_scale)
         .unwrap_or_default()
 }
 
-/// Written to a temporary file and renamed, so a crash never leaves half a file.
+/// Kept the way the window's place is (`window_state::save_json`: never half a file).
 pub fn save(data_dir: &Path, scale: TextScale) -> std::io::Result<()> {
-    std::fs::create_dir_all(data_dir)?;
-    let tmp = data_dir.join(".display.json.tmp");
-    let body = serde_json::to_vec(&DisplayFile { text_scale: scale })?;
-    std::fs::write(&tmp, body)?;
-    std::fs::rename(&tmp, file(data_dir))
+    crate::window_state::save_json(&file(data_dir), &DisplayFile { text_scale: scale })
 }
 
 pub fn apply(window: &tauri::WebviewWindow, scale: TextScale) {
@@ -82,7 +76,7 @@ mod tests {
         assert_eq!(load(dir.path()), TextScale::Large);
         std::fs::write(file(dir.path()), b"{\"text_scale\": \"huge\"").unwrap();
         assert_eq!(load(dir.path()), TextScale::Normal);
-        assert!(!dir.path().join(".display.json.tmp").exists());
+        assert!(!dir.path().join("display.json.tmp").exists());
     }
 
     #[test]

@@ -80,17 +80,32 @@ pub fn file(data_dir: &Path) -> PathBuf {
 
 /// The saved geometry, if any; an unreadable file counts as none.
 pub fn load(data_dir: &Path) -> Option<Geometry> {
-    let text = std::fs::read_to_string(file(data_dir)).ok()?;
+    load_json(&file(data_dir))
+}
+
+/// Keep `g` (see [`save_json`]).
+pub fn save(data_dir: &Path, g: &Geometry) -> std::io::Result<()> {
+    save_json(&file(data_dir), g)
+}
+
+/// A small settings file of this machine (window.json, display.json), if
+/// it can be read; an unreadable or broken one counts as none.
+pub(crate) fn load_json<T: serde::de::DeserializeOwned>(path: &Path) -> Option<T> {
+    let text = std::fs::read_to_string(path).ok()?;
     serde_json::from_str(&text).ok()
 }
 
-/// Keep `g` (written to a temporary file and renamed, so a crash leaves the
-/// old file or the new one, never half of one).
-pub fn save(data_dir: &Path, g: &Geometry) -> std::io::Result<()> {
-    std::fs::create_dir_all(data_dir)?;
-    let path = file(data_dir);
+/// Written to `NAME.tmp` and renamed, so a crash leaves the old file or the
+/// new one, never half of one.
+pub(crate) fn save_json<T: Serialize>(path: &Path, value: &T) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
     let tmp = path.with_extension("json.tmp");
-    std::fs::write(&tmp, serde_json::to_vec(g).map_err(std::io::Error::other)?)?;
+    std::fs::write(
+        &tmp,
+        serde_json::to_vec(value).map_err(std::io::Error::other)?,
+    )?;
     std::fs::rename(tmp, path)
 }
 
