@@ -10,6 +10,7 @@ pub mod import;
 pub mod instrument;
 pub mod mask;
 pub mod monev;
+pub mod monev_lists;
 pub mod nik;
 pub mod phone;
 pub mod role;

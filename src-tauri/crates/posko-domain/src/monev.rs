@@ -318,7 +318,7 @@ pub fn compute(
 
 /// A map kept as a list of pairs in JSON (keys that are not strings, such
 /// as `Option<i64>` or a date, cannot be JSON object keys).
-mod pairs {
+pub(crate) mod pairs {
     use std::collections::BTreeMap;
 
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
