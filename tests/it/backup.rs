@@ -225,8 +225,9 @@ fn raw(s: &Store) -> Connection {
 /// Make the store look like one written by the previous release (schema 4),
 /// so that opening it has a migration to apply.
 /// Undo migrations 0005 (audit log), 0006 (search indexes; it rebuilds
-/// complaints_fts itself) and 0007 (import), so the store is a schema-4
-/// store to migrate.
+/// complaints_fts itself), 0007 (import) and 0010 (the monev cache's lists
+/// column; 0008 and 0009 are written to run again), so the store is a
+/// schema-4 store to migrate.
 fn downgrade_to_schema_4(s: &mut Store) {
     let c = raw(s);
     c.execute_batch(
@@ -238,6 +239,7 @@ fn downgrade_to_schema_4(s: &mut Store) {
          DROP TABLE IF EXISTS complaints_tracking;
          DROP TABLE IF EXISTS search_terms;
          DROP INDEX IF EXISTS complaints_search_meta;
+         ALTER TABLE monev_month_cache DROP COLUMN lists;
          PRAGMA user_version = 4;",
     )
     .unwrap();

@@ -69,6 +69,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0009_monev_cache.sql",
         include_str!("../migrations/0009_monev_cache.sql"),
     ),
+    (
+        10,
+        "0010_monev_lists.sql",
+        include_str!("../migrations/0010_monev_lists.sql"),
+    ),
 ];
 
 pub fn schema_version() -> i64 {

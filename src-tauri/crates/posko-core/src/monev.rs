@@ -15,6 +15,7 @@ use posko_domain::deadline::DeadlineStep;
 use posko_domain::monev::{
     self, Cell, ComplaintFact, ComplaintIndicators, DeadlineFact, Partial, Period, TimelineStep,
 };
+use posko_domain::monev_lists::{ListCaps, Lists, Picked, pick_from_facts};
 use posko_domain::role::{Permission, Role};
 use posko_domain::validation::{FieldError, FieldErrorCode};
 use posko_domain::{Channel, Kind, Status};
@@ -329,11 +330,51 @@ struct CachedMonth {
     calendar: String,
 }
 
+/// How long the report's lists are (the month cache keeps candidates for
+/// these); a test shortens them so that the cuts are exercised.
+fn list_caps() -> ListCaps {
+    #[cfg(test)]
+    if let Some(caps) = TEST_CAPS.with(|c| c.get()) {
+        return caps;
+    }
+    ListCaps {
+        cases: crate::reports::CASES_MAX,
+        late: crate::reports::APPENDIX_MAX,
+    }
+}
+
+#[cfg(test)]
+thread_local! {
+    static TEST_CAPS: std::cell::Cell<Option<ListCaps>> = const { std::cell::Cell::new(None) };
+    /// Reports whose lists were made from every complaint of the period.
+    static REPORT_READS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// The lists of the period report, with the facts of the complaints listed
+/// (as of the period's end).
+pub(crate) struct ReportLists {
+    /// The latest finished complaints (not rahasia), the latest first.
+    pub cases: Vec<ComplaintFact>,
+    /// The most late (not rahasia), with their lateness in working days.
+    pub late: Vec<(ComplaintFact, i64)>,
+    /// How many complaints (not rahasia) are late.
+    pub overdue_total: u64,
+}
+
+/// Which complaints [`Posko::load_facts_in`] reads.
+#[derive(Clone, Copy)]
+enum Scope<'a> {
+    /// Received in a period (both days included), by the units given.
+    Period { from: NaiveDate, to: NaiveDate },
+    /// These complaints.
+    Ids(&'a [i64]),
+}
+
 /// How the indicators count: through the month cache, or row by row.
 #[derive(Clone, Copy)]
 enum Counting {
     Cached {
-        with_facts: bool,
+        with_lists: bool,
     },
     #[cfg_attr(not(test), allow(dead_code))]
     Rows,
@@ -499,18 +540,45 @@ impl Posko {
         units: &[UnitView],
         kept: bool,
     ) -> CoreResult<Loaded> {
+        self.load_facts_in(Scope::Period { from, to }, as_of, units, kept)
+    }
+
+    /// [`Self::load_facts_at`] of the complaints received in a period, or
+    /// of a few complaints by id (the report's lists; `units` names their
+    /// units).
+    fn load_facts_in(
+        &self,
+        scope: Scope<'_>,
+        as_of: NaiveDate,
+        units: &[UnitView],
+        kept: bool,
+    ) -> CoreResult<Loaded> {
         let conn = &self.db.conn;
-        let mut args: Vec<Value> = vec![Value::Text(from.to_string()), Value::Text(to.to_string())];
-        args.extend(units.iter().map(|u| Value::Integer(u.id)));
-        if units.is_empty() {
-            args.push(Value::Integer(-1));
-        }
-        let marks = vec!["?"; args.len() - 2].join(",");
-        // The period's complaints, from the covering index `complaints_monev`.
-        let scope = format!(
-            "SELECT c.id FROM complaints c
-             WHERE c.received_date BETWEEN ?1 AND ?2 AND c.unit_id IN ({marks})"
-        );
+        let (args, filter) = match scope {
+            Scope::Period { from, to } => {
+                let mut args: Vec<Value> =
+                    vec![Value::Text(from.to_string()), Value::Text(to.to_string())];
+                args.extend(units.iter().map(|u| Value::Integer(u.id)));
+                if units.is_empty() {
+                    args.push(Value::Integer(-1));
+                }
+                let marks = vec!["?"; args.len() - 2].join(",");
+                // From the covering index `complaints_monev`.
+                (
+                    args,
+                    format!("c.received_date BETWEEN ?1 AND ?2 AND c.unit_id IN ({marks})"),
+                )
+            }
+            Scope::Ids(ids) => {
+                let mut args: Vec<Value> = ids.iter().map(|id| Value::Integer(*id)).collect();
+                if args.is_empty() {
+                    args.push(Value::Integer(-1));
+                }
+                let marks = vec!["?"; args.len()].join(",");
+                (args, format!("c.id IN ({marks})"))
+            }
+        };
+        let scope = format!("SELECT c.id FROM complaints c WHERE {filter}");
         let zone = self.zone();
         let end = self.end_instant(as_of);
         let local = |s: &str| local_date_of(s, zone);
@@ -520,8 +588,7 @@ impl Posko {
         {
             let mut stmt = conn.prepare(&format!(
                 "SELECT c.id, c.unit_id, c.received_date, c.kind, c.channel, c.topic_id, c.is_secret, c.is_anonymous
-                 FROM complaints c
-                 WHERE c.received_date BETWEEN ?1 AND ?2 AND c.unit_id IN ({marks})"
+                 FROM complaints c WHERE {filter}"
             ))?;
             let mut rows = stmt.query(rusqlite::params_from_iter(args.iter()))?;
             while let Some(r) = rows.next()? {
@@ -861,16 +928,76 @@ impl Posko {
         Ok(self.monev_compute(q, false)?.0)
     }
 
-    /// The indicators, and with `with_facts` the facts of the period (the
-    /// report lists its examples and appendix from them; without, the list
-    /// is empty). The counts come from the month cache where it can
-    /// ([`Self::cached_partial`]).
+    /// The indicators, and with `with_lists` the candidates of the period
+    /// report's lists (its examples and its appendix). Both come from the
+    /// month cache where it can ([`Self::cached_partial`]).
     pub(crate) fn monev_compute(
         &self,
         q: &MonevQuery,
-        with_facts: bool,
-    ) -> CoreResult<(MonevIndicators, Vec<ComplaintFact>)> {
-        self.monev_compute_by(q, Counting::Cached { with_facts })
+        with_lists: bool,
+    ) -> CoreResult<(MonevIndicators, Option<Lists>)> {
+        self.monev_compute_by(q, Counting::Cached { with_lists })
+    }
+
+    /// The indicators and the lists of the period report: the candidates
+    /// kept with the month cache are picked from ([`Lists::pick`]) and only
+    /// the complaints listed are read; when the candidates cannot decide
+    /// (a complaint left out of a cached row could tie), every complaint of
+    /// the period is read, as the lists were always made.
+    pub(crate) fn monev_report_data(
+        &self,
+        q: &MonevQuery,
+    ) -> CoreResult<(MonevIndicators, ReportLists)> {
+        let (ind, lists) = self.monev_compute(q, true)?;
+        let cal = &self.cache.calendar;
+        let caps = list_caps();
+        let picked = match lists.and_then(|l| l.pick(cal, q.to, caps)) {
+            Some(p) => p,
+            None => {
+                #[cfg(test)]
+                REPORT_READS.with(|n| n.set(n.get() + 1));
+                let (facts, _) = self.complaint_facts(q, &ind.units)?;
+                pick_from_facts(&facts, cal, q.to, caps)
+            }
+        };
+        let lists = self.picked_facts(&picked, q.to, &ind.units)?;
+        Ok((ind, lists))
+    }
+
+    /// The facts of the complaints `picked` lists, in its order.
+    fn picked_facts(
+        &self,
+        picked: &Picked,
+        as_of: NaiveDate,
+        units: &[UnitView],
+    ) -> CoreResult<ReportLists> {
+        let mut ids: Vec<i64> = picked
+            .cases
+            .iter()
+            .copied()
+            .chain(picked.late.iter().map(|(id, _)| *id))
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let facts: HashMap<i64, ComplaintFact> = self
+            .load_facts_in(Scope::Ids(&ids), as_of, units, true)?
+            .facts
+            .into_iter()
+            .map(|f| (f.id, f))
+            .collect();
+        // A complaint in both lists is cloned for each.
+        let take = |id: &i64| facts.get(id).cloned();
+        let cases = picked.cases.iter().filter_map(take).collect();
+        let late = picked
+            .late
+            .iter()
+            .filter_map(|(id, l)| Some((take(id)?, *l)))
+            .collect();
+        Ok(ReportLists {
+            cases,
+            late,
+            overdue_total: picked.overdue_total,
+        })
     }
 
     /// The indicators counted row by row, without the month cache (the
@@ -884,15 +1011,15 @@ impl Posko {
         &self,
         q: &MonevQuery,
         how: Counting,
-    ) -> CoreResult<(MonevIndicators, Vec<ComplaintFact>)> {
+    ) -> CoreResult<(MonevIndicators, Option<Lists>)> {
         let units = self.monev_units(q)?;
         let cal = &self.cache.calendar;
-        let (partial, versions, facts) = match how {
+        let (partial, versions, lists) = match how {
             Counting::Rows => {
                 let (facts, versions) = self.complaint_facts(q, &units)?;
-                (Partial::from_facts(&facts, cal, q.to), versions, facts)
+                (Partial::from_facts(&facts, cal, q.to), versions, None)
             }
-            Counting::Cached { with_facts } => self.cached_partial(q, &units, with_facts)?,
+            Counting::Cached { with_lists } => self.cached_partial(q, &units, with_lists)?,
         };
         let period = Period {
             from: q.from,
@@ -944,7 +1071,7 @@ impl Posko {
             rule_versions: versions.into_iter().collect(),
             units,
         };
-        Ok((indicators, facts))
+        Ok((indicators, lists))
     }
 
     /// A fingerprint of what the cached counts depend on beyond the
@@ -981,8 +1108,8 @@ impl Posko {
         &self,
         q: &MonevQuery,
         units: &[UnitView],
-        with_facts: bool,
-    ) -> CoreResult<(Partial, BTreeSet<String>, Vec<ComplaintFact>)> {
+        with_lists: bool,
+    ) -> CoreResult<(Partial, BTreeSet<String>, Option<Lists>)> {
         let conn = &self.db.conn;
         let cal = &self.cache.calendar;
         let mark = self.calendar_mark();
@@ -998,14 +1125,19 @@ impl Posko {
         // Kept rows by unit and first day: whole months (`month`) and days
         // (`day`: the edge days, and the days of whole months, used when
         // the month's own row is missing).
-        let mut month_rows: HashMap<(i64, NaiveDate), CachedMonth> = HashMap::new();
-        let mut day_rows: HashMap<(i64, NaiveDate), (CachedMonth, NaiveDate)> = HashMap::new();
+        // With the rows' report lists (migration 0010) where they are
+        // needed: for the report (a row without them is not used), and for
+        // a month made again from its days.
+        let mut month_rows: HashMap<(i64, NaiveDate), (CachedMonth, Option<Lists>)> =
+            HashMap::new();
+        let mut day_rows: HashMap<(i64, NaiveDate), (CachedMonth, NaiveDate, Option<Lists>)> =
+            HashMap::new();
         if let (Some(first), Some(last)) = (buckets.first(), buckets.last())
             && !units.is_empty()
         {
             let marks = vec!["?"; units.len()].join(",");
             let mut stmt = conn.prepare(&format!(
-                "SELECT unit_id, month, partial, last_change_date FROM monev_month_cache
+                "SELECT unit_id, month, partial, last_change_date, lists FROM monev_month_cache
                  WHERE month BETWEEN ?1 AND ?2 AND last_change_date <= ?3 AND unit_id IN ({marks})"
             ))?;
             let mut args: Vec<Value> = vec![
@@ -1016,7 +1148,8 @@ impl Posko {
             args.extend(units.iter().map(|u| Value::Integer(u.id)));
             // The rows' text first; a day's JSON is parsed only when its
             // month has no row.
-            let mut raw: Vec<(i64, bool, NaiveDate, String, NaiveDate)> = Vec::new();
+            type Raw = (i64, bool, NaiveDate, String, NaiveDate, Option<String>);
+            let mut raw: Vec<Raw> = Vec::new();
             let mut rows = stmt.query(rusqlite::params_from_iter(args.iter()))?;
             while let Some(r) = rows.next()? {
                 let unit_id: i64 = r.get(0)?;
@@ -1033,7 +1166,14 @@ impl Posko {
                 };
                 if wanted {
                     let changed = date_of(text(r, 3)?);
-                    raw.push((unit_id, is_month, first, text(r, 2)?.to_owned(), changed));
+                    raw.push((
+                        unit_id,
+                        is_month,
+                        first,
+                        text(r, 2)?.to_owned(),
+                        changed,
+                        text_or_null(r, 4)?.map(str::to_owned),
+                    ));
                 }
             }
             let parse = |unit_id: i64, json: &str| -> Option<CachedMonth> {
@@ -1056,17 +1196,39 @@ impl Posko {
                 }
                 Some(c)
             };
-            for (unit_id, is_month, first, json, _) in &raw {
-                if *is_month && let Some(c) = parse(*unit_id, json) {
-                    month_rows.insert((*unit_id, *first), c);
+            let lists_of = |json: &Option<String>| -> Option<Lists> {
+                serde_json::from_str(json.as_deref()?).ok()
+            };
+            for (unit_id, is_month, first, json, _, lists) in &raw {
+                if !*is_month {
+                    continue;
+                }
+                let lists = if with_lists {
+                    match lists_of(lists) {
+                        Some(l) => Some(l),
+                        None => continue,
+                    }
+                } else {
+                    None
+                };
+                if let Some(c) = parse(*unit_id, json) {
+                    month_rows.insert((*unit_id, *first), (c, lists));
                 }
             }
-            for (unit_id, is_month, first, json, changed) in &raw {
+            for (unit_id, is_month, first, json, changed, lists) in &raw {
                 if *is_month || month_rows.contains_key(&(*unit_id, month_of(*first))) {
                     continue;
                 }
+                let lists = if with_lists || whole_months.contains(&month_of(*first)) {
+                    lists_of(lists)
+                } else {
+                    None
+                };
+                if with_lists && lists.is_none() {
+                    continue;
+                }
                 if let Some(c) = parse(*unit_id, json) {
-                    day_rows.insert((*unit_id, *first), (c, *changed));
+                    day_rows.insert((*unit_id, *first), (c, *changed, lists));
                 }
             }
         }
@@ -1081,9 +1243,7 @@ impl Posko {
         // The days read row by row, for the units whose rows are missing:
         // consecutive days missing for the same units are one read.
         let mut loads: Vec<Loaded> = Vec::new();
-        if with_facts {
-            loads.push(self.load_facts_at(q.from, q.to, q.to, units, true)?);
-        } else {
+        {
             let mut run: Option<(NaiveDate, NaiveDate, Vec<i64>)> = None;
             for &d in &days {
                 let missing: Vec<i64> = units
@@ -1122,6 +1282,7 @@ impl Posko {
         // The unit-days read row by row (also those without a complaint).
         struct Group {
             partial: Partial,
+            lists: Lists,
             changed: NaiveDate,
             bits: u64,
             load: Option<usize>,
@@ -1134,6 +1295,7 @@ impl Posko {
                         (u.id, d),
                         Group {
                             partial: Partial::default(),
+                            lists: Lists::default(),
                             changed: d,
                             bits: 0,
                             load: None,
@@ -1144,12 +1306,14 @@ impl Posko {
         }
         let id_of: HashMap<&str, i64> = units.iter().map(|u| (u.code.as_str(), u.id)).collect();
         let mut total = Partial::default();
+        let mut lists = Lists::default();
         let mut versions: BTreeSet<String> = BTreeSet::new();
         for (li, l) in loads.iter().enumerate() {
             versions.extend(l.versions.iter().cloned());
             for (i, f) in l.facts.iter().enumerate() {
                 let Some(&unit_id) = id_of.get(f.unit_code.as_str()) else {
                     total.add(f, cal, q.to);
+                    lists.add(f, cal, q.to);
                     continue;
                 };
                 if covered(unit_id, f.received_date) {
@@ -1158,9 +1322,11 @@ impl Posko {
                 let Some(g) = groups.get_mut(&(unit_id, f.received_date)) else {
                     // Outside the period's days (cannot be): counted, not kept.
                     total.add(f, cal, q.to);
+                    lists.add(f, cal, q.to);
                     continue;
                 };
                 g.partial.add(f, cal, q.to);
+                g.lists.add(f, cal, q.to);
                 g.changed = g.changed.max(l.changed[i]);
                 g.bits |= l.version_bits[i];
                 g.load = Some(li);
@@ -1169,12 +1335,17 @@ impl Posko {
         // What is merged: the month rows; the day rows not inside a month
         // row; the days read now. A whole month without its row is made
         // again from its days' rows and the days read now, and kept.
-        for c in month_rows.values() {
+        for (c, l) in month_rows.values() {
             total.merge(&c.partial);
+            if let Some(l) = l {
+                lists.merge(l);
+            }
             versions.extend(c.versions.iter().cloned());
         }
         struct Assembled {
             partial: Partial,
+            /// None when a day row had no lists.
+            lists: Option<Lists>,
             versions: BTreeSet<String>,
             changed: NaiveDate,
             complete: bool,
@@ -1187,6 +1358,7 @@ impl Posko {
                         (u.id, m),
                         Assembled {
                             partial: Partial::default(),
+                            lists: Some(Lists::default()),
                             versions: BTreeSet::new(),
                             changed: m,
                             complete: true,
@@ -1195,23 +1367,36 @@ impl Posko {
                 }
             }
         }
-        for (&(unit_id, day), (c, changed)) in &day_rows {
+        for (&(unit_id, day), (c, changed, l)) in &day_rows {
             if whole_months.contains(&month_of(day))
                 && month_rows.contains_key(&(unit_id, month_of(day)))
             {
                 continue;
             }
             total.merge(&c.partial);
+            if let Some(l) = l {
+                lists.merge(l);
+            }
             versions.extend(c.versions.iter().cloned());
             if let Some(a) = assembled.get_mut(&(unit_id, month_of(day))) {
                 a.partial.merge(&c.partial);
+                match (&mut a.lists, l) {
+                    (Some(mine), Some(l)) => mine.merge(l),
+                    (mine, _) => *mine = None,
+                }
                 a.versions.extend(c.versions.iter().cloned());
                 a.changed = a.changed.max(*changed);
             }
         }
-        let mut keep: Vec<(i64, String, NaiveDate, String)> = Vec::new();
+        let caps = list_caps();
+        let lists_json = |mut l: Lists| {
+            l.trim(caps);
+            serde_json::to_string(&l).ok()
+        };
+        let mut keep: Vec<(i64, String, NaiveDate, String, Option<String>)> = Vec::new();
         for ((unit_id, day), g) in groups {
             total.merge(&g.partial);
+            lists.merge(&g.lists);
             let versions = match g.load {
                 None => Some(BTreeSet::new()),
                 Some(li) if loads[li].version_list.len() <= 64 => Some(
@@ -1229,6 +1414,9 @@ impl Posko {
             let versions = versions.unwrap_or_default();
             if let Some(a) = assembled.get_mut(&(unit_id, month_of(day))) {
                 a.partial.merge(&g.partial);
+                if let Some(l) = &mut a.lists {
+                    l.merge(&g.lists);
+                }
                 a.versions.extend(versions.iter().cloned());
                 a.changed = a.changed.max(g.changed);
                 a.complete &= keepable;
@@ -1242,7 +1430,13 @@ impl Posko {
                 calendar: mark.clone(),
             };
             if let Ok(json) = serde_json::to_string(&row) {
-                keep.push((unit_id, day.to_string(), g.changed, json));
+                keep.push((
+                    unit_id,
+                    day.to_string(),
+                    g.changed,
+                    json,
+                    lists_json(g.lists),
+                ));
             }
         }
         for ((unit_id, month), a) in assembled {
@@ -1255,7 +1449,8 @@ impl Posko {
                 calendar: mark.clone(),
             };
             if let Ok(json) = serde_json::to_string(&row) {
-                keep.push((unit_id, monev::month_key(month), a.changed, json));
+                let l = a.lists.and_then(lists_json);
+                keep.push((unit_id, monev::month_key(month), a.changed, json, l));
             }
         }
         if let Some(tx) = tx
@@ -1263,11 +1458,11 @@ impl Posko {
         {
             let written = (|| -> rusqlite::Result<()> {
                 let mut stmt = tx.prepare_cached(
-                    "INSERT OR REPLACE INTO monev_month_cache (unit_id, month, last_change_date, partial)
-                     VALUES (?1, ?2, ?3, ?4)",
+                    "INSERT OR REPLACE INTO monev_month_cache (unit_id, month, last_change_date, partial, lists)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
                 )?;
-                for (unit_id, month, changed, json) in &keep {
-                    stmt.execute(params![unit_id, month, changed.to_string(), json])?;
+                for (unit_id, month, changed, json, lists) in &keep {
+                    stmt.execute(params![unit_id, month, changed.to_string(), json, lists])?;
                 }
                 Ok(())
             })();
@@ -1277,12 +1472,11 @@ impl Posko {
                 let _ = tx.commit();
             }
         }
-        let facts = if with_facts {
-            loads.pop().map(|l| l.facts).unwrap_or_default()
-        } else {
-            Vec::new()
-        };
-        Ok((total, versions, facts))
+        let lists = with_lists.then(|| {
+            lists.trim(caps);
+            lists
+        });
+        Ok((total, versions, lists))
     }
 
     /// The complaints behind one number of the dashboard. Rahasia complaints
@@ -1728,10 +1922,10 @@ mod tests {
     fn checked(p: &Posko, q: &MonevQuery, what: &str, strict: bool, wrong: &mut usize) {
         let rows = serde_json::to_string(&p.monev_compute_rows(q).unwrap()).unwrap();
         let (first, none) = p.monev_compute(q, false).unwrap();
-        assert!(none.is_empty());
+        assert!(none.is_none());
         let again = p.monev_compute(q, false).unwrap().0;
-        let (with, facts) = p.monev_compute(q, true).unwrap();
-        for (how, got) in [("first", first), ("again", again), ("with facts", with)] {
+        let (with, lists) = p.monev_report_data(q).unwrap();
+        for (how, got) in [("first", first), ("again", again), ("with lists", with)] {
             let got = serde_json::to_string(&got).unwrap();
             if got != rows {
                 assert!(
@@ -1742,12 +1936,35 @@ mod tests {
                 *wrong += 1;
             }
         }
+        // The report's lists, from the candidates kept with the cache (or
+        // every complaint when they cannot decide), are those of every fact.
         let units = p.monev_units(q).unwrap();
-        assert_eq!(
-            facts,
-            p.complaint_facts(q, &units).unwrap().0,
-            "{what} (facts)"
-        );
+        let facts = p.complaint_facts(q, &units).unwrap().0;
+        let want = pick_from_facts(&facts, &p.cache.calendar, q.to, list_caps());
+        let want = p.picked_facts(&want, q.to, &units).unwrap();
+        let ids = |l: &ReportLists| {
+            (
+                l.cases.iter().map(|f| f.id).collect::<Vec<_>>(),
+                l.late.iter().map(|(f, d)| (f.id, *d)).collect::<Vec<_>>(),
+                l.overdue_total,
+            )
+        };
+        if ids(&lists) != ids(&want) {
+            assert!(
+                !strict,
+                "{what} (lists): {}..{} {:?}\n{:?}\n{:?}",
+                q.from,
+                q.to,
+                q.units,
+                ids(&lists),
+                ids(&want)
+            );
+            *wrong += 1;
+            return;
+        }
+        assert_eq!(lists.cases, want.cases, "{what} (example facts)");
+        let late = |l: &ReportLists| l.late.iter().map(|(f, _)| f.clone()).collect::<Vec<_>>();
+        assert_eq!(late(&lists), late(&want), "{what} (late facts)");
     }
 
     fn monev_store(
@@ -1808,6 +2025,9 @@ mod tests {
         }
         let strict = drop_triggers.is_empty();
         let mut wrong = 0;
+        // Short lists: the cuts of the report's candidates are exercised.
+        TEST_CAPS.with(|c| c.set(Some(ListCaps { cases: 3, late: 4 })));
+        REPORT_READS.with(|n| n.set(0));
         crate::demo::generate(&mut p, 300, 5, 420, |_| {}).unwrap();
         p.connection()
             .execute_batch(
@@ -2000,6 +2220,9 @@ mod tests {
         }
         assert!(queries > 100, "{queries}");
         assert!(hits_checked > 5, "{hits_checked}");
+        // Most reports listed from the candidates alone.
+        let read_all = REPORT_READS.with(|n| n.get());
+        assert!(read_all * 4 < queries, "{read_all} of {queries}");
         wrong
     }
 

@@ -17,7 +17,7 @@ use base64::Engine;
 use chrono::{NaiveDate, Timelike};
 use posko_domain::deadline::DeadlineStep;
 use posko_domain::instrument::{Answer, AnswerType, answer_fraction};
-use posko_domain::monev::{Cell, ComplaintFact, in_cell};
+use posko_domain::monev::{Cell, ComplaintFact};
 use posko_domain::role::{Permission, Role};
 use posko_domain::{Channel, Kind, Status};
 use posko_report::{self as report, Stamp};
@@ -409,10 +409,9 @@ impl Posko {
             to: p.to,
             units: p.units.clone(),
         };
-        let (ind, facts) = self.monev_compute(&q, true)?;
+        let (ind, lists) = self.monev_report_data(&q)?;
         let c = &ind.complaints;
         let cal = &self.cache.calendar;
-        let as_of = p.to;
         let topics: BTreeMap<i64, String> =
             ind.topics.iter().map(|t| (t.id, t.label.clone())).collect();
         let units_label = match ind.units.as_slice() {
@@ -482,39 +481,15 @@ impl Posko {
             })
             .collect();
         // Examples: the latest finished complaints that are not rahasia.
-        let mut finished: Vec<&ComplaintFact> = facts
-            .iter()
-            .filter(|f| !f.is_secret && in_cell(f, &Cell::Finished, as_of))
-            .collect();
-        finished.sort_by(|a, b| b.closed_on.cmp(&a.closed_on).then(b.id.cmp(&a.id)));
-        finished.truncate(CASES_MAX);
+        let finished: Vec<&ComplaintFact> = lists.cases.iter().collect();
         let cases = self.case_rows(&finished, &topics, |f| {
             f.closed_on
                 .map(|d| cal.working_days_between(f.received_date, d).max(0))
         })?;
         // Appendix: late at any step, most late first; rahasia only counted.
-        let lateness = |f: &ComplaintFact| -> i64 {
-            f.deadlines
-                .iter()
-                .filter(|d| d.start <= as_of && in_cell(f, &Cell::Late(d.step), as_of))
-                .map(|d| {
-                    let end = d.met.filter(|m| *m <= as_of).unwrap_or(as_of);
-                    cal.working_days_between(d.due, end).max(1)
-                })
-                .max()
-                .unwrap_or(0)
-        };
-        let mut late: Vec<(&ComplaintFact, i64)> = facts
-            .iter()
-            .filter(|f| !f.is_secret)
-            .map(|f| (f, lateness(f)))
-            .filter(|(_, l)| *l > 0)
-            .collect();
-        let overdue_total = late.len() as u64;
-        late.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.id.cmp(&b.0.id)));
-        late.truncate(APPENDIX_MAX);
-        let late_map: BTreeMap<i64, i64> = late.iter().map(|(f, l)| (f.id, *l)).collect();
-        let late_facts: Vec<&ComplaintFact> = late.iter().map(|(f, _)| *f).collect();
+        let overdue_total = lists.overdue_total;
+        let late_map: BTreeMap<i64, i64> = lists.late.iter().map(|(f, l)| (f.id, *l)).collect();
+        let late_facts: Vec<&ComplaintFact> = lists.late.iter().map(|(f, _)| f).collect();
         let overdue = self.case_rows(&late_facts, &topics, |f| late_map.get(&f.id).copied())?;
         let rankings = ind
             .rankings
