@@ -206,6 +206,7 @@ async fn sign_in(s: State<'_, Shared>, input: Value) -> Res<Actor> {
     })
     .await?;
     shared.set_session(Some(actor.clone()));
+    crate::warm_job::request(&shared);
     Ok(actor)
 }
 
@@ -327,19 +328,24 @@ async fn holidays(s: State<'_, Shared>) -> Res<Vec<Holiday>> {
 
 #[tauri::command]
 async fn edit_holidays(s: State<'_, Shared>, input: Value) -> Res<HolidayImportReport> {
-    as_user(&s, move |p, a| {
+    let r = as_user(&s, move |p, a| {
         let e: HolidayEdit = parse(input)?;
         p.edit_holidays(a, &e.upsert, &e.delete)
     })
-    .await
+    .await?;
+    // The calendar changed: every cached monev count was dropped.
+    crate::warm_job::request(&s);
+    Ok(r)
 }
 
 #[tauri::command]
 async fn import_holidays_csv(s: State<'_, Shared>, input: Value) -> Res<HolidayImportReport> {
-    as_user(&s, move |p, a| {
+    let r = as_user(&s, move |p, a| {
         p.import_holidays_csv(a, &parse::<TextInput>(input)?.text)
     })
-    .await
+    .await?;
+    crate::warm_job::request(&s);
+    Ok(r)
 }
 
 #[tauri::command]
@@ -356,6 +362,7 @@ async fn update_office_settings(s: State<'_, Shared>, input: Value) -> Res<u32> 
     })
     .await?;
     shared.set_lang(lang);
+    crate::warm_job::request(&shared);
     Ok(n)
 }
 

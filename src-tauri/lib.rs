@@ -5,6 +5,7 @@ mod commands;
 pub mod display;
 mod state;
 mod sync_job;
+mod warm_job;
 pub mod window_state;
 
 pub use commands::ImportMappingInput;

@@ -1,0 +1,105 @@
+//! The monev cache is filled in the background: after sign-in and after a
+//! change of the calendar or the office settings (which drops every cached
+//! row), a thread with its own connection counts the current year once
+//! (`Posko::warm_monev_cache`), so the head of office opening the dashboard
+//! or printing the period report does not wait for every complaint to be
+//! read (seconds at a million complaints). One run at a time; a request
+//! during a run makes one more run after it. A failure only leaves the cache
+//! as it was: the dashboard then counts row by row, as it always can.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, Ordering};
+
+use posko_core::clock::SystemClock;
+use posko_core::keychain::OsKeychain;
+use posko_core::{CoreResult, Posko};
+
+use crate::state::Shared;
+
+const IDLE: u8 = 0;
+const RUNNING: u8 = 1;
+/// Running, and asked again meanwhile.
+const AGAIN: u8 = 2;
+
+static STATE: AtomicU8 = AtomicU8::new(IDLE);
+
+/// Ask for a run (returns at once).
+pub fn request(shared: &Shared) {
+    if STATE
+        .compare_exchange(IDLE, RUNNING, Ordering::AcqRel, Ordering::Acquire)
+        .is_err()
+    {
+        STATE.store(AGAIN, Ordering::Release);
+        return;
+    }
+    let shared = shared.clone();
+    let spawned = std::thread::Builder::new()
+        .name("posko-monev-cache".into())
+        .spawn(move || {
+            loop {
+                let _ = run_once(&shared);
+                // AGAIN → one more run; RUNNING → done.
+                if STATE
+                    .compare_exchange(AGAIN, RUNNING, Ordering::AcqRel, Ordering::Acquire)
+                    .is_err()
+                {
+                    STATE.store(IDLE, Ordering::Release);
+                    break;
+                }
+            }
+        });
+    if spawned.is_err() {
+        STATE.store(IDLE, Ordering::Release);
+    }
+}
+
+/// One run on a connection of its own (the UI's stays free).
+pub fn run_once(shared: &Shared) -> CoreResult<u64> {
+    let p = Posko::open(
+        &shared.0.dir,
+        &OsKeychain::new(),
+        Arc::new(SystemClock),
+        false,
+    )?;
+    p.warm_monev_cache()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cache_rows(shared: &Shared) -> i64 {
+        let g = shared.store();
+        let p = g.as_ref().unwrap();
+        p.connection()
+            .query_row("SELECT count(*) FROM monev_month_cache", [], |r| r.get(0))
+            .unwrap()
+    }
+
+    /// A request fills the cache from a thread of its own while the app's
+    /// connection stays usable, and requests during a run are not lost.
+    #[test]
+    fn a_request_fills_the_monev_cache_in_the_background() {
+        let dir = tempfile::tempdir().unwrap();
+        let shared = Shared::open(dir.path().to_path_buf());
+        {
+            let mut g = shared.store();
+            let p = g.as_mut().unwrap();
+            p.init_office("Puskesmas Uji", "PKM-UJI", posko_domain::OfficeZone::Wib)
+                .unwrap();
+            posko_core::demo::generate(p, 60, 3, 200, |_| {}).unwrap();
+        }
+        assert_eq!(cache_rows(&shared), 0);
+        request(&shared);
+        request(&shared);
+        let t = std::time::Instant::now();
+        while STATE.load(Ordering::Acquire) != IDLE {
+            assert!(t.elapsed().as_secs() < 60, "the run never ended");
+            // The app's own connection is free meanwhile.
+            assert!(cache_rows(&shared) >= 0);
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        assert!(cache_rows(&shared) > 0);
+        assert!(run_once(&shared).unwrap() > 0);
+    }
+}
