@@ -7,6 +7,7 @@ mod backup;
 mod bad_input;
 mod bindings;
 mod capabilities;
+mod checkpoint;
 mod complaint_sheet;
 mod import;
 mod monev;

@@ -526,7 +526,9 @@ impl Posko {
                 return Err(e);
             }
         };
-        // Close the live connection (checkpointed, so the WAL goes away).
+        // Close the live connection (checkpointed, so the WAL goes away);
+        // the background checkpoint connection first.
+        self.db.pause_checkpoints();
         let _ = self
             .db
             .conn
@@ -534,6 +536,7 @@ impl Posko {
         let conn = std::mem::replace(&mut self.db.conn, Connection::open_in_memory()?);
         if let Err((conn, e)) = conn.close() {
             self.db.conn = conn;
+            self.db.attach_checkpoints()?;
             let _ = fs::remove_file(&new);
             return Err(e.into());
         }
@@ -541,6 +544,7 @@ impl Posko {
         if fs::metadata(&wal).is_ok_and(|m| m.len() > 0) {
             let _ = fs::remove_file(&new);
             self.db.conn = crate::db::connect(&live, &self.db.key)?;
+            self.db.attach_checkpoints()?;
             return Err(CoreError::StoreLocked);
         }
         let swapped = (|| -> CoreResult<Connection> {
@@ -556,6 +560,7 @@ impl Posko {
         match swapped {
             Ok(conn) => {
                 self.db.conn = conn;
+                self.db.attach_checkpoints()?;
                 remove_if_exists(&old)?;
                 sync_dir(&dir);
             }
@@ -570,6 +575,7 @@ impl Posko {
                 let _ = fs::remove_file(&new);
                 sync_dir(&dir);
                 self.db.conn = crate::db::connect(&live, &self.db.key)?;
+                self.db.attach_checkpoints()?;
                 return Err(e);
             }
         }

@@ -15,6 +15,7 @@ use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
+use crate::checkpoint::Checkpointer;
 use crate::error::{CoreError, CoreResult};
 use crate::keychain::SecretStore;
 
@@ -106,6 +107,39 @@ pub struct Db {
     /// The raw key (hex), kept for encrypted backups (`backup.rs`); wiped on drop.
     /// SQLCipher holds the same key in memory anyway while the store is open.
     pub(crate) key: Zeroizing<String>,
+    /// WAL checkpoints off the commit path (`checkpoint.rs`).
+    pub(crate) checkpoints: Checkpointer,
+}
+
+impl Db {
+    fn new(
+        mut conn: Connection,
+        dir: &Path,
+        store_id: String,
+        key: Zeroizing<String>,
+    ) -> CoreResult<Db> {
+        let checkpoints = Checkpointer::attach(&mut conn, &db_path(dir), &key)?;
+        Ok(Db {
+            conn,
+            dir: dir.to_owned(),
+            store_id,
+            key,
+            checkpoints,
+        })
+    }
+
+    /// Close the background checkpoint connection, for what needs the store
+    /// to itself (restoring a backup, re-keying); `attach_checkpoints` after.
+    pub(crate) fn pause_checkpoints(&self) {
+        self.checkpoints.stop();
+    }
+
+    /// Checkpoints for `conn` as it is now (after it was replaced, or the key
+    /// changed).
+    pub(crate) fn attach_checkpoints(&mut self) -> CoreResult<()> {
+        self.checkpoints = Checkpointer::attach(&mut self.conn, &db_path(&self.dir), &self.key)?;
+        Ok(())
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -140,12 +174,7 @@ pub fn open(dir: &Path, secrets: &dyn SecretStore, mode: OpenMode) -> CoreResult
         let key = Zeroizing::new(key);
         let conn = connect(&path, &key)?;
         migrate_existing(&conn, dir, &key)?;
-        return Ok(Db {
-            conn,
-            dir: dir.to_owned(),
-            store_id,
-            key,
-        });
+        return Db::new(conn, dir, store_id, key);
     }
     if mode == OpenMode::Existing {
         return Err(CoreError::NotInitialized);
@@ -161,12 +190,7 @@ pub fn open(dir: &Path, secrets: &dyn SecretStore, mode: OpenMode) -> CoreResult
     write_store_id(dir, &store_id)?;
     let conn = connect(&path, &key)?;
     migrate(&conn)?;
-    Ok(Db {
-        conn,
-        dir: dir.to_owned(),
-        store_id,
-        key,
-    })
+    Db::new(conn, dir, store_id, key)
 }
 
 pub(crate) fn read_store_file(dir: &Path) -> CoreResult<StoreFile> {

@@ -574,7 +574,9 @@ impl Posko {
             return Ok(stopped);
         }
         // 3. One transaction in rollback-journal mode; switching modes fails
-        // while another connection has the store open.
+        // while another connection has the store open (the background
+        // checkpoint connection is closed first).
+        self.db.pause_checkpoints();
         let conn = &self.db.conn;
         let rekeyed = (|| -> CoreResult<()> {
             let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
@@ -587,6 +589,7 @@ impl Posko {
         })();
         let _ = conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()));
         if let Err(e) = rekeyed {
+            self.db.attach_checkpoints()?;
             // Nothing changed in the file: undo steps 2 and 1.
             f.rotation = None;
             if let Some(r) = f.recovery.as_mut() {
@@ -597,6 +600,7 @@ impl Posko {
             return Err(e);
         }
         self.db.key = new;
+        self.db.attach_checkpoints()?;
         if stop_after == 3 {
             return Ok(stopped);
         }
