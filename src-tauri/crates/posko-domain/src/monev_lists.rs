@@ -64,29 +64,42 @@ pub fn pick_from_facts(
     as_of: NaiveDate,
     caps: ListCaps,
 ) -> Picked {
-    let mut finished: Vec<(NaiveDate, i64)> = facts
+    let finished: Vec<(NaiveDate, i64)> = facts
         .iter()
         .filter(|f| !f.is_secret && in_cell(f, &Cell::Finished, as_of))
         .map(|f| (f.closed_on.unwrap_or(NaiveDate::MIN), f.id))
         .collect();
-    finished.sort_unstable_by(|a, b| b.cmp(a));
-    let mut late: Vec<(i64, i64)> = facts
+    let late: Vec<(i64, i64)> = facts
         .iter()
         .filter(|f| !f.is_secret)
         .map(|f| (f.id, lateness(f, cal, as_of)))
         .filter(|(_, l)| *l > 0)
         .collect();
     let overdue_total = late.len() as u64;
-    late.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    late.truncate(caps.late);
-    Picked {
-        cases: finished
-            .into_iter()
-            .take(caps.cases)
-            .map(|(_, id)| id)
-            .collect(),
-        late,
-        overdue_total,
+    Picked::top(finished, late, overdue_total, caps)
+}
+
+impl Picked {
+    /// The latest of `finished` (date closed, id) and the most late of
+    /// `late` (id, lateness), as many as `caps` says.
+    fn top(
+        mut finished: Vec<(NaiveDate, i64)>,
+        mut late: Vec<(i64, i64)>,
+        overdue_total: u64,
+        caps: ListCaps,
+    ) -> Picked {
+        finished.sort_unstable_by(|a, b| b.cmp(a));
+        late.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        late.truncate(caps.late);
+        Picked {
+            cases: finished
+                .into_iter()
+                .take(caps.cases)
+                .map(|(_, id)| id)
+                .collect(),
+            late,
+            overdue_total,
+        }
     }
 }
 
@@ -220,38 +233,25 @@ impl Lists {
     /// were made for), or `None` when a complaint left out by [`Self::trim`]
     /// could belong in the appendix.
     pub fn pick(&self, cal: &Calendar, as_of: NaiveDate, caps: ListCaps) -> Option<Picked> {
-        let mut finished = self.finished.clone();
-        finished.sort_unstable_by(|a, b| b.cmp(a));
         let mut keys: BTreeMap<i64, LateKey> = BTreeMap::new();
         for k in self.late_met.iter().chain(&self.unmet) {
             keys.insert(k.id, *k);
         }
-        let mut late: Vec<(i64, i64)> = keys
+        let late: Vec<(i64, i64)> = keys
             .values()
             .map(|k| (k.id, k.lateness(cal, as_of)))
             .filter(|(_, l)| *l > 0)
             .collect();
-        late.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        late.truncate(caps.late);
+        let overdue_total =
+            self.late_met_count + self.unmet_only.range(..as_of).map(|(_, n)| n).sum::<u64>();
+        let picked = Picked::top(self.finished.clone(), late, overdue_total, caps);
         // One left out is due on or after `unmet_rest`, so at most this late
         // at its unmet deadlines; at its met ones, the kept `late_met`
         // already holds every complaint that could outrank it.
         let left_out = growing(self.unmet_rest, cal, as_of);
-        if left_out > 0 && (late.len() < caps.late || late.last().is_some_and(|l| l.1 <= left_out))
-        {
-            return None;
-        }
-        let overdue_total =
-            self.late_met_count + self.unmet_only.range(..as_of).map(|(_, n)| n).sum::<u64>();
-        Some(Picked {
-            cases: finished
-                .into_iter()
-                .take(caps.cases)
-                .map(|(_, id)| id)
-                .collect(),
-            late,
-            overdue_total,
-        })
+        let cut =
+            picked.late.len() < caps.late || picked.late.last().is_some_and(|l| l.1 <= left_out);
+        (left_out == 0 || !cut).then_some(picked)
     }
 }
 
@@ -424,6 +424,15 @@ mod tests {
         assert!(answered.get() > 600, "{}", answered.get());
     }
 
+    fn trimmed(facts: &[ComplaintFact], cal: &Calendar, as_of: NaiveDate, caps: ListCaps) -> Lists {
+        let mut l = Lists::default();
+        for f in facts {
+            l.add(f, cal, as_of);
+        }
+        l.trim(caps);
+        l
+    }
+
     /// Not always `None`: with small caps over many late complaints the
     /// candidates answer by themselves most of the time, and a tie at the
     /// cut is recognised.
@@ -436,11 +445,7 @@ mod tests {
         let facts: Vec<ComplaintFact> = (0..10)
             .map(|i| fact(i + 1, false, 2, 0, &[(5 + i * 7, 0, None)]))
             .collect();
-        let mut l = Lists::default();
-        for f in &facts {
-            l.add(f, &cal, as_of);
-        }
-        l.trim(caps);
+        let l = trimmed(&facts, &cal, as_of, caps);
         assert_eq!(l.unmet.len(), 3);
         assert_eq!(
             l.pick(&cal, as_of, caps),
@@ -451,11 +456,7 @@ mod tests {
         let facts: Vec<ComplaintFact> = (0..5)
             .map(|i| fact(50 - i, false, 2, 0, &[(5, 0, None)]))
             .collect();
-        let mut l = Lists::default();
-        for f in &facts {
-            l.add(f, &cal, as_of);
-        }
-        l.trim(caps);
+        let l = trimmed(&facts, &cal, as_of, caps);
         assert_eq!(l.unmet.len(), 5);
         assert_eq!(
             l.pick(&cal, as_of, caps),
@@ -475,11 +476,7 @@ mod tests {
             ..fact(id, false, 2, 0, &[])
         };
         let facts = vec![mk(9, fri), mk(8, fri), mk(7, fri), mk(1, sat)];
-        let mut l = Lists::default();
-        for f in &facts {
-            l.add(f, &cal, as_of);
-        }
-        l.trim(caps);
+        let l = trimmed(&facts, &cal, as_of, caps);
         assert_eq!(l.unmet_rest, Some(sat));
         assert_eq!(l.pick(&cal, as_of, caps), None);
     }
