@@ -52,6 +52,10 @@ pub struct SuiteArgs {
     /// `posko bench` section (docs/benchmarks.md).
     #[arg(long, value_name = "FILE.md")]
     pub write: Option<PathBuf>,
+    /// Measure only these figures (ids as in `--json`: intake, register,
+    /// search, indicators, indicators_cold, deadlines, report, db_size).
+    #[arg(long, value_delimiter = ',', value_name = "ID,...")]
+    pub only: Vec<String>,
     #[arg(long)]
     pub json: bool,
 }
@@ -216,6 +220,13 @@ fn suite(actor: &Actor, a: SuiteArgs) -> Result<u8, Failed> {
     }
     sizes.sort_unstable();
     sizes.dedup();
+    if let Some(id) = a.only.iter().find(|id| !SPECS.iter().any(|s| s.id == *id)) {
+        let ids: Vec<&str> = SPECS.iter().map(|s| s.id).collect();
+        return Err(bad(
+            json,
+            format!("--only: unknown figure {id:?} (one of {})", ids.join(", ")),
+        ));
+    }
     let cancel = Arc::new(AtomicBool::new(false));
     // A second Ctrl-C while the first is being honoured ends the process.
     let _ = signal_hook::flag::register_conditional_shutdown(
@@ -285,7 +296,11 @@ fn measure_all(
             posko_domain::OfficeZone::Wib,
         )?;
     }
-    let mut rows: Vec<Row> = SPECS
+    let specs: Vec<&Spec> = SPECS
+        .iter()
+        .filter(|s| a.only.is_empty() || a.only.iter().any(|id| id == s.id))
+        .collect();
+    let mut rows: Vec<Row> = specs
         .iter()
         .map(|s| Row {
             id: s.id,
@@ -317,7 +332,7 @@ fn measure_all(
             seconds: f.seconds,
         });
         let open = b::open_deadlines(p)?;
-        for (k, spec) in SPECS.iter().enumerate() {
+        for (k, spec) in specs.iter().enumerate() {
             if cancel.load(Ordering::Relaxed) {
                 return Ok(None);
             }

@@ -206,6 +206,7 @@ fn intake_input(i: usize) -> ComplaintInput {
 /// the store). The bare rows are deleted afterwards.
 pub fn intake(p: &mut Posko, actor: &Actor, runs: u32, per_run: u32) -> CoreResult<Measured> {
     let unit_id = p.home_unit()?;
+    let before = p.checkpoint_stats();
     let mut core = Vec::new();
     let mut bare = Vec::new();
     let mut i = 0usize;
@@ -248,13 +249,31 @@ pub fn intake(p: &mut Posko, actor: &Actor, runs: u32, per_run: u32) -> CoreResu
             i += 1;
         }
     }
+    let after = p.checkpoint_stats();
     p.connection()
         .execute("DELETE FROM complaints WHERE register_year = 9999", [])?;
     Ok(Measured {
         stats: Stats::of(&core),
         reference: Some(Stats::of(&bare)),
-        detail: serde_json::json!({ "samples": core.len() }),
+        detail: serde_json::json!({
+            "samples": core.len(),
+            "slowest_ms": slowest(&core, 5),
+            "over_5ms": core.iter().filter(|&&x| x >= 5.0).count(),
+            "bare_slowest_ms": slowest(&bare, 5),
+            // WAL checkpoints while measuring: in the background thread, and
+            // those a committing call ran itself (checkpoint.rs).
+            "checkpoints_background": after.background - before.background,
+            "checkpoints_inline": after.inline - before.inline,
+        }),
     })
+}
+
+/// The `n` largest samples, largest first, rounded to 0.01.
+pub fn slowest(samples: &[f64], n: usize) -> Vec<f64> {
+    let mut v = samples.to_vec();
+    v.sort_by(|a, b| b.total_cmp(a));
+    v.truncate(n);
+    v.iter().map(|x| (x * 100.0).round() / 100.0).collect()
 }
 
 /// The register's first page (50 rows, newest first) with two filters, three

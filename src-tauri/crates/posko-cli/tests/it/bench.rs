@@ -107,7 +107,35 @@ fn bench_refuses_bad_sizes_and_keeps_its_subcommands() {
     assert_eq!(out.status.code(), Some(2));
     let e: Value = serde_json::from_slice(&out.stderr).unwrap();
     assert_eq!(e["error"]["code"], "BAD_REQUEST");
+    let out = posko(&["bench", "--sizes", "10", "--only", "intake,speed", "--json"]);
+    assert_eq!(out.status.code(), Some(2), "an unknown figure is refused");
+    let e: Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert!(
+        e["error"]["message"].as_str().unwrap().contains("speed"),
+        "{e}"
+    );
     let out = posko(&["bench", "report", "--help"]);
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("--complaints"));
+}
+
+#[test]
+fn bench_only_measures_the_figures_asked_for() {
+    let out = posko(&[
+        "bench", "--sizes", "60", "--runs", "1", "--only", "intake", "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = v["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["id"], "intake");
+    let d = &rows[0]["points"][0]["detail"];
+    assert_eq!(d["samples"], 40);
+    assert_eq!(d["slowest_ms"].as_array().unwrap().len(), 5, "{d}");
+    assert!(d["checkpoints_background"].is_u64(), "{d}");
+    assert!(d["checkpoints_inline"].is_u64(), "{d}");
 }
