@@ -164,6 +164,20 @@ fn clean_sync_sends_each_report_once_with_flags_and_no_nik() {
     let d = s.p.complaint_detail(&clerk(), row.id, false).unwrap();
     assert!(d.lapor_complaint_id.is_some() && d.lapor_tracking_id.is_some());
     assert!(d.events.iter().any(|e| e.kind == "lapor_sent"));
+    // Every report holds the ids the server gave it (a batch of answers
+    // writes them in one statement), and its Tracking ID finds it.
+    for c in &remote {
+        let filter = posko_core::model::ComplaintFilter {
+            text: Some(c.tracking_id.clone()),
+            ..Default::default()
+        };
+        let found = s.p.list_complaints(&clerk(), &filter).unwrap().rows;
+        assert_eq!(found.len(), 1, "Tracking ID {}", c.tracking_id);
+        let d = s.p.complaint_detail(&clerk(), found[0].id, false).unwrap();
+        let remote_id = c.complaint_id.to_string();
+        assert_eq!(d.lapor_complaint_id.as_deref(), Some(remote_id.as_str()));
+        assert_eq!(d.lapor_tracking_id.as_deref(), Some(c.tracking_id.as_str()));
+    }
 
     // A second run sends nothing again.
     let again = run(&mut s);

@@ -137,15 +137,50 @@ fn elapsed_ms(started: Instant) -> i64 {
     i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX)
 }
 
-/// Write one outcome in the caller's transaction.
-fn write_settled(tx: &Transaction<'_>, run_id: i64, st: &Settled) -> CoreResult<()> {
+/// Write outcomes in the caller's transaction: each with its attempt row
+/// and its effect.
+///
+/// The national ids of created reports go last, all in one statement, in
+/// descending report id. Their Tracking IDs feed the FTS5 index (trigger
+/// `complaints_tracking_set`, FTS rowid = 2^42 - report id), and FTS5 flushes
+/// its pending entries to a new segment (with merge work) whenever a row
+/// comes with a rowid not above the last one, and at every later statement
+/// that opens a statement journal (`add_event`'s insert does, for its
+/// triggers). Written per outcome in report order, that was one segment per
+/// report; this way it is one per transaction (at its commit).
+fn write_settled(tx: &Transaction<'_>, run_id: i64, done: &[Settled]) -> CoreResult<()> {
+    // [[complaint id, LAPOR! complaint_id, Tracking ID or null], …]
+    let mut created = Vec::new();
+    for st in done {
+        write_one(tx, run_id, st)?;
+        if let Effect::Created { complaint_id, ids } = &st.effect {
+            created.push((*complaint_id, ids));
+        }
+    }
+    if created.is_empty() {
+        return Ok(());
+    }
+    created.sort_by_key(|(id, _)| std::cmp::Reverse(*id));
+    let json: Vec<serde_json::Value> = created
+        .into_iter()
+        .map(|(id, ids)| serde_json::json!([id, ids.complaint_id, ids.tracking_id]))
+        .collect();
+    // The statement reads json_each in order and finds each report by id.
+    tx.prepare_cached(
+        "UPDATE complaints SET lapor_complaint_id = j.value ->> 1,
+                lapor_tracking_id = COALESCE(j.value ->> 2, complaints.lapor_tracking_id)
+         FROM json_each(?1) AS j WHERE complaints.id = j.value ->> 0",
+    )?
+    .execute([serde_json::Value::Array(json).to_string()])?;
+    Ok(())
+}
+
+/// One outcome in the caller's transaction (the national ids of a created
+/// report aside: [`write_settled`]).
+fn write_one(tx: &Transaction<'_>, run_id: i64, st: &Settled) -> CoreResult<()> {
     match &st.effect {
         Effect::None => {}
         Effect::Created { complaint_id, ids } => {
-            tx.prepare_cached(
-                "UPDATE complaints SET lapor_complaint_id = ?2, lapor_tracking_id = COALESCE(?3, lapor_tracking_id) WHERE id = ?1",
-            )?
-            .execute(params![complaint_id, ids.complaint_id, ids.tracking_id])?;
             let note = format!(
                 "complaint_id {} · Tracking ID {}",
                 ids.complaint_id,
@@ -466,9 +501,6 @@ impl Posko {
         }
         let now = now_text(self.now());
         let tx = self.db.conn.transaction()?;
-        for st in done {
-            write_settled(&tx, run_id, st)?;
-        }
         for id in unsent {
             // The attempt never happened: its count is taken back.
             tx.prepare_cached(
@@ -481,6 +513,7 @@ impl Posko {
         Ok(())
     }
 
+        write_settled(&tx, run_id, done)?;
     fn settle(&mut self, run_id: i64, st: Settled) -> CoreResult<()> {
         self.write_outcomes(run_id, std::slice::from_ref(&st), &[])
     }
@@ -499,9 +532,6 @@ impl Posko {
         self.db.conn.execute_batch("PRAGMA synchronous = FULL")?;
         let marked = (|| -> CoreResult<()> {
             let tx = self.db.conn.transaction()?;
-            for st in before {
-                write_settled(&tx, run_id, st)?;
-            }
             for id in ids {
                 tx.prepare_cached(
                     "UPDATE outbox SET state = 'sending', attempts = attempts + 1, updated_at = ?2 WHERE id = ?1",
@@ -512,6 +542,7 @@ impl Posko {
             Ok(())
         })();
         self.db.conn.execute_batch("PRAGMA synchronous = NORMAL")?;
+            write_settled(&tx, run_id, before)?;
         marked
     }
 
