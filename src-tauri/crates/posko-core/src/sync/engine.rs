@@ -13,8 +13,8 @@
 //!   out one after another on a second thread while this thread writes the
 //!   answers and marks the next chunk. The requests are the same as when
 //!   sending item by item, in the same order, one at a time, and none follows
-//!   a 401. A crash leaves at most 128 creates `sending` (up to 80 marked
-//!   ahead of the sender, up to 48 answered but not yet written): each costs
+//!   a 401. A crash leaves at most 240 creates `sending` (up to 160 marked
+//!   ahead of the sender, up to 80 answered but not yet written): each costs
 //!   a lookup, never a duplicate. Items marked but not sent when a run stops
 //!   (cancel, 401, an error) go back to `pending` in one transaction.
 //! - Answers are written in batches, not fsynced one by one (`sync_run_with`):
@@ -45,15 +45,19 @@ use crate::model::Actor;
 
 /// `PRAGMA synchronous` value of FULL (db::connect).
 const SYNCHRONOUS_FULL: i64 = 2;
-/// Creates marked `sending` in one durable commit.
-const MARK_CHUNK: usize = 32;
+/// Creates marked `sending` in one durable commit. A commit's cost is
+/// mostly its pages (each encrypted and authenticated into the WAL), many
+/// of them shared by the reports of a batch: 64 rather than 32 per commit
+/// (here, for the answers and for the pulled reports) took about 0.03 ms of
+/// CPU per report (docs/benchmarks.md); 128 hardly more.
+const MARK_CHUNK: usize = 64;
 /// The next chunk is marked when fewer than this many marked creates wait
 /// for their answer, so the sender does not wait for a mark's fsync.
-const REFILL_BELOW: usize = 48;
+const REFILL_BELOW: usize = 96;
 /// Answers the sender hands back at once.
 const ANSWER_GROUP: usize = 16;
 /// Answers written per transaction…
-const WRITE_BATCH: usize = 32;
+const WRITE_BATCH: usize = 64;
 /// …or fewer, when no answer came for this long.
 const WRITE_WITHIN: std::time::Duration = std::time::Duration::from_millis(250);
 /// Prepared statements kept per connection during a run (rusqlite keeps 16).
@@ -509,11 +513,11 @@ impl Posko {
             )?
             .execute(params![id, now])?;
         }
+        write_settled(&tx, run_id, done)?;
         tx.commit()?;
         Ok(())
     }
 
-        write_settled(&tx, run_id, done)?;
     fn settle(&mut self, run_id: i64, st: Settled) -> CoreResult<()> {
         self.write_outcomes(run_id, std::slice::from_ref(&st), &[])
     }
@@ -538,11 +542,11 @@ impl Posko {
                 )?
                 .execute(params![id, now])?;
             }
+            write_settled(&tx, run_id, before)?;
             tx.commit()?;
             Ok(())
         })();
         self.db.conn.execute_batch("PRAGMA synchronous = NORMAL")?;
-            write_settled(&tx, run_id, before)?;
         marked
     }
 

@@ -372,7 +372,7 @@ const FETCH_GROUP: usize = 8;
 /// …and groups fetched ahead of the writes (bounded: the writes keep up).
 const PULL_AHEAD: usize = 8;
 /// Pulled reports written per transaction…
-const PULL_WRITE_BATCH: usize = 32;
+const PULL_WRITE_BATCH: usize = 64;
 /// …or fewer, when no answer came for this long.
 const WRITE_WITHIN: std::time::Duration = std::time::Duration::from_millis(250);
 
