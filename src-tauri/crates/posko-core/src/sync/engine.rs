@@ -144,14 +144,15 @@ fn elapsed_ms(started: Instant) -> i64 {
 /// Write outcomes in the caller's transaction: each with its attempt row
 /// and its effect.
 ///
-/// The national ids of created reports go last, all in one statement, in
-/// descending report id. Their Tracking IDs feed the FTS5 index (trigger
-/// `complaints_tracking_set`, FTS rowid = 2^42 - report id), and FTS5 flushes
-/// its pending entries to a new segment (with merge work) whenever a row
-/// comes with a rowid not above the last one, and at every later statement
-/// that opens a statement journal (`add_event`'s insert does, for its
-/// triggers). Written per outcome in report order, that was one segment per
-/// report; this way it is one per transaction (at its commit).
+/// The national ids of created reports go last, all in one statement: no
+/// `add_event` (whose insert opens a statement journal for its triggers)
+/// follows them, so FTS5 is not made to flush its pending Tracking IDs
+/// (trigger `complaints_tracking_set`) at each report's event. perf still
+/// shows one flush per report, now inside FTS5's write of each row
+/// (`fts5IndexFlush` under `sqlite3Fts5IndexBeginWrite`, which flushes when
+/// a rowid is not above the last one; the trigger's FTS rowid is 2^42 - id),
+/// even with the ids given in descending order: one segment per transaction
+/// needs a change of the Tracking-ID index (docs/benchmarks.md, 2026-12-05).
 fn write_settled(tx: &Transaction<'_>, run_id: i64, done: &[Settled]) -> CoreResult<()> {
     // [[complaint id, LAPOR! complaint_id, Tracking ID or null], …]
     let mut created = Vec::new();
@@ -164,12 +165,10 @@ fn write_settled(tx: &Transaction<'_>, run_id: i64, done: &[Settled]) -> CoreRes
     if created.is_empty() {
         return Ok(());
     }
-    created.sort_by_key(|(id, _)| std::cmp::Reverse(*id));
     let json: Vec<serde_json::Value> = created
         .into_iter()
         .map(|(id, ids)| serde_json::json!([id, ids.complaint_id, ids.tracking_id]))
         .collect();
-    // The statement reads json_each in order and finds each report by id.
     tx.prepare_cached(
         "UPDATE complaints SET lapor_complaint_id = j.value ->> 1,
                 lapor_tracking_id = COALESCE(j.value ->> 2, complaints.lapor_tracking_id)
