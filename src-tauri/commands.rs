@@ -82,15 +82,19 @@ async fn blocking<T: Send + 'static>(
 ) -> Res<T> {
     let s2 = s.clone();
     let lang = s.lang();
-    tauri::async_runtime::spawn_blocking(move || f(&s2))
-        .await
-        .map_err(|e| {
-            CoreError::Io {
-                detail: e.to_string(),
-            }
-            .payload(lang)
-        })?
-        .map_err(|e| e.payload(lang))
+    tauri::async_runtime::spawn_blocking(move || {
+        let r = f(&s2);
+        crate::memory::after_work();
+        r
+    })
+    .await
+    .map_err(|e| {
+        CoreError::Io {
+            detail: e.to_string(),
+        }
+        .payload(lang)
+    })?
+    .map_err(|e| e.payload(lang))
 }
 
 /// Run `f` with the open store, whether or not someone is signed in.

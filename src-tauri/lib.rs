@@ -3,6 +3,7 @@
 
 mod commands;
 pub mod display;
+mod memory;
 mod state;
 mod sync_job;
 mod warm_job;
@@ -24,6 +25,7 @@ use tauri_plugin_notification::NotificationExt;
 pub const COMMANDS: &[&str] = &commands::NAMES;
 
 pub fn run() {
+    memory::at_start();
     let data_dir = posko_core::paths::default_data_dir();
     tauri::Builder::default()
         // A second start focuses the first window instead of opening the store twice.
@@ -86,6 +88,7 @@ fn spawn_daily_backup(shared: Shared) {
                     eprintln!("posko: retention failed: {}", e.code());
                 }
             }
+            memory::after_work();
             std::thread::sleep(std::time::Duration::from_secs(3600));
         }
     });

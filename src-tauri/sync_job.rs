@@ -83,6 +83,7 @@ impl SyncJobs {
             .name("posko-sync".into())
             .spawn(move || {
                 let result = run_once(&sh, &cancel, !automatic);
+                crate::memory::after_work();
                 let lang = sh.lang();
                 let jobs = &sh.0.sync;
                 let mut v = lock(&jobs.view);

@@ -38,6 +38,7 @@ pub fn request(shared: &Shared) {
         .spawn(move || {
             loop {
                 let _ = run_once(&shared);
+                crate::memory::after_work();
                 // AGAIN → one more run; RUNNING → done.
                 if STATE
                     .compare_exchange(AGAIN, RUNNING, Ordering::AcqRel, Ordering::Acquire)
