@@ -201,16 +201,13 @@ async fn setup(s: State<'_, Shared>, input: Value) -> Res<Actor> {
 #[tauri::command]
 async fn sign_in(s: State<'_, Shared>, input: Value) -> Res<Actor> {
     let shared = s.inner().clone();
-    let actor = with_store(&s, move |p| {
-        let actor = p.sign_in(&parse::<SignInInput>(input)?)?;
-        // The day's backup, if the machine was off when it was due (a
-        // failure must not keep anyone from signing in; the hourly timer retries).
-        let _ = p.backup_if_due();
-        Ok(actor)
-    })
-    .await?;
+    let actor = with_store(&s, move |p| p.sign_in(&parse::<SignInInput>(input)?)).await?;
     shared.set_session(Some(actor.clone()));
-    crate::warm_job::request(&shared);
+    // The day's backup, if the machine was off when it was due, in the
+    // background (a big store's copy takes long; a failure must not keep
+    // anyone from signing in).
+    crate::daily_job::wake();
+    crate::warm_job::request_after_sign_in(&shared);
     Ok(actor)
 }
 

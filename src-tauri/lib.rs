@@ -2,6 +2,7 @@
 //! they do is a call into posko-core.
 
 mod commands;
+mod daily_job;
 pub mod display;
 mod memory;
 mod state;
@@ -51,7 +52,7 @@ pub fn run() {
                 display::apply(&w, display::load(&data_dir));
             }
             sync_job::spawn_timer(app.state::<Shared>().inner().clone());
-            spawn_daily_backup(app.state::<Shared>().inner().clone());
+            daily_job::spawn(app.state::<Shared>().inner().clone());
             spawn_reminders(app.handle().clone());
             Ok(())
         })
@@ -71,27 +72,6 @@ pub fn run() {
         .invoke_handler(commands::handler())
         .run(tauri::generate_context!())
         .expect("error while running Posko");
-}
-
-/// The daily encrypted backup: checked at start and every hour
-/// (`Posko::backup_if_due` takes one when the office day has none yet), and
-/// the identity retention period applied (`Posko::apply_retention`; nothing
-/// when it is 0, the default).
-fn spawn_daily_backup(shared: Shared) {
-    std::thread::spawn(move || {
-        loop {
-            if let Ok(p) = shared.store().as_mut() {
-                if let Err(e) = p.backup_if_due() {
-                    eprintln!("posko: daily backup failed: {}", e.code());
-                }
-                if let Err(e) = p.apply_retention(&posko_core::Actor::system()) {
-                    eprintln!("posko: retention failed: {}", e.code());
-                }
-            }
-            memory::after_work();
-            std::thread::sleep(std::time::Duration::from_secs(3600));
-        }
-    });
 }
 
 /// The deadline reminder (posko_core::reminder): a desktop notification a few

@@ -1,4 +1,4 @@
-//! The monev cache is filled in the background: after sign-in and after a
+//! The monev cache is filled in the background: shortly after sign-in and after a
 //! change of the calendar or the office settings (which drops every cached
 //! row), a thread with its own connection counts the current year once
 //! (`Posko::warm_monev_cache`), so the head of office opening the dashboard
@@ -9,6 +9,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
+use std::time::Duration;
 
 use posko_core::clock::SystemClock;
 use posko_core::keychain::OsKeychain;
@@ -23,8 +24,21 @@ const AGAIN: u8 = 2;
 
 static STATE: AtomicU8 = AtomicU8::new(IDLE);
 
-/// Ask for a run (returns at once).
+/// After sign-in the first screens (Today, the register) get the disk and
+/// the CPUs first: on a big store a run reads for seconds.
+const AFTER_SIGN_IN: Duration = Duration::from_secs(15);
+
+/// Ask for a run now (returns at once).
 pub fn request(shared: &Shared) {
+    start(shared, Duration::ZERO);
+}
+
+/// Ask for a run a little after a sign-in (returns at once).
+pub fn request_after_sign_in(shared: &Shared) {
+    start(shared, AFTER_SIGN_IN);
+}
+
+fn start(shared: &Shared, delay: Duration) {
     if STATE
         .compare_exchange(IDLE, RUNNING, Ordering::AcqRel, Ordering::Acquire)
         .is_err()
@@ -36,6 +50,7 @@ pub fn request(shared: &Shared) {
     let spawned = std::thread::Builder::new()
         .name("posko-monev-cache".into())
         .spawn(move || {
+            std::thread::sleep(delay);
             loop {
                 let _ = run_once(&shared);
                 crate::memory::after_work();
