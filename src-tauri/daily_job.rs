@@ -8,13 +8,11 @@
 //! (SQLite's backup API in one step), so clerks go on writing. A restore
 //! started during a copy is refused as "store in use" and can be retried.
 
+use std::sync::OnceLock;
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
-use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use posko_core::clock::SystemClock;
-use posko_core::keychain::OsKeychain;
-use posko_core::{Actor, Posko};
+use posko_core::Actor;
 
 use crate::state::Shared;
 
@@ -57,12 +55,7 @@ pub fn wake() {
 /// app shows why); a failure is logged without the data and retried in an
 /// hour.
 pub fn run_once(shared: &Shared) {
-    let Ok(mut p) = Posko::open(
-        &shared.0.dir,
-        &OsKeychain::new(),
-        Arc::new(SystemClock),
-        false,
-    ) else {
+    let Ok(mut p) = shared.open_own() else {
         return;
     };
     if let Err(e) = p.backup_if_due() {
@@ -97,13 +90,7 @@ mod tests {
         // Not set up yet: nothing, no error.
         run_once(&shared);
         assert_eq!(dailies(&shared), 0);
-        {
-            let mut g = shared.store();
-            let p = g.as_mut().unwrap();
-            p.init_office("Puskesmas Uji", "PKM-UJI", posko_domain::OfficeZone::Wib)
-                .unwrap();
-            posko_core::demo::generate(p, 20, 5, 30, |_| {}).unwrap();
-        }
+        shared.set_up_with(20);
         {
             // The app's lock held during the whole run.
             let _held = shared.store();

@@ -55,6 +55,28 @@ impl Shared {
         Ok(p)
     }
 
+    /// A second connection to the store for a background job (sync, the
+    /// daily backup, the monev cache), so the app's own stays free. Only an
+    /// existing store is opened.
+    pub fn open_own(&self) -> Result<Posko, CoreError> {
+        Posko::open(
+            &self.0.dir,
+            &OsKeychain::new(),
+            Arc::new(SystemClock),
+            false,
+        )
+    }
+
+    /// Tests: set the store up as an office with `complaints` demo complaints.
+    #[cfg(test)]
+    pub fn set_up_with(&self, complaints: u64) {
+        let mut g = self.store();
+        let p = g.as_mut().expect("store open");
+        p.init_office("Puskesmas Uji", "PKM-UJI", posko_domain::OfficeZone::Wib)
+            .expect("office");
+        posko_core::demo::generate(p, complaints, 3, 200, |_| {}).expect("demo");
+    }
+
     /// Try again after the user fixed the keychain.
     pub fn retry_open(&self) {
         let mut g = lock(&self.0.store);

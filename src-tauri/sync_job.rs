@@ -9,12 +9,11 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use posko_core::clock::SystemClock;
+use posko_core::CoreResult;
 use posko_core::error::ErrorPayload;
 use posko_core::keychain::OsKeychain;
 use posko_core::sync::SyncSummary;
 use posko_core::sync::plan::PlanOptions;
-use posko_core::{CoreResult, Posko};
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -113,9 +112,8 @@ impl SyncJobs {
 /// One run on a connection of its own. A person pressing "Sinkronkan
 /// sekarang" means now: items waiting on their back-off go too.
 fn run_once(shared: &Shared, cancel: &AtomicBool, retry_now: bool) -> CoreResult<SyncSummary> {
-    let keychain = OsKeychain::new();
-    let mut p = Posko::open(&shared.0.dir, &keychain, Arc::new(SystemClock), false)?;
-    let api = p.lapor_client(&keychain)?;
+    let mut p = shared.open_own()?;
+    let api = p.lapor_client(&OsKeychain::new())?;
     p.sync_run_with(&api, Some(cancel), PlanOptions { retry_now })
 }
 

@@ -7,13 +7,10 @@
 //! during a run makes one more run after it. A failure only leaves the cache
 //! as it was: the dashboard then counts row by row, as it always can.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::Duration;
 
-use posko_core::clock::SystemClock;
-use posko_core::keychain::OsKeychain;
-use posko_core::{CoreResult, Posko};
+use posko_core::CoreResult;
 
 use crate::state::Shared;
 
@@ -71,12 +68,7 @@ fn start(shared: &Shared, delay: Duration) {
 
 /// One run on a connection of its own (the UI's stays free).
 pub fn run_once(shared: &Shared) -> CoreResult<u64> {
-    let p = Posko::open(
-        &shared.0.dir,
-        &OsKeychain::new(),
-        Arc::new(SystemClock),
-        false,
-    )?;
+    let p = shared.open_own()?;
     p.warm_monev_cache()
 }
 
@@ -98,13 +90,7 @@ mod tests {
     fn a_request_fills_the_monev_cache_in_the_background() {
         let dir = tempfile::tempdir().unwrap();
         let shared = Shared::open(dir.path().to_path_buf());
-        {
-            let mut g = shared.store();
-            let p = g.as_mut().unwrap();
-            p.init_office("Puskesmas Uji", "PKM-UJI", posko_domain::OfficeZone::Wib)
-                .unwrap();
-            posko_core::demo::generate(p, 60, 3, 200, |_| {}).unwrap();
-        }
+        shared.set_up_with(60);
         assert_eq!(cache_rows(&shared), 0);
         request(&shared);
         request(&shared);
