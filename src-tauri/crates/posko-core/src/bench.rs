@@ -315,6 +315,31 @@ pub fn register_page(p: &Posko, actor: &Actor, runs: u32) -> CoreResult<Measured
     })
 }
 
+/// What a clerk sees first after signing in: the Today screen's counts and
+/// lists, and the register's first page without a filter (all complaints
+/// counted), `runs` times each.
+pub fn first_screens(p: &Posko, actor: &Actor, runs: u32) -> CoreResult<Measured> {
+    let all = ComplaintFilter::default();
+    let (mut today, mut register) = (Vec::new(), Vec::new());
+    for _ in 0..runs.max(1) {
+        let t = Instant::now();
+        p.today_summary(actor)?;
+        today.push(ms(t));
+        let t = Instant::now();
+        p.list_complaints(actor, &all)?;
+        register.push(ms(t));
+    }
+    let both: Vec<f64> = today.iter().zip(&register).map(|(a, b)| a + b).collect();
+    Ok(Measured {
+        stats: Stats::of(&both),
+        reference: None,
+        detail: serde_json::json!({
+            "today_ms": Stats::of(&today).p50,
+            "register_all_ms": Stats::of(&register).p50,
+        }),
+    })
+}
+
 /// Words and phrases a clerk types, from the demo generator's vocabulary.
 pub const SEARCH_QUERIES: &[&str] = &[
     "antrean",
