@@ -373,17 +373,18 @@ impl Posko {
         Ok(out)
     }
 
+    /// Each complaint listed with its number of working days (to closing,
+    /// or late).
     fn case_rows(
         &self,
-        facts: &[&ComplaintFact],
+        facts: &[(&ComplaintFact, Option<i64>)],
         topics: &BTreeMap<i64, String>,
-        days: impl Fn(&ComplaintFact) -> Option<i64>,
     ) -> CoreResult<Vec<report::CaseRow>> {
-        let ids: Vec<i64> = facts.iter().map(|f| f.id).collect();
+        let ids: Vec<i64> = facts.iter().map(|(f, _)| f.id).collect();
         let lines = self.complaint_lines(&ids)?;
         Ok(facts
             .iter()
-            .filter_map(|f| {
+            .filter_map(|&(f, days)| {
                 let (register_no, title, reporter) = lines.get(&f.id)?;
                 Some(report::CaseRow {
                     register_no: register_no.clone(),
@@ -395,7 +396,7 @@ impl Posko {
                         .unwrap_or_default(),
                     summary: scrub(title, reporter.as_deref()),
                     status: status_label(f.status),
-                    days: days(f),
+                    days,
                     anonymous: f.is_anonymous,
                 })
             })
@@ -481,16 +482,22 @@ impl Posko {
             })
             .collect();
         // Examples: the latest finished complaints that are not rahasia.
-        let finished: Vec<&ComplaintFact> = lists.cases.iter().collect();
-        let cases = self.case_rows(&finished, &topics, |f| {
-            f.closed_on
-                .map(|d| cal.working_days_between(f.received_date, d).max(0))
-        })?;
+        let finished: Vec<(&ComplaintFact, Option<i64>)> = lists
+            .cases
+            .iter()
+            .map(|f| {
+                let days = f
+                    .closed_on
+                    .map(|d| cal.working_days_between(f.received_date, d).max(0));
+                (f, days)
+            })
+            .collect();
+        let cases = self.case_rows(&finished, &topics)?;
         // Appendix: late at any step, most late first; rahasia only counted.
         let overdue_total = lists.overdue_total;
-        let late_map: BTreeMap<i64, i64> = lists.late.iter().map(|(f, l)| (f.id, *l)).collect();
-        let late_facts: Vec<&ComplaintFact> = lists.late.iter().map(|(f, _)| f).collect();
-        let overdue = self.case_rows(&late_facts, &topics, |f| late_map.get(&f.id).copied())?;
+        let late: Vec<(&ComplaintFact, Option<i64>)> =
+            lists.late.iter().map(|(f, l)| (f, Some(*l))).collect();
+        let overdue = self.case_rows(&late, &topics)?;
         let rankings = ind
             .rankings
             .iter()
