@@ -361,6 +361,24 @@ pub(crate) struct ReportLists {
     pub overdue_total: u64,
 }
 
+/// The report's lists: the facts `picked` names (among `facts`), in its order.
+fn listed(picked: &Picked, facts: Vec<ComplaintFact>) -> ReportLists {
+    let facts: HashMap<i64, ComplaintFact> = facts.into_iter().map(|f| (f.id, f)).collect();
+    // A complaint in both lists is cloned for each.
+    let take = |id: &i64| facts.get(id).cloned();
+    let cases = picked.cases.iter().filter_map(take).collect();
+    let late = picked
+        .late
+        .iter()
+        .filter_map(|(id, l)| Some((take(id)?, *l)))
+        .collect();
+    ReportLists {
+        cases,
+        late,
+        overdue_total: picked.overdue_total,
+    }
+}
+
 /// Which complaints [`Posko::load_facts_in`] reads.
 #[derive(Clone, Copy)]
 enum Scope<'a> {
@@ -980,20 +998,20 @@ impl Posko {
         let (ind, lists) = self.monev_compute(q, true)?;
         let cal = &self.cache.calendar;
         let caps = list_caps();
-        let picked = match lists.and_then(|l| l.pick(cal, q.to, caps)) {
-            Some(p) => p,
+        let lists = match lists.and_then(|l| l.pick(cal, q.to, caps)) {
+            Some(picked) => self.picked_facts(&picked, q.to, &ind.units)?,
             None => {
                 #[cfg(test)]
                 REPORT_READS.with(|n| n.set(n.get() + 1));
                 let (facts, _) = self.complaint_facts(q, &ind.units)?;
-                pick_from_facts(&facts, cal, q.to, caps)
+                let picked = pick_from_facts(&facts, cal, q.to, caps);
+                listed(&picked, facts)
             }
         };
-        let lists = self.picked_facts(&picked, q.to, &ind.units)?;
         Ok((ind, lists))
     }
 
-    /// The facts of the complaints `picked` lists, in its order.
+    /// The facts of the complaints `picked` lists, read by id, in its order.
     fn picked_facts(
         &self,
         picked: &Picked,
@@ -1008,25 +1026,10 @@ impl Posko {
             .collect();
         ids.sort_unstable();
         ids.dedup();
-        let facts: HashMap<i64, ComplaintFact> = self
+        let facts = self
             .load_facts_in(Scope::Ids(&ids), as_of, units, true)?
-            .facts
-            .into_iter()
-            .map(|f| (f.id, f))
-            .collect();
-        // A complaint in both lists is cloned for each.
-        let take = |id: &i64| facts.get(id).cloned();
-        let cases = picked.cases.iter().filter_map(take).collect();
-        let late = picked
-            .late
-            .iter()
-            .filter_map(|(id, l)| Some((take(id)?, *l)))
-            .collect();
-        Ok(ReportLists {
-            cases,
-            late,
-            overdue_total: picked.overdue_total,
-        })
+            .facts;
+        Ok(listed(picked, facts))
     }
 
     /// The indicators counted row by row, without the month cache (the
@@ -1970,7 +1973,7 @@ mod tests {
         let units = p.monev_units(q).unwrap();
         let facts = p.complaint_facts(q, &units).unwrap().0;
         let want = pick_from_facts(&facts, &p.cache.calendar, q.to, list_caps());
-        let want = p.picked_facts(&want, q.to, &units).unwrap();
+        let want = listed(&want, facts);
         let ids = |l: &ReportLists| {
             (
                 l.cases.iter().map(|f| f.id).collect::<Vec<_>>(),
