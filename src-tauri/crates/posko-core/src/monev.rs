@@ -962,14 +962,14 @@ impl Posko {
     /// lists, every unit. Run in the background after the app starts and
     /// after a calendar change (which drops every row), so the first
     /// dashboard or report does not read every complaint. Shows nothing to
-    /// anyone, so it needs no permission; gives the number of rows kept.
-    pub fn warm_monev_cache(&self) -> CoreResult<u64> {
+    /// anyone, so it needs no permission.
+    pub fn warm_monev_cache(&self) -> CoreResult<()> {
         let year = self.today().year();
         let (Some(from), Some(to)) = (
             NaiveDate::from_ymd_opt(year, 1, 1),
             NaiveDate::from_ymd_opt(year, 12, 31),
         ) else {
-            return Ok(0);
+            return Ok(());
         };
         let q = MonevQuery {
             from,
@@ -978,12 +978,7 @@ impl Posko {
         };
         let units = self.monev_units(&q)?;
         self.cached_partial(&q, &units, true)?;
-        let rows: i64 = self.db.conn.query_row(
-            "SELECT count(*) FROM monev_month_cache WHERE month BETWEEN ?1 AND ?2",
-            params![monev::month_key(from), to.to_string()],
-            |r| r.get(0),
-        )?;
-        Ok(rows.max(0) as u64)
+        Ok(())
     }
 
     /// The indicators and the lists of the period report: the candidates
