@@ -535,16 +535,14 @@ impl Posko {
             .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
         let conn = std::mem::replace(&mut self.db.conn, Connection::open_in_memory()?);
         if let Err((conn, e)) = conn.close() {
-            self.db.conn = conn;
-            self.db.attach_checkpoints()?;
+            self.db.use_conn(conn)?;
             let _ = fs::remove_file(&new);
             return Err(e.into());
         }
         let wal = side_file(&live, "-wal");
         if fs::metadata(&wal).is_ok_and(|m| m.len() > 0) {
             let _ = fs::remove_file(&new);
-            self.db.conn = crate::db::connect(&live, &self.db.key)?;
-            self.db.attach_checkpoints()?;
+            self.db.use_conn(crate::db::connect(&live, &self.db.key)?)?;
             return Err(CoreError::StoreLocked);
         }
         let swapped = (|| -> CoreResult<Connection> {
@@ -559,8 +557,7 @@ impl Posko {
         })();
         match swapped {
             Ok(conn) => {
-                self.db.conn = conn;
-                self.db.attach_checkpoints()?;
+                self.db.use_conn(conn)?;
                 remove_if_exists(&old)?;
                 sync_dir(&dir);
             }
@@ -574,8 +571,7 @@ impl Posko {
                 }
                 let _ = fs::remove_file(&new);
                 sync_dir(&dir);
-                self.db.conn = crate::db::connect(&live, &self.db.key)?;
-                self.db.attach_checkpoints()?;
+                self.db.use_conn(crate::db::connect(&live, &self.db.key)?)?;
                 return Err(e);
             }
         }

@@ -134,6 +134,13 @@ impl Db {
         self.checkpoints.stop();
     }
 
+    /// The store's connection from now on (after a restore swapped the
+    /// file, or gave up), with its checkpoints attached.
+    pub(crate) fn use_conn(&mut self, conn: Connection) -> CoreResult<()> {
+        self.conn = conn;
+        self.attach_checkpoints()
+    }
+
     /// Checkpoints for `conn` as it is now (after it was replaced, or the key
     /// changed).
     pub(crate) fn attach_checkpoints(&mut self) -> CoreResult<()> {
