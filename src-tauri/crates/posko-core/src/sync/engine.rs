@@ -143,47 +143,22 @@ fn elapsed_ms(started: Instant) -> i64 {
 
 /// Write outcomes in the caller's transaction: each with its attempt row
 /// and its effect.
-///
-/// The national ids of created reports go last, all in one statement: no
-/// `add_event` (whose insert opens a statement journal for its triggers)
-/// follows them, so FTS5 is not made to flush its pending Tracking IDs
-/// (trigger `complaints_tracking_set`) at each report's event. perf still
-/// shows one flush per report, now inside FTS5's write of each row
-/// (`fts5IndexFlush` under `sqlite3Fts5IndexBeginWrite`, which flushes when
-/// a rowid is not above the last one; the trigger's FTS rowid is 2^42 - id),
-/// even with the ids given in descending order: one segment per transaction
-/// needs a change of the Tracking-ID index (docs/benchmarks.md, 2026-12-05).
 fn write_settled(tx: &Transaction<'_>, run_id: i64, done: &[Settled]) -> CoreResult<()> {
-    // [[complaint id, LAPOR! complaint_id, Tracking ID or null], …]
-    let mut created = Vec::new();
     for st in done {
         write_one(tx, run_id, st)?;
-        if let Effect::Created { complaint_id, ids } = &st.effect {
-            created.push((*complaint_id, ids));
-        }
     }
-    if created.is_empty() {
-        return Ok(());
-    }
-    let json: Vec<serde_json::Value> = created
-        .into_iter()
-        .map(|(id, ids)| serde_json::json!([id, ids.complaint_id, ids.tracking_id]))
-        .collect();
-    tx.prepare_cached(
-        "UPDATE complaints SET lapor_complaint_id = j.value ->> 1,
-                lapor_tracking_id = COALESCE(j.value ->> 2, complaints.lapor_tracking_id)
-         FROM json_each(?1) AS j WHERE complaints.id = j.value ->> 0",
-    )?
-    .execute([serde_json::Value::Array(json).to_string()])?;
     Ok(())
 }
 
-/// One outcome in the caller's transaction (the national ids of a created
-/// report aside: [`write_settled`]).
+/// One outcome in the caller's transaction.
 fn write_one(tx: &Transaction<'_>, run_id: i64, st: &Settled) -> CoreResult<()> {
     match &st.effect {
         Effect::None => {}
         Effect::Created { complaint_id, ids } => {
+            tx.prepare_cached(
+                "UPDATE complaints SET lapor_complaint_id = ?2, lapor_tracking_id = COALESCE(?3, lapor_tracking_id) WHERE id = ?1",
+            )?
+            .execute(params![complaint_id, ids.complaint_id, ids.tracking_id])?;
             let note = format!(
                 "complaint_id {} · Tracking ID {}",
                 ids.complaint_id,
