@@ -16,7 +16,9 @@
 //! Engine and bare client take turns (`--runs`, default 3), each engine run
 //! on a fresh copy of the same store; the headline compares the best run of
 //! each side, and the spread is printed with it, then each pair of runs and
-//! the medians. CPU time of the process (`getrusage`: every thread, the
+//! the medians. A second bare client reads the reports' statuses and
+//! follow-ups as many at a time as the engine's pull (`PULL_READERS`); the
+//! overhead against it is printed too. CPU time of the process (`getrusage`: every thread, the
 //! in-process simulator included on both sides) is printed per report, with
 //! the overhead it gives best against best and median against median: it
 //! depends much less than wall time on what else a shared machine is doing.
@@ -32,6 +34,7 @@ use posko_core::clock::SystemClock;
 use posko_core::db;
 use posko_core::keychain::{OsKeychain, SecretStore};
 use posko_core::sync::http::{Credentials, HttpLapor};
+use posko_core::sync::pull::PULL_READERS;
 use posko_domain::OfficeZone;
 use reqwest::blocking::Client;
 use zeroize::Zeroizing;
@@ -183,6 +186,9 @@ fn main() {
 
     let mut engine_runs = Vec::new();
     let mut raw_runs = Vec::new();
+    // A second reference: a bare client whose reads go PULL_READERS at a
+    // time, as the engine's pull does (the minimal client reads one at a time).
+    let mut par_runs = Vec::new();
     let (mut sent, mut requests) = (0, BTreeMap::new());
     for _ in 0..runs {
         // ---- Through the engine, on a fresh copy of the store.
@@ -236,7 +242,7 @@ fn main() {
 
         // ---- The same HTTP calls with a bare client: no store, no engine.
         let sim_raw = sim(latency_ms);
-        let raw = raw_client(&sim_raw, &bodies, &requests);
+        let raw = raw_client(&sim_raw, &bodies, &requests, 1);
         let raw_requests = sim_raw.stats().unwrap().requests;
         drop(sim_raw);
         assert_eq!(
@@ -244,6 +250,13 @@ fn main() {
             "the bare client makes the same calls"
         );
         raw_runs.push(raw);
+
+        // ---- The same, reading as many reports at a time as the engine's pull.
+        let sim_par = sim(latency_ms);
+        let par = raw_client(&sim_par, &bodies, &requests, PULL_READERS);
+        assert_eq!(sim_par.stats().unwrap().requests, requests);
+        drop(sim_par);
+        par_runs.push(par);
     }
 
     // The pre-sync backup is part of every engine run; how long it takes alone.
@@ -285,6 +298,9 @@ fn main() {
     // For reading the figures: the part of an engine run that is its
     // pre-sync backup (measured alone, once, on the same store).
     let overhead_without_backup = pct(e_best - backup_secs, r_best);
+    let (p_best, p_median, _) = best_and_spread(&secs(&par_runs));
+    let overhead_vs_parallel = pct(e_best, p_best);
+    let overhead_vs_parallel_median = pct(e_median, p_median);
     if json {
         println!(
             "{}",
@@ -318,6 +334,11 @@ fn main() {
                 "cpu_overhead_pct_median": cpu_overhead_median,
                 "cpu_overhead_pct_per_run": cpu_per_run,
                 "cpus": cpus,
+                "pull_readers": PULL_READERS,
+                "raw_parallel_secs": par_runs.iter().map(|m| m.secs).collect::<Vec<_>>(),
+                "raw_parallel_secs_best": p_best,
+                "engine_overhead_pct_vs_parallel": overhead_vs_parallel,
+                "engine_overhead_pct_vs_parallel_median": overhead_vs_parallel_median,
             })
         );
     } else {
@@ -339,7 +360,14 @@ fn main() {
             sent as f64 / r_best,
         );
         println!(
+            "  raw, reads {PULL_READERS} at a time like the engine's pull: best {p_best:>6.2} s  {:>6.0} reports/s  (median {p_median:.2} s)",
+            sent as f64 / p_best,
+        );
+        println!(
             "  engine overhead: {overhead:.0} % (best against best; per run: best {o_best:.0} %, median {o_median:.0} %, worst {o_worst:.0} %)"
+        );
+        println!(
+            "  against the bare client reading {PULL_READERS} at a time: {overhead_vs_parallel:.0} % best against best, {overhead_vs_parallel_median:.0} % median against median"
         );
         for (i, (e, r)) in engine_runs.iter().zip(&raw_runs).enumerate() {
             println!(
@@ -366,10 +394,13 @@ fn main() {
 
 /// POST every create body, then the reads the engine made (status and
 /// follow-ups of each report, master lists), counted from the simulator.
+/// `readers` threads share the reports' reads (each takes the next report and
+/// makes both its reads), as the engine's pull does; 1 is the minimal client.
 fn raw_client(
     sim: &SimHandle,
     bodies: &[serde_json::Value],
     engine_requests: &BTreeMap<String, u64>,
+    readers: usize,
 ) -> Measured {
     let client = Client::builder()
         .connect_timeout(Duration::from_secs(10))
@@ -407,12 +438,27 @@ fn raw_client(
         assert!(r.status().is_success(), "{path}: {}", r.status());
         r.bytes().unwrap();
     };
-    for id in ids.iter().take(count("get_complaint") as usize) {
-        get(&wire::complaint_path(id));
-    }
-    for id in ids.iter().take(count("list_followups") as usize) {
-        get(&wire::followups_path(id, 1));
-    }
+    let (statuses, follow_ups) = (
+        count("get_complaint") as usize,
+        count("list_followups") as usize,
+    );
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..readers.max(1) {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(id) = ids.get(i) else { break };
+                    if i < statuses {
+                        get(&wire::complaint_path(id));
+                    }
+                    if i < follow_ups {
+                        get(&wire::followups_path(id, 1));
+                    }
+                }
+            });
+        }
+    });
     if count("templates") > 0 {
         get(&wire::templates_path());
     }
