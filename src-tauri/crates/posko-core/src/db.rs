@@ -75,6 +75,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0010_monev_lists.sql",
         include_str!("../migrations/0010_monev_lists.sql"),
     ),
+    (
+        11,
+        "0011_status_counts.sql",
+        include_str!("../migrations/0011_status_counts.sql"),
+    ),
 ];
 
 pub fn schema_version() -> i64 {
