@@ -529,3 +529,76 @@ fn demo_data_is_realistic_and_reproducible() {
     };
     assert_eq!(titles(&s), titles(&t));
 }
+
+/// The Today screen behind more than a page of overdue work: the due-soon
+/// list still shows what is due within two working days (it is read by due
+/// date, not taken from the first open complaints and filtered afterwards),
+/// both lists are most urgent first, the counts agree with the lists, and a
+/// secret complaint is counted and listed only for a role that may see it.
+#[test]
+fn today_shows_what_is_due_soon_behind_a_page_of_overdue_work() {
+    // Monday 4 May 2026, 09:00 WIB.
+    let mut s = new_store_at(Utc.with_ymd_and_hms(2026, 5, 4, 2, 0, 0).unwrap());
+    // More than the 100 open complaints the list was once taken from.
+    for i in 0..101 {
+        s.p.create_complaint(&clerk(), complaint(&format!("Antrean panjang {i}")))
+            .unwrap();
+    }
+    let secret =
+        s.p.create_complaint(
+            &clerk(),
+            ComplaintInput {
+                is_secret: true,
+                ..complaint("Pungutan liar di loket")
+            },
+        )
+        .unwrap()
+        .id;
+    // Monday 18 May: every complaint above is past its verification deadline.
+    s.clock
+        .set(Utc.with_ymd_and_hms(2026, 5, 18, 2, 0, 0).unwrap());
+    let fresh =
+        s.p.create_complaint(&clerk(), complaint("Obat kosong"))
+            .unwrap()
+            .id;
+    // Tuesday 19 May: the fresh one is due within two working days.
+    s.clock
+        .set(Utc.with_ymd_and_hms(2026, 5, 19, 2, 0, 0).unwrap());
+    let all = ComplaintFilter {
+        limit: 500,
+        ..Default::default()
+    };
+    let fresh_due =
+        s.p.list_complaints(&clerk(), &all)
+            .unwrap()
+            .rows
+            .into_iter()
+            .find(|r| r.id == fresh)
+            .and_then(|r| r.next_due)
+            .unwrap();
+    assert!(
+        fresh_due >= d(2026, 5, 19) && fresh_due <= d(2026, 5, 21),
+        "{fresh_due}"
+    );
+
+    let t = s.p.today_summary(&clerk()).unwrap();
+    assert_eq!((t.open_total, t.overdue_total), (103, 102));
+    assert_eq!(t.counts.iter().map(|c| c.count).sum::<u64>(), 103);
+    assert_eq!(t.overdue.len(), 50);
+    let keys: Vec<_> = t.overdue.iter().map(|r| (r.next_due, r.id)).collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(keys, sorted, "most urgent first");
+    assert!(t.overdue.iter().all(|r| r.next_due < Some(t.today)));
+    assert_eq!(
+        t.due_soon.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![fresh]
+    );
+
+    // A monitor may not see secret complaints: not counted, not listed.
+    let m = s.p.today_summary(&actor(Role::Pemantau)).unwrap();
+    assert_eq!((m.open_total, m.overdue_total), (102, 101));
+    assert_eq!(m.counts.iter().map(|c| c.count).sum::<u64>(), 102);
+    assert!(m.overdue.iter().all(|r| r.id != secret && !r.is_secret));
+    assert_eq!(m.overdue.len(), 50);
+}

@@ -36,6 +36,9 @@ pub(crate) fn where_sql(wh: &[String]) -> String {
 
 /// The register's order (`ORDER BY` of `complaints c`); the id last, so
 /// the order is total.
+/// Rows in each of the Today screen's lists.
+const TODAY_LIST: u32 = 50;
+
 pub(crate) fn register_order(sort: SortOrder) -> &'static str {
     match sort {
         SortOrder::Oldest => "c.received_at ASC, c.id ASC",
@@ -475,15 +478,35 @@ impl Posko {
         ))
     }
 
+    /// The register rows of `ids`, in that order (ids not found left out).
+    /// The caller has applied the role's filters to the ids.
+    fn rows_by_ids(&self, actor: &Actor, ids: &[i64]) -> CoreResult<Vec<ComplaintRow>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let today = self.today();
+        let marks = vec!["?"; ids.len()].join(",");
+        let mut stmt = self.db.conn.prepare_cached(&format!(
+            "SELECT {ROW_COLUMNS} FROM complaints c LEFT JOIN topics t ON t.id = c.topic_id
+             WHERE c.id IN ({marks})"
+        ))?;
+        let can_identity = actor.role.can(Permission::ViewIdentity);
+        let mut by_id: std::collections::HashMap<i64, ComplaintRow> = stmt
+            .query_map(rusqlite::params_from_iter(ids.iter()), |r| {
+                self.row_from(r, today, can_identity)
+            })?
+            .map(|row| row.map(|row| (row.id, row)))
+            .collect::<Result<_, _>>()?;
+        Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+    }
+
     /// The register: filters, full-text search, sort and paging.
     pub fn list_complaints(&self, actor: &Actor, f: &ComplaintFilter) -> CoreResult<RegisterPage> {
         require(actor, Permission::ViewRegister)?;
-        let today = self.today();
         let limit = match f.limit {
             0 => 50,
             n => n.min(500),
         };
-        let from_sql = "complaints c LEFT JOIN topics t ON t.id = c.topic_id";
         let (wh, mut args) = self.register_where(actor, f);
         if let Some(text) = f.text.as_deref().filter(|t| !t.trim().is_empty()) {
             return search::search_register(self, actor, f, text, &wh, &args, limit);
@@ -512,21 +535,7 @@ impl Posko {
             .prepare_cached(&sql)?
             .query_map(rusqlite::params_from_iter(args.iter()), |r| r.get(0))?
             .collect::<Result<_, _>>()?;
-        let mut rows = Vec::with_capacity(ids.len());
-        if !ids.is_empty() {
-            let marks = vec!["?"; ids.len()].join(",");
-            let mut stmt = conn.prepare_cached(&format!(
-                "SELECT {ROW_COLUMNS} FROM {from_sql} WHERE c.id IN ({marks})"
-            ))?;
-            let can_identity = actor.role.can(Permission::ViewIdentity);
-            let mut by_id: std::collections::HashMap<i64, ComplaintRow> = stmt
-                .query_map(rusqlite::params_from_iter(ids.iter()), |r| {
-                    self.row_from(r, today, can_identity)
-                })?
-                .map(|row| row.map(|row| (row.id, row)))
-                .collect::<Result<_, _>>()?;
-            rows.extend(ids.iter().filter_map(|id| by_id.remove(id)));
-        }
+        let rows = self.rows_by_ids(actor, &ids)?;
         Ok(RegisterPage {
             rows,
             total,
@@ -1054,7 +1063,10 @@ impl Posko {
         search::duplicate_hints(self, search::Visibility::of(actor), input, None)
     }
 
-    /// The "today's work" screen.
+    /// The "today's work" screen: counts (status groups and open total from
+    /// the kept status counts, overdue and due today from the open-by-due
+    /// index) and the first overdue and due-soon complaints (due within two
+    /// working days), most urgent first.
     pub fn today_summary(&self, actor: &Actor) -> CoreResult<TodaySummary> {
         require(actor, Permission::ViewRegister)?;
         let today = self.today();
@@ -1092,33 +1104,26 @@ impl Posko {
             "SELECT count(*) FROM complaints WHERE received_date = ?1",
             &today.to_string(),
         )?;
-        let overdue = self
-            .list_complaints(
-                actor,
-                &ComplaintFilter {
-                    overdue_only: true,
-                    sort: SortOrder::DueSoonest,
-                    limit: 50,
-                    ..Default::default()
-                },
-            )?
-            .rows;
+        // The two lists read the open-by-due index (0011: next_due, id,
+        // is_secret) in its own order and stop at the page: neither sorts
+        // nor counts the open complaints.
         let soon_limit = self.cache.calendar.add_working_days(today, 2);
-        let due_soon = self
-            .list_complaints(
-                actor,
-                &ComplaintFilter {
-                    open_only: true,
-                    sort: SortOrder::DueSoonest,
-                    limit: 100,
-                    ..Default::default()
-                },
-            )?
-            .rows
-            .into_iter()
-            .filter(|r| r.next_due.is_some_and(|d| d >= today && d <= soon_limit))
-            .take(50)
-            .collect();
+        let by_due = |range: &str, args: &[&str]| -> CoreResult<Vec<ComplaintRow>> {
+            let ids: Vec<i64> = conn
+                .prepare_cached(&format!(
+                    "SELECT id FROM complaints WHERE is_open = 1 AND {range}{secret_clause}
+                     ORDER BY next_due, id LIMIT {TODAY_LIST}"
+                ))?
+                .query_map(rusqlite::params_from_iter(args.iter()), |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            self.rows_by_ids(actor, &ids)
+        };
+        let today_text = today.to_string();
+        let overdue = by_due("next_due < ?1", &[&today_text])?;
+        let due_soon = by_due(
+            "next_due >= ?1 AND next_due <= ?2",
+            &[&today_text, &soon_limit.to_string()],
+        )?;
         let awaiting_approval = if actor.role.can(Permission::ApproveFollowUp)
             || actor.role.can(Permission::DraftFollowUp)
         {
