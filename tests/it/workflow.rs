@@ -602,3 +602,79 @@ fn today_shows_what_is_due_soon_behind_a_page_of_overdue_work() {
     assert!(m.overdue.iter().all(|r| r.id != secret && !r.is_secret));
     assert_eq!(m.overdue.len(), 50);
 }
+
+/// The register from Today's links ("all overdue", "all open", most urgent
+/// first) reads dated and undated complaints as two runs: every page, for a
+/// role with and one without secret complaints, is the page the single
+/// `ORDER BY is_open DESC, next_due IS NULL, next_due, id` query gives.
+#[test]
+fn most_urgent_first_pages_match_the_one_query_order() {
+    let mut s = new_store();
+    for i in 0..23 {
+        let mut c = complaint(&format!("Pelayanan lambat {i}"));
+        c.is_secret = i % 5 == 0;
+        s.p.create_complaint(&clerk(), c).unwrap();
+        // Received on different days, so due dates differ and tie.
+        if i % 3 == 0 {
+            s.clock.advance(Duration::days(1));
+        }
+    }
+    // Some open complaints without a due date, some closed.
+    s.p.connection()
+        .execute_batch(
+            "UPDATE complaints SET next_due = NULL WHERE id % 4 = 0;
+             UPDATE complaints SET status = 'finished', is_open = 0 WHERE id % 7 = 0;",
+        )
+        .unwrap();
+    s.clock.advance(Duration::days(6));
+    let today = s.p.today().to_string();
+    for role in [Role::Petugas, Role::Pemantau] {
+        let who = actor(role);
+        let secret = if role == Role::Pemantau {
+            " AND is_secret = 0"
+        } else {
+            ""
+        };
+        for (overdue_only, cond) in [(false, ""), (true, " AND next_due < ?1")] {
+            let expected: Vec<i64> = {
+                let mut stmt =
+                    s.p.connection()
+                        .prepare(&format!(
+                            "SELECT id FROM complaints WHERE is_open = 1 AND ?1 = ?1{cond}{secret}
+                         ORDER BY is_open DESC, next_due IS NULL, next_due, id"
+                        ))
+                        .unwrap();
+                stmt.query_map([&today], |r| r.get(0))
+                    .unwrap()
+                    .collect::<Result<_, _>>()
+                    .unwrap()
+            };
+            assert!(expected.len() > 8, "{role:?} {overdue_only}: {expected:?}");
+            for limit in [1u32, 4, 7] {
+                for offset in 0..=expected.len() as u32 + 1 {
+                    let f = ComplaintFilter {
+                        open_only: !overdue_only,
+                        overdue_only,
+                        sort: SortOrder::DueSoonest,
+                        offset,
+                        limit,
+                        ..Default::default()
+                    };
+                    let page = s.p.list_complaints(&who, &f).unwrap();
+                    let got: Vec<i64> = page.rows.iter().map(|r| r.id).collect();
+                    let want: Vec<i64> = expected
+                        .iter()
+                        .skip(offset as usize)
+                        .take(limit as usize)
+                        .copied()
+                        .collect();
+                    assert_eq!(
+                        got, want,
+                        "{role:?} overdue {overdue_only} {offset}+{limit}"
+                    );
+                    assert_eq!(page.total, expected.len() as u64);
+                }
+            }
+        }
+    }
+}

@@ -146,6 +146,14 @@ const SPECS: &[Spec] = &[
         reference: None,
     },
     Spec {
+        id: "register_due",
+        figure: "register from Today's links (all overdue, all open), most urgent first, first page, p95",
+        target: "–",
+        limit: None,
+        unit: "ms",
+        reference: None,
+    },
+    Spec {
         id: "first_screens",
         figure: "Today screen and the unfiltered register page after sign-in, p95",
         target: "–",
@@ -350,6 +358,7 @@ fn measure_all(
                 "intake" => pick(b::intake(p, actor, runs, 40)?, |s| s.p99),
                 "register" => pick(b::register_page(p, actor, runs)?, |s| s.p95),
                 "first_screens" => pick(b::first_screens(p, actor, runs)?, |s| s.p95),
+                "register_due" => pick(b::register_due(p, actor, runs)?, |s| s.p95),
                 "search" => pick(b::search(p, actor, runs)?, |s| s.p95),
                 "indicators" => pick(b::indicators(p, actor, runs, false)?, |s| s.p50),
                 "indicators_cold" => pick(b::indicators(p, actor, runs, true)?, |s| s.p50),
