@@ -1482,3 +1482,90 @@ fn an_uncertain_follow_up_is_settled_by_the_servers_list_never_resent() {
     assert_eq!(r.sent, 0);
     assert_eq!(sim.stats().unwrap().followups, 1, "never sent twice");
 }
+
+/// The pull reads several reports at a time (`PULL_READERS`): a 401 part-way
+/// halts every reader, what was read before it is kept, and the next run
+/// brings the rest — each follow-up, status and history entry exactly once.
+#[test]
+fn a_401_part_way_through_a_pull_halts_every_reader_and_nothing_arrives_twice() {
+    let sim = sim_with(10);
+    let mut s = new_store();
+    connect_to(&mut s, sim.base_url());
+    let ids: Vec<i64> = (0..24)
+        .map(|i| one(&mut s, &format!("Antrean obat lama {i}")))
+        .collect();
+    run(&mut s);
+    let before: String =
+        s.p.connection()
+            .query_row(
+                "SELECT lapor_status_name FROM complaints WHERE id = ?1",
+                [ids[0]],
+                |r| r.get(0),
+            )
+            .unwrap();
+    for &id in &ids {
+        let rid = remote_id(&s, id);
+        sim.admin().verify(rid).unwrap();
+        sim.admin()
+            .followup(rid, "Sedang ditindaklanjuti petugas.")
+            .unwrap();
+    }
+    sim.admin()
+        .set_fault_specs(&["get_complaint:401@every=9"], Some(1))
+        .unwrap();
+    s.clock.advance(Duration::hours(1));
+    let r = run(&mut s);
+    let got = count(&s, "SELECT count(*) FROM remote_follow_ups");
+    assert!(
+        got > 0 && got < 24,
+        "{got} of 24 follow-ups before the 401 stopped the pull: {r:?}"
+    );
+    assert!(r.pull_failed >= 1, "{r:?}");
+    let reads = sim.stats().unwrap().requests["get_complaint"];
+
+    sim.admin().clear_faults().unwrap();
+    s.clock.advance(Duration::hours(1));
+    let r = run(&mut s);
+    assert_eq!(r.pull_failed, 0, "{r:?}");
+    // The halted run stopped its readers early: far fewer reads than reports
+    // were made after the 401 (the first run read all 24, the second ≤ 9 + 4).
+    assert!(reads < 24 + 9 + 4 + 1, "{reads}");
+    assert_eq!(
+        count(
+            &s,
+            "SELECT count(DISTINCT complaint_id) FROM remote_follow_ups"
+        ),
+        24
+    );
+    assert_eq!(count(&s, "SELECT count(*) FROM remote_follow_ups"), 24);
+    for (what, sql) in [
+        (
+            "status events",
+            "SELECT count(*) FROM (SELECT complaint_id, note FROM complaint_events
+             WHERE kind = 'lapor_status' GROUP BY 1, 2 HAVING count(*) > 1)",
+        ),
+        (
+            "history entries",
+            "SELECT count(*) FROM (SELECT complaint_id, status_code, created_at FROM remote_status_logs
+             GROUP BY 1, 2, 3 HAVING count(*) > 1)",
+        ),
+        (
+            "follow-up events",
+            "SELECT count(*) FROM (SELECT complaint_id, note FROM complaint_events
+             WHERE kind = 'lapor_follow_up' GROUP BY 1, 2 HAVING count(*) > 1)",
+        ),
+    ] {
+        assert_eq!(count(&s, sql), 0, "{what} stored twice");
+    }
+    // Every report shows the verification.
+    let still: i64 = s
+        .p
+        .connection()
+        .query_row(
+            "SELECT count(*) FROM complaints WHERE lapor_status_name IS NULL OR lapor_status_name = ?1",
+            [&before],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(still, 0, "reports still showing {before}");
+}

@@ -49,6 +49,7 @@ fn bench_smoke_gives_every_row_with_numbers_and_writes_its_section() {
         [
             "intake",
             "register",
+            "register_due",
             "first_screens",
             "search",
             "indicators",
