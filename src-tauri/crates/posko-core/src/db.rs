@@ -80,6 +80,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0011_status_counts.sql",
         include_str!("../migrations/0011_status_counts.sql"),
     ),
+    (
+        12,
+        "0012_outbox_counts.sql",
+        include_str!("../migrations/0012_outbox_counts.sql"),
+    ),
 ];
 
 pub fn schema_version() -> i64 {

@@ -559,6 +559,20 @@ fn campaign_with_faults_and_sigkill_loses_and_duplicates_nothing() {
     }
     let p = store(c.dir());
     let conn = p.connection();
+    // The outbox counts kept by triggers (0012) agree with the items after
+    // every state change of the campaign, kills included.
+    let rows = |sql: &str| -> Vec<(String, i64)> {
+        let mut st = conn.prepare(sql).unwrap();
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    assert_eq!(
+        rows("SELECT state, n FROM outbox_state_counts WHERE n <> 0 ORDER BY state"),
+        rows("SELECT state, count(*) FROM outbox GROUP BY state ORDER BY state"),
+        "outbox counts kept by triggers"
+    );
     #[allow(clippy::type_complexity)]
     let items: Vec<(String, String, String, Option<String>, Option<String>, i64)> = {
         let mut st = conn

@@ -304,7 +304,8 @@ impl Posko {
             let mut st = self
                 .db
                 .conn
-                .prepare("SELECT state, COUNT(*) FROM outbox GROUP BY state")?;
+                // Kept by triggers (migration 0012): a few rows, not every item.
+                .prepare_cached("SELECT state, n FROM outbox_state_counts")?;
             let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?)))?;
             for row in rows {
                 let (state, n) = row?;
