@@ -443,7 +443,7 @@ async fn sync_now(s: State<'_, Shared>) -> Res<SyncJobView> {
         p.authorize_sync(a)?;
         // Refuse early, in words, rather than in a background thread.
         p.lapor_client(&OsKeychain::new())?;
-        let c = p.sync_status()?.counts;
+        let c = p.outbox_counts()?;
         Ok(c.pending + c.sending + c.unknown)
     })
     .await?;

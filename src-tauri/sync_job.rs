@@ -142,8 +142,7 @@ fn due(shared: &Shared) -> Option<u32> {
     let (settings, queued) = {
         let g = shared.store();
         let p = g.as_ref().ok()?;
-        let st = p.sync_status().ok()?;
-        let c = &st.counts;
+        let c = p.outbox_counts().ok()?;
         (p.lapor_settings().ok()?, c.pending + c.sending + c.unknown)
     };
     settings.base_url.as_ref()?;

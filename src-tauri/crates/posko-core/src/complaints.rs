@@ -34,11 +34,11 @@ pub(crate) fn where_sql(wh: &[String]) -> String {
     }
 }
 
-/// The register's order (`ORDER BY` of `complaints c`); the id last, so
-/// the order is total.
 /// Rows in each of the Today screen's lists.
 const TODAY_LIST: u32 = 50;
 
+/// The register's order (`ORDER BY` of `complaints c`); the id last, so
+/// the order is total.
 pub(crate) fn register_order(sort: SortOrder) -> &'static str {
     match sort {
         SortOrder::Oldest => "c.received_at ASC, c.id ASC",

@@ -297,29 +297,37 @@ impl Posko {
         self.outbox_views("o.complaint_id = ?1 ORDER BY o.id", [complaint_id])
     }
 
-    pub fn sync_status(&self) -> CoreResult<SyncStatus> {
-        let settings = self.lapor_settings()?;
+    /// Outbox items per state, kept by triggers (migration 0012): a few
+    /// rows, not every item. For callers that need only the counts (the
+    /// scheduler, "Sinkronkan sekarang"), without the queue [`sync_status`]
+    /// also lists.
+    ///
+    /// [`sync_status`]: Posko::sync_status
+    pub fn outbox_counts(&self) -> CoreResult<OutboxCounts> {
         let mut counts = OutboxCounts::default();
-        {
-            let mut st = self
-                .db
-                .conn
-                // Kept by triggers (migration 0012): a few rows, not every item.
-                .prepare_cached("SELECT state, n FROM outbox_state_counts")?;
-            let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?)))?;
-            for row in rows {
-                let (state, n) = row?;
-                match state.as_str() {
-                    "pending" => counts.pending = n,
-                    "sending" => counts.sending = n,
-                    "unknown" => counts.unknown = n,
-                    "sent" => counts.sent = n,
-                    "quarantined" => counts.quarantined = n,
-                    "skipped" => counts.skipped = n,
-                    _ => {}
-                }
+        let mut st = self
+            .db
+            .conn
+            .prepare_cached("SELECT state, n FROM outbox_state_counts")?;
+        let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?)))?;
+        for row in rows {
+            let (state, n) = row?;
+            match state.as_str() {
+                "pending" => counts.pending = n,
+                "sending" => counts.sending = n,
+                "unknown" => counts.unknown = n,
+                "sent" => counts.sent = n,
+                "quarantined" => counts.quarantined = n,
+                "skipped" => counts.skipped = n,
+                _ => {}
             }
         }
+        Ok(counts)
+    }
+
+    pub fn sync_status(&self) -> CoreResult<SyncStatus> {
+        let settings = self.lapor_settings()?;
+        let counts = self.outbox_counts()?;
         let last_run_at: Option<String> =
             self.db
                 .conn
